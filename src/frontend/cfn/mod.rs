@@ -1,0 +1,171 @@
+//! CloudFormation and SAM templates (YAML or JSON): recognising a template, indexing its
+//! sections, resolving intrinsic functions ([`eval`]) and building the model ([`extract`]).
+
+pub mod eval;
+pub mod extract;
+
+use std::collections::HashMap;
+
+use crate::source::{FileId, Loc};
+use crate::syntax::{Node, SyntaxError, Value};
+
+/// Resource types whose properties the model reads; others are only indexed.
+const MODELLED_TYPES: &[&str] = &[
+    "AWS::Cognito::IdentityPool",
+    "AWS::Cognito::IdentityPoolRoleAttachment",
+    "AWS::IAM::Role",
+];
+
+/// One resource of a template.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub logical_id: String,
+    pub id_loc: Loc,
+    pub type_: String,
+    /// Properties, kept only for the types the model reads.
+    pub properties: Option<Node>,
+    pub condition: Option<String>,
+    /// The `aws:cdk:path` metadata, when a CDK synth wrote it.
+    pub cdk_path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub value: Node,
+    pub export_name: Option<Node>,
+    pub condition: Option<String>,
+}
+
+/// A recognised CloudFormation template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub file: FileId,
+    /// Written in JSON rather than YAML: help texts spell intrinsics to match.
+    pub json: bool,
+    pub resources: Vec<Resource>,
+    pub by_id: HashMap<String, usize>,
+    /// Parameters and their `Default`, if any.
+    pub parameters: HashMap<String, Option<Node>>,
+    pub conditions: HashMap<String, Node>,
+    pub mappings: Option<Node>,
+    pub outputs: Vec<Output>,
+}
+
+impl Template {
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.by_id.get(id).map(|&i| &self.resources[i])
+    }
+}
+
+/// Whether a parsed document is a CloudFormation template: a top-level `Resources` map of
+/// `Type`d resources, or an `AWSTemplateFormatVersion`.
+pub fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    match root.get("Resources").and_then(Node::as_map) {
+        Some(resources) if !resources.is_empty() => resources
+            .iter()
+            .all(|r| r.key.starts_with("Fn::ForEach::") || r.value.get("Type").and_then(Node::as_str).is_some()),
+        _ => false,
+    }
+}
+
+/// Indexes a template; problems that CloudFormation would refuse become errors with places,
+/// and the rest of the template is still used.
+pub fn index(file: FileId, json: bool, root: &Node) -> (Template, Vec<SyntaxError>) {
+    let mut errors = Vec::new();
+    let mut tpl = Template {
+        file,
+        json,
+        resources: Vec::new(),
+        by_id: HashMap::new(),
+        parameters: HashMap::new(),
+        conditions: HashMap::new(),
+        mappings: root.get("Mappings").cloned(),
+        outputs: Vec::new(),
+    };
+    match root.get("Resources").map(|n| (n, &n.value)) {
+        Some((_, Value::Map(entries))) => {
+            // `Fn::ForEach::Name` loops (the LanguageExtensions transform) expand at deploy time.
+            for entry in entries.iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
+                match resource(file, entry) {
+                    Ok(r) => {
+                        tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
+                        tpl.resources.push(r);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        Some((node, _)) => errors.push(SyntaxError::new("`Resources` must be a map", node.span)),
+        None => {}
+    }
+    for entry in root.get("Parameters").and_then(Node::as_map).unwrap_or(&[]) {
+        tpl.parameters
+            .insert(entry.key.clone(), entry.value.get("Default").cloned());
+    }
+    for entry in root.get("Conditions").and_then(Node::as_map).unwrap_or(&[]) {
+        tpl.conditions.insert(entry.key.clone(), entry.value.clone());
+    }
+    for entry in root.get("Outputs").and_then(Node::as_map).unwrap_or(&[]) {
+        if let Some(value) = entry.value.get("Value") {
+            tpl.outputs.push(Output {
+                value: value.clone(),
+                export_name: entry.value.get("Export").and_then(|e| e.get("Name")).cloned(),
+                condition: entry.value.get("Condition").and_then(Node::as_str).map(String::from),
+            });
+        }
+    }
+    (tpl, errors)
+}
+
+fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, SyntaxError> {
+    let node = &entry.value;
+    let type_ = match node.get("Type") {
+        Some(t) => t.as_str().ok_or_else(|| {
+            SyntaxError::new(format!("the `Type` of resource `{}` must be a string", entry.key), t.span)
+        })?,
+        None if node.as_map().is_some() => {
+            return Err(SyntaxError::new(
+                format!("resource `{}` has no `Type`", entry.key),
+                entry.key_span,
+            ));
+        }
+        None => {
+            return Err(SyntaxError::new(
+                format!("resource `{}` must be a map", entry.key),
+                node.span,
+            ));
+        }
+    };
+    let modelled = MODELLED_TYPES.contains(&type_);
+    Ok(Resource {
+        logical_id: entry.key.clone(),
+        id_loc: Loc::new(file, entry.key_span),
+        type_: type_.to_string(),
+        properties: if modelled { node.get("Properties").cloned() } else { None },
+        condition: node.get("Condition").and_then(Node::as_str).map(String::from),
+        cdk_path: node
+            .get("Metadata")
+            .and_then(|m| m.get("aws:cdk:path"))
+            .and_then(Node::as_str)
+            .map(String::from),
+    })
+}
+
+impl Template {
+    /// `!Ref Name` in the template's own syntax.
+    pub fn ref_text(&self, name: &str) -> String {
+        if self.json { format!("{{\"Ref\": \"{name}\"}}") } else { format!("!Ref {name}") }
+    }
+
+    /// `!GetAtt Name.Attr` in the template's own syntax.
+    pub fn get_att_text(&self, name: &str, attr: &str) -> String {
+        if self.json {
+            format!("{{\"Fn::GetAtt\": [\"{name}\", \"{attr}\"]}}")
+        } else {
+            format!("!GetAtt {name}.{attr}")
+        }
+    }
+}

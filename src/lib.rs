@@ -1,0 +1,246 @@
+//! cognitrust: finds broken and insecure Amazon Cognito identity pool role setups in
+//! infrastructure as code before it is deployed.
+//!
+//! [`scan`] is the one entry point the CLI and the tests share: discover → read and parse (in
+//! parallel) → front ends build the [`model::Model`] → [`link`] → [`rules`] → [`Report`].
+#![forbid(unsafe_code)]
+
+pub mod discover;
+pub mod frontend;
+pub mod iam;
+pub mod link;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod syntax;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use frontend::cfn;
+use rules::{Finding, Rule};
+use source::{FileId, SourceFile};
+use syntax::{Span, SyntaxError};
+
+/// Largest file read; larger ones are reported, not parsed.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// Report paths relative to this folder when they are below it.
+    pub cwd: PathBuf,
+    /// Rules to run (codes or names); empty: all.
+    pub select: Vec<String>,
+    /// Rules not to run (codes or names).
+    pub ignore: Vec<String>,
+    pub honour_ignore_files: bool,
+    /// Worker threads; 0: all cores.
+    pub jobs: usize,
+}
+
+impl Options {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Options {
+            paths,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            select: Vec::new(),
+            ignore: Vec::new(),
+            honour_ignore_files: true,
+            jobs: 0,
+        }
+    }
+}
+
+/// An input that looks like infrastructure as code but could not be read or parsed.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub message: String,
+    /// The display path of the file, when there is one.
+    pub path: Option<String>,
+    /// The file and place, when the file's text was read.
+    pub place: Option<(FileId, Span)>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub files_scanned: usize,
+    pub templates: usize,
+    pub findings: usize,
+    pub suppressed: usize,
+    pub errors: usize,
+}
+
+/// The result of a scan: the files read, findings sorted by place and rule, and input errors.
+#[derive(Debug)]
+pub struct Report {
+    pub files: Vec<SourceFile>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub summary: Summary,
+}
+
+/// A file after reading and parsing, before it gets its [`FileId`].
+enum Loaded {
+    Template { file: SourceFile, root: syntax::Node, json: bool, issues: Vec<SyntaxError> },
+    Broken { file: Option<SourceFile>, path: String, error: SyntaxError },
+    Skipped,
+}
+
+/// Runs a whole scan.
+pub fn scan(opts: &Options) -> Report {
+    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
+    let run = || scan_inner(opts, jobs);
+    match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+fn scan_inner(opts: &Options, jobs: usize) -> Report {
+    let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
+    let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
+
+    let mut files = Vec::new();
+    let mut errors: Vec<InputError> = walk_errors
+        .into_iter()
+        .map(|w| InputError { message: w.message, path: w.path.map(|p| display_path(&p, &opts.cwd)), place: None })
+        .collect();
+    let mut templates = Vec::new();
+    let mut summary = Summary { files_scanned: paths.len(), ..Summary::default() };
+    for item in loaded {
+        match item {
+            Loaded::Template { file, root, json, issues } => {
+                let id = files.len();
+                let (tpl, index_errors) = cfn::index(id, json, &root);
+                for e in issues.into_iter().chain(index_errors) {
+                    errors.push(InputError { message: e.message, path: Some(file.display.clone()), place: Some((id, e.span)) });
+                }
+                files.push(file);
+                templates.push(tpl);
+            }
+            Loaded::Broken { file, path, error } => {
+                let place = file.map(|f| {
+                    files.push(f);
+                    (files.len() - 1, error.span)
+                });
+                errors.push(InputError { message: error.message, path: Some(path), place });
+            }
+            Loaded::Skipped => {}
+        }
+    }
+    summary.templates = templates.len();
+
+    let mut model = model::Model::default();
+    cfn::extract::extract(&templates, &mut model);
+    link::link(&mut model);
+    let selected = selected_rules(&opts.select, &opts.ignore);
+    let mut findings = rules::check_all(&model, &selected);
+    sort_findings(&mut findings, &files);
+    summary.findings = findings.len();
+    summary.errors = errors.len();
+    errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
+    Report { files, findings, errors, summary }
+}
+
+/// The rules that `--select` and `--ignore` leave.
+pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule> {
+    let named = |list: &[String], r: &Rule| {
+        list.iter().any(|s| s.eq_ignore_ascii_case(r.code) || s.eq_ignore_ascii_case(r.name))
+    };
+    rules::RULES
+        .iter()
+        .copied()
+        .filter(|r| select.is_empty() || named(select, r))
+        .filter(|r| !named(ignore, r))
+        .collect()
+}
+
+fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            let file = &files[f.loc.file];
+            let lc = file.lines.line_col(&file.text, f.loc.span.start);
+            (file.display.clone(), lc.line, lc.column, f.rule.code)
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// The path as reports show it: relative to `cwd` when below it, with forward slashes.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = path.strip_prefix(cwd).ok().filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(String::from).unwrap_or(text)
+}
+
+/// Reads, classifies and parses one file.
+fn load(path: &Path, display: &str) -> Loaded {
+    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
+        file,
+        path: display.to_string(),
+        error: SyntaxError::new(message, span),
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return broken(None, format!("file is larger than {} MiB; not read", MAX_FILE_BYTES / (1024 * 1024)), Span::default());
+        }
+        Err(e) => return broken(None, format!("cannot read: {e}"), Span::default()),
+        Ok(_) => {}
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return broken(None, format!("cannot read: {e}"), Span::default()),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            if !looks_like_template_bytes(e.as_bytes()) && !is_template_path(path) {
+                return Loaded::Skipped;
+            }
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let file = SourceFile::new(display.to_string(), prefix);
+            let end = file.text.len();
+            return broken(Some(file), format!("invalid UTF-8 at byte {at}"), Span::new(end, end));
+        }
+    };
+    if !looks_like_template(&text) {
+        return Loaded::Skipped;
+    }
+    let json = is_json(path, &text);
+    let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+    let file = SourceFile::new(display.to_string(), text);
+    match parsed {
+        Ok(p) if cfn::is_template(&p.root) => Loaded::Template { file, root: p.root, json, issues: p.issues },
+        Ok(_) => Loaded::Skipped,
+        Err(e) => broken(Some(file), e.message, e.span),
+    }
+}
+
+/// A cheap first look: only files mentioning a template's top-level keys are parsed.
+fn looks_like_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion") || text.contains("Resources")
+}
+
+fn looks_like_template_bytes(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"AWSTemplateFormatVersion") || has(b"Resources")
+}
+
+/// `.template` files and the like that are named for CloudFormation.
+fn is_template_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "template")
+}
+
+fn is_json(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("json") => true,
+        Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => false,
+        _ => text.trim_start_matches('\u{feff}').trim_start().starts_with('{'),
+    }
+}

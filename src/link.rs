@@ -1,0 +1,146 @@
+//! Resolves who hands out which role: each attachment slot to its pool and its role, across
+//! every scanned file, under consistent condition assignments. A link that cannot be resolved
+//! is recorded as [`Unresolved`], never guessed.
+
+use crate::model::{Model, Sym, Unresolved, Use};
+
+/// Fills `model.uses`, `model.unresolved` and `model.attachment_pools`.
+pub fn link(model: &mut Model) {
+    let mut uses = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut attachment_pools = Vec::new();
+    for (a, att) in model.attachments.iter().enumerate() {
+        let mut pools = Vec::new();
+        for (v, variant) in att.variants.iter().enumerate() {
+            let pool = variant.value.pool.as_ref().and_then(|p| find_pool(model, &p.value));
+            pools.push(pool);
+            let pool_variants: Vec<Option<usize>> = match pool {
+                Some(p) => {
+                    let compatible: Vec<Option<usize>> = model.pools[p]
+                        .variants
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, pv)| pv.assign.merge(&variant.assign).is_some())
+                        .map(|(i, _)| Some(i))
+                        .collect();
+                    if compatible.is_empty() { vec![None] } else { compatible }
+                }
+                None => vec![None],
+            };
+            for (s, slot) in variant.value.slots.iter().enumerate() {
+                match find_role(model, &slot.role.value) {
+                    Ok((role, by_name)) => {
+                        for (t, trust) in model.roles[role].trust.iter().enumerate() {
+                            if trust.assign.merge(&variant.assign).is_none() {
+                                continue;
+                            }
+                            for &pool_variant in &pool_variants {
+                                uses.push(Use { pool, attachment: a, variant: v, slot: s, role, trust: t, pool_variant, by_name });
+                            }
+                        }
+                    }
+                    Err(reason) => unresolved.push(Unresolved { attachment: a, variant: v, slot: s, reason }),
+                }
+            }
+        }
+        attachment_pools.push(pools);
+    }
+    model.has_unresolved_attachment = attachment_pools.iter().flatten().any(Option::is_none);
+    model.uses = uses;
+    model.unresolved = unresolved;
+    model.attachment_pools = attachment_pools;
+}
+
+/// The scanned pool whose ID a value denotes.
+pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
+    model.pools.iter().position(|p| p.id == *value)
+}
+
+/// The scanned role a slot value denotes, and whether it names the role rather than giving its
+/// ARN; or why it cannot be found.
+pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
+    match value {
+        Sym::Attr { file, resource, attr } => {
+            let role = model
+                .roles
+                .iter()
+                .position(|r| r.resource.file == *file && r.resource.name == *resource);
+            match (role, attr.as_str()) {
+                (Some(r), "Arn") => Ok((r, false)),
+                (Some(r), "RoleName") => Ok((r, true)),
+                (Some(_), other) => Err(format!("it is the `{other}` of role `{resource}`, not its ARN")),
+                (None, _) => Err(format!("it comes from `{resource}.{attr}`, which is not an IAM role in the scanned files")),
+            }
+        }
+        Sym::Lit(text) => match role_name_of_arn(text) {
+            Some((path, name)) => find_role_by_name(model, path, name)
+                .map(|r| (r, false))
+                .ok_or_else(|| format!("no scanned template defines a role named `{name}`")),
+            None if !text.contains(':') => find_role_by_name(model, None, text)
+                .map(|r| (r, true))
+                .ok_or_else(|| format!("no scanned template defines a role named `{text}`")),
+            None => Err(format!("`{text}` is not a role ARN")),
+        },
+        Sym::Concat(parts) => find_role_in_concat(model, parts),
+        Sym::Param { default: Some(d), .. } => find_role(model, &Sym::Lit(d.clone())),
+        Sym::Param { name, .. } => Err(format!("it comes from parameter `{name}`")),
+        Sym::Import(name) => Err(format!("it is imported from {}, which no scanned template exports", name.describe())),
+        Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
+        Sym::Unknown(what) => Err(format!("it comes from {what}")),
+    }
+}
+
+/// A hand-built ARN: `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}` or `…:role/Name`.
+fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<(usize, bool), String> {
+    match parts {
+        [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }] if before.ends_with("role/") && attr == "RoleName" => {
+            find_role(model, last).map(|(r, _)| (r, false))
+        }
+        [.., Sym::Lit(tail)] if tail.contains(":role/") => {
+            let after = tail.rsplit_once(":role/").map(|(_, a)| a).unwrap_or_default();
+            let (path, name) = split_path(after);
+            find_role_by_name(model, path, name)
+                .map(|r| (r, false))
+                .ok_or_else(|| format!("no scanned template defines a role named `{name}`"))
+        }
+        _ => Err(format!("it is built as `{}`", Sym::Concat(parts.to_vec()).describe())),
+    }
+}
+
+/// The path and name of a role ARN `arn:aws:iam::123456789012:role/path/name`.
+pub fn role_name_of_arn(arn: &str) -> Option<(Option<&str>, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut fields = rest.splitn(5, ':');
+    let (_partition, service, _region, _account, resource) =
+        (fields.next()?, fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+    if service != "iam" {
+        return None;
+    }
+    Some(split_path(resource.strip_prefix("role/")?))
+}
+
+fn split_path(path_and_name: &str) -> (Option<&str>, &str) {
+    match path_and_name.rsplit_once('/') {
+        Some((path, name)) => (Some(path), name),
+        None => (None, path_and_name),
+    }
+}
+
+fn find_role_by_name(model: &Model, path: Option<&str>, name: &str) -> Option<usize> {
+    model.roles.iter().position(|r| {
+        r.name.as_ref().and_then(Sym::as_lit) == Some(name)
+            && path.is_none_or(|p| r.path.as_deref().map(|rp| rp.trim_matches('/')) == Some(p.trim_matches('/')))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_split_into_path_and_name() {
+        assert_eq!(role_name_of_arn("arn:aws:iam::123456789012:role/app/Auth"), Some((Some("app"), "Auth")));
+        assert_eq!(role_name_of_arn("arn:aws-us-gov:iam::1:role/Auth"), Some((None, "Auth")));
+        assert_eq!(role_name_of_arn("arn:aws:s3:::bucket"), None);
+    }
+}

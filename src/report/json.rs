@@ -1,0 +1,110 @@
+//! The JSON report, schema_version 1 (SPEC §2): stable field names and order.
+
+use serde::Serialize;
+
+use super::Location;
+use crate::{Report, Summary};
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    location: Location,
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonError {
+    message: String,
+    location: ErrorLocation,
+}
+
+#[derive(Serialize)]
+struct ErrorLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+}
+
+/// The report as pretty-printed JSON, ending in a newline.
+pub fn render(report: &Report) -> String {
+    let files = &report.files;
+    let out = JsonReport {
+        schema_version: 1,
+        tool: Tool { name: "cognitrust", version: env!("CARGO_PKG_VERSION") },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule.code,
+                name: f.rule.name,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                help: f.help.as_deref(),
+                location: Location::of(files, f.loc),
+                resource: &f.resource,
+                construct_path: f.construct_path.as_deref(),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        message: &r.message,
+                        location: Location::of(files, r.loc),
+                        resource: r.resource.as_deref(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| {
+                let place = e.place.map(|(id, span)| {
+                    let f = &files[id];
+                    f.lines.line_col(&f.text, span.start)
+                });
+                JsonError {
+                    message: e.message.clone(),
+                    location: ErrorLocation { file: e.path.clone(), line: place.map(|p| p.line), column: place.map(|p| p.column) },
+                }
+            })
+            .collect(),
+        summary: &report.summary,
+    };
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,82 @@
+use super::{Findings, PoolRole, declare_rule};
+use crate::iam::is_cognito_principal;
+use crate::model::{Effect, Model, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every role an identity pool hands out has an `Allow` statement whose
+    /// principal is `Federated: cognito-identity.amazonaws.com` (the identity-pool principal of
+    /// the partition).
+    ///
+    /// ## Why is this bad?
+    /// Cognito obtains the role's credentials with `sts:AssumeRoleWithWebIdentity` as the
+    /// identity-pool principal. A trust policy that never names it makes STS refuse, and every
+    /// user of the pool gets `InvalidIdentityPoolConfigurationException: Invalid identity pool
+    /// configuration. Check assigned IAM roles for this pool.` The template deploys fine.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// AuthRole:
+    ///   Type: AWS::IAM::Role
+    ///   Properties:
+    ///     AssumeRolePolicyDocument:
+    ///       Statement:
+    ///         - Effect: Allow
+    ///           Principal: {Service: lambda.amazonaws.com}
+    ///           Action: sts:AssumeRole
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///         - Effect: Allow
+    ///           Principal: {Federated: cognito-identity.amazonaws.com}
+    ///           Action: sts:AssumeRoleWithWebIdentity
+    ///           Condition:
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref IdentityPool}
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    /// - [GetCredentialsForIdentity errors](https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetCredentialsForIdentity.html)
+    code: "CT101", name: "trust-no-cognito-principal", severity: Error,
+    summary: "no Allow statement of a pool role trusts `Federated: cognito-identity.amazonaws.com`",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for pr in PoolRole::all(model) {
+        let statements = &pr.policy.statements;
+        let trusts = statements.iter().any(|s| {
+            s.effect != Effect::Deny
+                && (s.principal.as_ref().is_some_and(|p| p.wildcard)
+                    || s.principal.iter().flat_map(|p| &p.entries).any(|e| {
+                        e.kind == "Federated" && is_cognito_principal(&e.value) != Tri::No
+                            || !matches!(e.value, crate::model::Sym::Lit(_))
+                    }))
+        });
+        if trusts || super::ct102_trust_wrong_principal_type::near_miss(statements).is_some() {
+            continue;
+        }
+        let at = statements
+            .iter()
+            .find(|s| s.effect == Effect::Allow)
+            .and_then(|s| s.principal.as_ref().map(|p| p.loc))
+            .unwrap_or(pr.policy.loc);
+        let role = &pr.role.resource.name;
+        let f = out.add(
+            at,
+            &pr.role.resource,
+            format!(
+                "role `{role}` is {} but its trust policy never allows `Federated: cognito-identity.amazonaws.com`",
+                pr.role_of_pool()
+            ),
+        );
+        f.label("no statement trusts the identity-pool principal")
+            .help(format!(
+                "add an Allow statement with Principal {{Federated: cognito-identity.amazonaws.com}}, Action sts:AssumeRoleWithWebIdentity and conditions on `cognito-identity.amazonaws.com:aud` ({}) and `:amr`; until then users get InvalidIdentityPoolConfigurationException",
+                pr.pool.map_or("<identity pool ID>", |p| p.id_text.as_str())
+            ));
+        pr.relate_slot(f);
+    }
+}

@@ -1,0 +1,85 @@
+use super::{Findings, PoolRole, declare_rule};
+use crate::iam::{COGNITO_PRINCIPALS, cognito_allows};
+use crate::model::{Effect, Model, PrincipalEntry, Statement, Sym};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds pool roles whose trust names Cognito the wrong way: `Service` or `AWS`
+    /// `cognito-identity.amazonaws.com`, the user-pool principal `cognito-idp.amazonaws.com`,
+    /// or an OIDC provider ARN, instead of `Federated: cognito-identity.amazonaws.com`.
+    ///
+    /// ## Why is this bad?
+    /// IAM accepts these policies, so the stack deploys, but the identity pool assumes roles as
+    /// the federated principal `cognito-identity.amazonaws.com`; nothing else matches. Users get
+    /// `InvalidIdentityPoolConfigurationException: Invalid identity pool configuration. Check
+    /// assigned IAM roles for this pool.`
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       Principal: {Service: cognito-identity.amazonaws.com}
+    ///       Action: sts:AssumeRoleWithWebIdentity
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///       Principal: {Federated: cognito-identity.amazonaws.com}
+    ///       Action: sts:AssumeRoleWithWebIdentity
+    /// ```
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    /// - aws-amplify/amplify-js#741 (an OIDC provider ARN as the principal)
+    code: "CT102", name: "trust-wrong-principal-type", severity: Error,
+    summary: "a near miss instead of the Cognito principal: `Service`/`AWS` cognito-identity, `cognito-idp`, an OIDC provider ARN",
+    check: check,
+}
+
+/// The first principal entry of an Allow statement that looks like a Cognito principal
+/// written the wrong way.
+pub fn near_miss(statements: &[Statement]) -> Option<(&PrincipalEntry, &'static str)> {
+    if cognito_allows(statements).next().is_some() {
+        return None;
+    }
+    statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .flat_map(|s| s.principal.iter().flat_map(|p| &p.entries))
+        .find_map(|e| why_near_miss(e).map(|why| (e, why)))
+}
+
+fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
+    let Sym::Lit(value) = &e.value else { return None };
+    let cognito = COGNITO_PRINCIPALS.contains(&value.as_str());
+    match e.kind.as_str() {
+        "Service" | "AWS" if cognito => Some("the identity-pool principal is a federated principal, not a service"),
+        "Service" | "Federated" if value.starts_with("cognito-idp") => {
+            Some("`cognito-idp` is the user-pool service; identity pools assume roles as `cognito-identity.amazonaws.com`")
+        }
+        "Federated" if value.contains(":oidc-provider/") => {
+            Some("an OIDC provider is trusted directly; the identity pool issues its own token as `cognito-identity.amazonaws.com`")
+        }
+        "Federated" if value.starts_with("cognito-identity") => Some("this is not the identity-pool principal"),
+        _ => None,
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for pr in PoolRole::all(model) {
+        let Some((entry, why)) = near_miss(&pr.policy.statements) else { continue };
+        let f = out.add(
+            entry.loc,
+            &pr.role.resource,
+            format!(
+                "role `{}` is {} but trusts `{}: {}` instead of `Federated: cognito-identity.amazonaws.com`",
+                pr.role.resource.name,
+                pr.role_of_pool(),
+                entry.kind,
+                entry.value.describe().trim_matches('"')
+            ),
+        );
+        f.label(why).help(
+            "write `Principal: {Federated: cognito-identity.amazonaws.com}` with `Action: sts:AssumeRoleWithWebIdentity`; until then users get InvalidIdentityPoolConfigurationException",
+        );
+        pr.relate_slot(f);
+    }
+}

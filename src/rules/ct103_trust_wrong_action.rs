@@ -1,0 +1,62 @@
+use super::{Findings, TrustedRole, declare_rule};
+use crate::iam::{WEB_IDENTITY, allows_action};
+use crate::model::{Model, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a statement trusting `cognito-identity.amazonaws.com` allows
+    /// `sts:AssumeRoleWithWebIdentity`.
+    ///
+    /// ## Why is this bad?
+    /// Identity pools obtain credentials only through `sts:AssumeRoleWithWebIdentity`. A trust
+    /// that allows `sts:AssumeRole` (the default action of CDK's `FederatedPrincipal`) deploys,
+    /// then every user gets `InvalidIdentityPoolConfigurationException: Invalid identity pool
+    /// configuration. Check assigned IAM roles for this pool.` IAM Access Analyzer reports it as
+    /// `MISMATCHED_ACTION_FOR_PRINCIPAL`.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       Principal: {Federated: cognito-identity.amazonaws.com}
+    ///       Action: sts:AssumeRole
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///       Principal: {Federated: cognito-identity.amazonaws.com}
+    ///       Action: sts:AssumeRoleWithWebIdentity
+    /// ```
+    /// In CDK, use `WebIdentityPrincipal` or pass `'sts:AssumeRoleWithWebIdentity'` as the
+    /// third argument of `FederatedPrincipal`.
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    /// - danilop/LambdAuth#4, aws-amplify/amplify-backend#678
+    code: "CT103", name: "trust-wrong-action", severity: Error,
+    summary: "the Cognito statement lacks `sts:AssumeRoleWithWebIdentity`",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for tr in TrustedRole::all(model) {
+        let statements: Vec<_> = tr.cognito_allows().collect();
+        let Some(first) = statements.first() else { continue };
+        if statements.iter().any(|s| allows_action(s, WEB_IDENTITY) != Tri::No) {
+            continue;
+        }
+        let at = first.actions.first().map(|a| a.loc).or(first.action_loc).unwrap_or(first.loc);
+        let written: Vec<String> = first.actions.iter().map(|a| a.value.describe()).collect();
+        let verb = if first.not_action { "excludes it with NotAction" } else { "allows only" };
+        let f = out.add(
+            at,
+            &tr.role.resource,
+            format!(
+                "role `{}` trusts `cognito-identity.amazonaws.com` but {verb} {}, not `sts:AssumeRoleWithWebIdentity`",
+                tr.role.resource.name,
+                written.join(", ")
+            ),
+        );
+        f.label("identity pools call sts:AssumeRoleWithWebIdentity")
+            .help("write `Action: sts:AssumeRoleWithWebIdentity` (in CDK: `WebIdentityPrincipal`, or `FederatedPrincipal(..., 'sts:AssumeRoleWithWebIdentity')`)");
+        tr.relate_uses(f);
+    }
+}

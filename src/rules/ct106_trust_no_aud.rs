@@ -1,0 +1,68 @@
+use super::{Findings, TrustedRole, declare_rule};
+use crate::iam::request::{KeyKind, key_kind};
+use crate::model::{Model, Statement};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds statements trusting `cognito-identity.amazonaws.com` that have conditions but none
+    /// on `cognito-identity.amazonaws.com:aud`.
+    ///
+    /// ## Why is this bad?
+    /// `aud` is the identity pool ID. Without it, the role can be obtained through any identity
+    /// pool that names it, including pools in other accounts using the basic flow. The STS
+    /// documentation says such a policy "creates a risk that a user from an unintended identity
+    /// pool can assume the role"; cross-account requests without it fail.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///           Condition:
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///           Condition:
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref IdentityPool}
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## References
+    /// - [AssumeRoleWithWebIdentity](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html)
+    /// - [Security best practices for identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/identity-pools-security-best-practices.html)
+    code: "CT106", name: "trust-no-aud", severity: Error,
+    summary: "no `cognito-identity.amazonaws.com:aud` condition: any identity pool can obtain the role",
+    check: check,
+}
+
+/// Whether a condition key ends in `:aud` or `:amr` under a namespace that is not Cognito's.
+pub fn misspelled(st: &Statement, name: &str) -> bool {
+    st.conditions.iter().any(|c| {
+        key_kind(&c.key) == KeyKind::Other
+            && c.key.rsplit_once(':').is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
+    })
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for tr in TrustedRole::all(model) {
+        for st in tr.cognito_allows() {
+            let has_aud = st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Aud);
+            let Some(at) = st.condition_loc else { continue };
+            if has_aud || st.conditions.is_empty() || misspelled(st, "aud") {
+                continue;
+            }
+            let f = out.add(
+                at,
+                &tr.role.resource,
+                format!(
+                    "role `{}` trusts every identity pool: its trust policy has no cognito-identity.amazonaws.com:aud condition",
+                    tr.role.resource.name
+                ),
+            );
+            f.label("no `aud` condition here").help(format!(
+                "add StringEquals {{\"cognito-identity.amazonaws.com:aud\": {}}}",
+                tr.pool_id_text()
+            ));
+            tr.relate_uses(f);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+use super::{Findings, TrustedRole, declare_rule};
+use crate::iam::request::{KeyKind, Operator, condition_admits, key_kind, looks_like_pool_id};
+use crate::model::{Condition, Model, Sym, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that the `cognito-identity.amazonaws.com:aud` condition can equal the ID of the
+    /// pool that hands the role out. Flags another pool's ID, a placeholder
+    /// (`my-identity-pool-id`), a user pool ID (`us-east-1_AbC`), or the pool's name or ARN.
+    ///
+    /// ## Why is this bad?
+    /// The `aud` of the token Cognito presents to STS is the identity pool ID (`REGION:GUID`).
+    /// Any other value never matches, so users get `InvalidIdentityPoolConfigurationException:
+    /// Invalid identity pool configuration. Check assigned IAM roles for this pool.` This is the
+    /// usual result of re-creating a pool or reusing a role from another pool.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !GetAtt IdentityPool.Name}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref IdentityPool}
+    /// ```
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    /// - aws-amplify/amplify-cli#3198, aws-samples/aws-serverless-workshops#218
+    code: "CT107", name: "trust-aud-mismatch", severity: Error,
+    summary: "`aud` cannot equal the attaching pool: another pool, a placeholder, a user pool ID, the pool name or ARN",
+    check: check,
+}
+
+/// Attributes that are never an identity pool ID.
+const NOT_POOL_IDS: &[&str] = &["Name", "Arn", "UserPoolId", "ProviderName", "ProviderURL", "ClientId", "RoleName", "RoleId"];
+
+/// Why a value can never be an identity pool ID, if it cannot.
+fn never_a_pool_id(value: &Sym) -> Option<String> {
+    match value {
+        Sym::Lit(s) if s.is_empty() || s.contains('*') || s.contains('?') => None,
+        Sym::Lit(s) if s.contains('_') && !s.contains(':') => Some(format!("\"{s}\" is a user pool ID, not an identity pool ID")),
+        Sym::Lit(s) if !looks_like_pool_id(s) => Some(format!("\"{s}\" is not an identity pool ID (REGION:GUID)")),
+        Sym::Attr { resource, attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
+            Some(format!("`{resource}.{attr}` is not an identity pool ID"))
+        }
+        _ => None,
+    }
+}
+
+/// An `aud` condition under a positive, exact operator (wildcards and negations are CT108's).
+fn exact_aud(c: &Condition) -> bool {
+    let op = Operator::parse(&c.operator);
+    key_kind(&c.key) == KeyKind::Aud
+        && op.is_string()
+        && !op.negated()
+        && !c.values.iter().any(|v| v.value.as_lit().is_some_and(|s| s.is_empty() || s == "*" || (op.is_like() && (s.contains('*') || s.contains('?')))))
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for tr in TrustedRole::all(model) {
+        for st in tr.cognito_allows() {
+            for c in st.conditions.iter().filter(|c| exact_aud(c)) {
+                if let Some(why) = c.values.iter().map(|v| never_a_pool_id(&v.value)).collect::<Option<Vec<_>>>() {
+                    let f = out.add(
+                        c.values_loc,
+                        &tr.role.resource,
+                        format!("the `aud` condition of role `{}` can never match an identity pool: {}", tr.role.resource.name, why.join("; ")),
+                    );
+                    f.label("not an identity pool ID")
+                        .help(format!("set `cognito-identity.amazonaws.com:aud` to {}", tr.pool_id_text()));
+                    tr.relate_uses(f);
+                    continue;
+                }
+                for pr in &tr.uses {
+                    let (Some(pool), Tri::No) = (pr.pool, condition_admits(c, &pr.request())) else { continue };
+                    let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
+                    let f = out.add(
+                        c.values_loc,
+                        &tr.role.resource,
+                        format!(
+                            "role `{}` is {} but its `aud` condition names {}, not that pool",
+                            tr.role.resource.name,
+                            pr.role_of_pool(),
+                            names.join(", ")
+                        ),
+                    );
+                    f.label("a different pool").help(format!(
+                        "set `cognito-identity.amazonaws.com:aud` to {}; until then users get InvalidIdentityPoolConfigurationException",
+                        pool.id_text
+                    ));
+                    pr.relate_slot(f);
+                    f.related(pool.resource.loc, format!("pool `{}` is defined here", pool.resource.name), Some(&pool.resource));
+                }
+            }
+        }
+    }
+}

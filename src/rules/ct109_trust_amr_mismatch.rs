@@ -1,0 +1,72 @@
+use super::{Findings, PoolRole, declare_rule};
+use crate::iam::request::{KeyKind, condition_admits, key_kind};
+use crate::iam::{WEB_IDENTITY, allows_action};
+use crate::model::{Condition, Model, SlotKind, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that the `cognito-identity.amazonaws.com:amr` condition admits the identities of
+    /// the slot the role is used in: `unauthenticated` for the guest role, `authenticated` for
+    /// the authenticated role and for role-mapping rules.
+    ///
+    /// ## Why is this bad?
+    /// Cognito sets `amr` to `unauthenticated` for guests and to `authenticated` (plus the
+    /// providers used) for signed-in users. A guest role that admits only `authenticated` (or
+    /// one role put in both slots with one value) fails for one kind of identity with
+    /// `InvalidIdentityPoolConfigurationException: Invalid identity pool configuration. Check
+    /// assigned IAM roles for this pool.`
+    ///
+    /// ## Example
+    /// ```yaml
+    ///   IdentityPoolRoles:
+    ///     Properties:
+    ///       Roles:
+    ///         unauthenticated: !GetAtt GuestRole.Arn   # GuestRole's trust says amr: authenticated
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
+    /// ```
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    /// - amazon-archives/amazon-cognito-auth-js#196, aws-amplify/amplify-backend#625
+    code: "CT109", name: "trust-amr-mismatch", severity: Error,
+    summary: "`amr` does not admit the slot the role is used in",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for pr in PoolRole::all(model) {
+        let request = pr.request();
+        let statements: Vec<_> = pr.cognito_allows().filter(|s| allows_action(s, WEB_IDENTITY) != Tri::No).collect();
+        // The role fails for this slot only when every statement refuses it on `amr`.
+        let mut refusing: Option<&Condition> = None;
+        let mut all_refuse = !statements.is_empty();
+        for st in &statements {
+            let amr: Vec<&Condition> = st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Amr).collect();
+            match amr.iter().find(|c| condition_admits(c, &request) == Tri::No) {
+                Some(c) => refusing = refusing.or(Some(c)),
+                None => all_refuse = false,
+            }
+        }
+        let (true, Some(c)) = (all_refuse, refusing) else { continue };
+        let wanted = if pr.slot.kind == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" };
+        let values: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
+        let f = out.add(
+            c.values_loc,
+            &pr.role.resource,
+            format!(
+                "role `{}` is {} but its `amr` condition admits only {}, never `{wanted}` identities",
+                pr.role.resource.name,
+                pr.role_of_pool(),
+                values.join(", ")
+            ),
+        );
+        f.label(format!("{wanted} identities are refused here")).help(format!(
+            "use ForAnyValue:StringLike {{\"cognito-identity.amazonaws.com:amr\": {wanted}}}, or give this slot a role of its own; until then these users get InvalidIdentityPoolConfigurationException"
+        ));
+        pr.relate_slot(f);
+    }
+}

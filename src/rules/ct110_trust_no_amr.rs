@@ -1,0 +1,67 @@
+use super::ct106_trust_no_aud::misspelled;
+use super::{Findings, PoolRole, declare_rule};
+use crate::iam::request::{KeyKind, key_kind};
+use crate::model::Model;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds the authenticated roles (and role-mapping roles) of pools that allow guests whose
+    /// trust has no `cognito-identity.amazonaws.com:amr` condition.
+    ///
+    /// ## Why is this bad?
+    /// Without `amr`, a guest identity of the same pool satisfies the trust too: through the
+    /// basic (classic) flow it can call `GetOpenIdToken` and then `AssumeRoleWithWebIdentity`
+    /// on the authenticated role, getting signed-in permissions without signing in. AWS
+    /// recommends both `aud` and `amr` on every role that trusts identity pools.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///           Condition:
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref IdentityPool}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///           Condition:
+    ///             StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref IdentityPool}
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## References
+    /// - [Security best practices for identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/identity-pools-security-best-practices.html)
+    /// - [Identity pools authentication flow](https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flow.html)
+    code: "CT110", name: "trust-no-amr", severity: Warning,
+    summary: "no `amr` condition on an authenticated role of a pool that allows guests",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for pr in PoolRole::all(model) {
+        let guests = pr.pool_props.and_then(|p| p.allow_guests) == Some(true);
+        if !guests || !pr.slot.kind.is_authenticated() {
+            continue;
+        }
+        for st in pr.cognito_allows() {
+            let has_amr = st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Amr);
+            let Some(at) = st.condition_loc else { continue };
+            if has_amr || misspelled(st, "amr") {
+                continue;
+            }
+            let f = out.add(
+                at,
+                &pr.role.resource,
+                format!(
+                    "role `{}` is {}, which allows guests, but its trust has no `amr` condition: guest identities could obtain it",
+                    pr.role.resource.name,
+                    pr.role_of_pool()
+                ),
+            );
+            f.label("no `amr` condition here")
+                .help("add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}");
+            pr.relate_slot(f);
+            if let Some(loc) = pr.pool_props.and_then(|p| p.allow_guests_loc) {
+                f.related(loc, "guests are allowed here", pr.pool.map(|p| &p.resource));
+            }
+        }
+    }
+}

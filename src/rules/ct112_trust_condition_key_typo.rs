@@ -1,0 +1,74 @@
+use super::{Findings, TrustedRole, declare_rule};
+use crate::iam::cognito_entries;
+use crate::model::{Model, Sym};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every condition key of a statement trusting the Cognito principal is either
+    /// a global key (`aws:…`, `sts:…`) or in the namespace of the statement's own principal:
+    /// `cognito-identity.amazonaws.com:amr`, not `cognito-identity.amazon.com:amr`, and not the
+    /// GovCloud namespace under the commercial principal.
+    ///
+    /// ## Why is this bad?
+    /// A key that is not in the request context is simply absent, so the condition is false and
+    /// the role can never be assumed: users get `InvalidIdentityPoolConfigurationException:
+    /// Invalid identity pool configuration. Check assigned IAM roles for this pool.` IAM accepts
+    /// the policy, so nothing fails at deploy time.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazon.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///             "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+    /// ```
+    ///
+    /// ## References
+    /// - adrianhall/restaurant-reviews#3
+    /// - [IAM JSON policy elements: Condition](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html)
+    code: "CT112", name: "trust-condition-key-typo", severity: Error,
+    summary: "a condition key whose namespace is not the statement's principal",
+    check: check,
+}
+
+/// Namespaces of global condition keys, valid under any principal.
+const GLOBAL: &[&str] = &["aws", "sts"];
+
+fn check(model: &Model, out: &mut Findings) {
+    for tr in TrustedRole::all(model) {
+        for st in tr.cognito_allows() {
+            let principals: Option<Vec<&str>> = cognito_entries(st)
+                .chain(st.principal.iter().flat_map(|p| &p.entries).filter(|e| e.kind == "Federated"))
+                .map(|e| match &e.value {
+                    Sym::Lit(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let Some(principals) = principals else { continue };
+            for c in &st.conditions {
+                let ns = c.key.rsplit_once(':').map(|(ns, _)| ns);
+                let ok = ns.is_some_and(|ns| {
+                    GLOBAL.iter().any(|g| g.eq_ignore_ascii_case(ns))
+                        || principals.iter().any(|p| p.eq_ignore_ascii_case(ns))
+                });
+                if ok {
+                    continue;
+                }
+                let expected = principals.first().copied().unwrap_or("cognito-identity.amazonaws.com");
+                let name = c.key.rsplit_once(':').map_or(c.key.as_str(), |(_, n)| n);
+                let f = out.add(
+                    c.key_loc,
+                    &tr.role.resource,
+                    format!(
+                        "condition key `{}` of role `{}` is not in the namespace of the statement's principal `{expected}`: it is never present, so the condition never holds",
+                        c.key, tr.role.resource.name
+                    ),
+                );
+                f.label("this key never appears in the request").help(format!("write `{expected}:{name}`"));
+                tr.relate_uses(f);
+            }
+        }
+    }
+}

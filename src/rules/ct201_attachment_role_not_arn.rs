@@ -1,0 +1,68 @@
+use super::{Findings, declare_rule};
+use crate::model::{Model, Sym};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every role given to an attachment (`Roles` slots and role-mapping rules) is
+    /// an ARN, not a role name: `!GetAtt Role.Arn`, not `!Ref Role`.
+    ///
+    /// ## Why is this bad?
+    /// `Ref` on an `AWS::IAM::Role` returns its name. `SetIdentityPoolRoles` wants ARNs and
+    /// fails the deploy with `NotAuthorizedException: Access to Role 'my-stack-AuthRole-KBKHTR8P6UC2'
+    /// is forbidden.`, which reads like a permissions problem and is not one.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       Roles:
+    ///         authenticated: !Ref AuthRole
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///       Roles:
+    ///         authenticated: !GetAtt AuthRole.Arn
+    /// ```
+    ///
+    /// ## References
+    /// - [AWS::IAM::Role return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role-return-values)
+    /// - aws/aws-sdk-js#908, boto/boto3#73
+    code: "CT201", name: "attachment-role-not-arn", severity: Error,
+    summary: "a slot or rule gets a role name, not an ARN: \"Access to Role 'x' is forbidden.\"",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for att in &model.attachments {
+        for variant in &att.variants {
+            for slot in &variant.value.slots {
+                let (name, role) = match &slot.role.value {
+                    Sym::Attr { file, resource, attr } if attr == "RoleName" => (
+                        resource.clone(),
+                        model.roles.iter().find(|r| r.resource.file == *file && r.resource.name == *resource),
+                    ),
+                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => (s.clone(), None),
+                    _ => continue,
+                };
+                let f = out.add(
+                    slot.role.loc,
+                    &att.resource,
+                    format!(
+                        "the {} of `{}` is the role name `{name}`, not its ARN: the deploy fails with \"Access to Role '{name}' is forbidden.\"",
+                        slot.kind.describe(),
+                        att.resource.name
+                    ),
+                );
+                f.label("a role name, not an ARN");
+                match role {
+                    Some(r) => {
+                        f.help(format!("use {}", r.arn_text));
+                        f.related(r.resource.loc, format!("role `{}` is defined here", r.resource.name), Some(&r.resource));
+                    }
+                    None => {
+                        f.help(format!("give the role's ARN, e.g. !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+use super::{Findings, declare_rule};
+use crate::model::{Model, Sym};
+
+declare_rule! {
+    /// ## What it does
+    /// Says which attached roles could not be found among the scanned inputs (a parameter, a
+    /// literal ARN of a role defined elsewhere, an import no scanned template exports), so their
+    /// trust policies were not checked.
+    ///
+    /// ## Why is this bad?
+    /// It is not bad by itself: it is a gap in what cognitrust could verify. Scan the stack or
+    /// module that defines the role together with this one to have its trust checked.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       Roles:
+    ///         authenticated: !Ref AuthRoleArn   # a parameter
+    /// ```
+    ///
+    /// ## Use instead
+    /// Scan both templates in one run (`cognitrust scan infra/`), or define the role in the same
+    /// template and use `!GetAtt AuthRole.Arn`.
+    ///
+    /// ## References
+    /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
+    code: "CT202", name: "attachment-role-unresolved", severity: Note,
+    summary: "the role is not in the scanned inputs, so its trust was not checked",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for un in &model.unresolved {
+        let att = &model.attachments[un.attachment];
+        let slot = &att.variants[un.variant].value.slots[un.slot];
+        if matches!(&slot.role.value, Sym::Lit(s) if !s.contains(':')) {
+            continue; // a role name: CT201 says more
+        }
+        let f = out.add(
+            slot.role.loc,
+            &att.resource,
+            format!(
+                "the {} of `{}` was not checked: {}",
+                slot.kind.describe(),
+                att.resource.name,
+                un.reason
+            ),
+        );
+        f.label("role not among the scanned inputs")
+            .help("scan the template or module that defines this role in the same run to have its trust checked");
+    }
+}

@@ -1,0 +1,221 @@
+//! The rule catalog: one file per rule (its doc, declaration and check) and [`RULES`], the one
+//! list of them. Rules read the linked [`Model`] and nothing else.
+
+mod ct101_trust_no_cognito_principal;
+mod ct102_trust_wrong_principal_type;
+mod ct103_trust_wrong_action;
+mod ct104_trust_explicit_deny;
+mod ct105_trust_no_condition;
+mod ct106_trust_no_aud;
+mod ct107_trust_aud_mismatch;
+mod ct108_trust_aud_wildcard;
+mod ct109_trust_amr_mismatch;
+mod ct110_trust_no_amr;
+mod ct111_trust_amr_operator;
+mod ct112_trust_condition_key_typo;
+mod ct114_trust_wildcard_principal;
+mod ct115_trust_notprincipal;
+mod ct201_attachment_role_not_arn;
+mod ct202_attachment_role_unresolved;
+mod ct206_pool_guests_without_role;
+mod ct207_pool_no_authenticated_role;
+mod ct208_pool_unused_guest_role;
+mod view;
+
+pub use view::{PoolRole, TrustedRole};
+
+use crate::model::{Model, ResourceRef};
+use crate::source::Loc;
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &ct101_trust_no_cognito_principal::RULE,
+    &ct102_trust_wrong_principal_type::RULE,
+    &ct103_trust_wrong_action::RULE,
+    &ct104_trust_explicit_deny::RULE,
+    &ct105_trust_no_condition::RULE,
+    &ct106_trust_no_aud::RULE,
+    &ct107_trust_aud_mismatch::RULE,
+    &ct108_trust_aud_wildcard::RULE,
+    &ct109_trust_amr_mismatch::RULE,
+    &ct110_trust_no_amr::RULE,
+    &ct111_trust_amr_operator::RULE,
+    &ct112_trust_condition_key_typo::RULE,
+    &ct114_trust_wildcard_principal::RULE,
+    &ct115_trust_notprincipal::RULE,
+    &ct201_attachment_role_not_arn::RULE,
+    &ct202_attachment_role_unresolved::RULE,
+    &ct206_pool_guests_without_role::RULE,
+    &ct207_pool_no_authenticated_role::RULE,
+    &ct208_pool_unused_guest_role::RULE,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule: its stable code and name, default severity, one-line summary, doc, and check.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown with the sections `## What it does`, `## Why is this bad?`, `## Example`,
+    /// `## Use instead`, `## References`.
+    pub doc: &'static str,
+    pub check: fn(&Model, &mut Findings),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+impl Rule {
+    /// The doc without the one leading space every `///` line carries.
+    pub fn doc_text(&self) -> String {
+        let mut out = String::new();
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim_end().to_string() + "\n"
+    }
+}
+
+/// Declares a rule from its doc comment and fields.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        code: $code:literal, name: $name:literal, severity: $sev:ident,
+        summary: $summary:literal, check: $check:path $(,)?
+    ) => {
+        pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::rules::Severity::$sev,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Another place that explains a finding: the other end of a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    pub message: String,
+    pub loc: Loc,
+    pub resource: Option<String>,
+}
+
+/// One problem found by one rule.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    /// What to write instead, in the template's own names.
+    pub help: Option<String>,
+    /// The label on the primary span: what is wrong there.
+    pub label: String,
+    pub loc: Loc,
+    pub resource: String,
+    pub construct_path: Option<String>,
+    pub related: Vec<Related>,
+}
+
+/// Where rules put their findings.
+pub struct Findings {
+    rule: &'static Rule,
+    pub items: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn new(rule: &'static Rule) -> Self {
+        Findings { rule, items: Vec::new() }
+    }
+
+    /// Starts a finding of this rule at `loc`, about `resource`.
+    pub fn add(&mut self, loc: Loc, resource: &ResourceRef, message: String) -> &mut Finding {
+        self.items.push(Finding {
+            rule: self.rule,
+            severity: self.rule.severity,
+            message,
+            help: None,
+            label: String::new(),
+            loc,
+            resource: resource.name.clone(),
+            construct_path: resource.construct_path.clone(),
+            related: Vec::new(),
+        });
+        let last = self.items.len() - 1;
+        &mut self.items[last]
+    }
+}
+
+impl Finding {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = label.into();
+        self
+    }
+    pub fn related(&mut self, loc: Loc, message: impl Into<String>, resource: Option<&ResourceRef>) -> &mut Self {
+        self.related.push(Related { message: message.into(), loc, resource: resource.map(|r| r.name.clone()) });
+        self
+    }
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Runs every rule over the model; findings at the same place from the same rule (found
+/// through several links or condition branches) are merged, keeping every related place.
+pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
+    let mut all: Vec<Finding> = Vec::new();
+    for rule in rules {
+        let mut sink = Findings::new(rule);
+        (rule.check)(model, &mut sink);
+        for f in sink.items {
+            match all.iter_mut().find(|g| g.rule.code == f.rule.code && g.loc == f.loc) {
+                Some(existing) => {
+                    for r in f.related {
+                        if !existing.related.contains(&r) {
+                            existing.related.push(r);
+                        }
+                    }
+                }
+                None => all.push(f),
+            }
+        }
+    }
+    all
+}
+
+/// Looks a rule up by code or name, case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
+}

@@ -1,0 +1,115 @@
+//! Views over the model that most rules share: a role as a pool hands it out ([`PoolRole`]),
+//! and a role whose trust names the Cognito principal or that a pool hands out ([`TrustedRole`]).
+
+use super::Finding;
+use crate::iam::{CognitoRequest, cognito_allows};
+use crate::model::{Attachment, Model, Policy, Pool, PoolProps, Role, Slot, Statement, Use};
+
+/// A role handed out through one slot of one attachment, with the trust variant that applies.
+pub struct PoolRole<'m> {
+    pub slot: &'m Slot,
+    pub role: &'m Role,
+    pub policy: &'m Policy,
+    pub pool: Option<&'m Pool>,
+    pub pool_props: Option<&'m PoolProps>,
+    pub attachment: &'m Attachment,
+}
+
+impl<'m> PoolRole<'m> {
+    pub fn all(model: &'m Model) -> impl Iterator<Item = PoolRole<'m>> {
+        model.uses.iter().filter_map(move |u| PoolRole::of(model, u))
+    }
+
+    fn of(model: &'m Model, u: &Use) -> Option<PoolRole<'m>> {
+        Some(PoolRole {
+            slot: model.slot(u),
+            role: &model.roles[u.role],
+            policy: model.trust(u)?,
+            pool: u.pool.map(|p| &model.pools[p]),
+            pool_props: model.pool_props(u),
+            attachment: &model.attachments[u.attachment],
+        })
+    }
+
+    pub fn request(&self) -> CognitoRequest<'m> {
+        CognitoRequest { pool: self.pool.map(|p| &p.id), slot: self.slot.kind }
+    }
+
+    /// "pool `IdentityPool`", or the attachment when the pool is not in the scan.
+    pub fn pool_name(&self) -> String {
+        match self.pool {
+            Some(p) => format!("pool `{}`", p.resource.name),
+            None => format!("the pool of `{}`", self.attachment.resource.name),
+        }
+    }
+
+    /// "the authenticated role of pool `IdentityPool`".
+    pub fn role_of_pool(&self) -> String {
+        format!("the {} of {}", self.slot.kind.describe(), self.pool_name())
+    }
+
+    /// Adds the slot that hands the role out as a related place.
+    pub fn relate_slot(&self, f: &mut Finding) {
+        let message = match self.pool {
+            Some(p) => format!("attached to pool `{}` as its {}", p.resource.name, self.slot.kind.describe()),
+            None => format!("attached here as the {}", self.slot.kind.describe()),
+        };
+        f.related(self.slot.role.loc, message, Some(&self.attachment.resource));
+    }
+
+    /// The Cognito Allow statements of the trust.
+    pub fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
+        cognito_allows(&self.policy.statements)
+    }
+}
+
+/// A role's trust variant that names the Cognito principal or that some pool hands out, with
+/// the slots that hand it out.
+pub struct TrustedRole<'m> {
+    pub role: &'m Role,
+    pub policy: &'m Policy,
+    pub uses: Vec<PoolRole<'m>>,
+}
+
+impl<'m> TrustedRole<'m> {
+    pub fn all(model: &'m Model) -> Vec<TrustedRole<'m>> {
+        let mut out = Vec::new();
+        for (r, role) in model.roles.iter().enumerate() {
+            for (t, trust) in role.trust.iter().enumerate() {
+                let Some(policy) = &trust.value else { continue };
+                let uses: Vec<PoolRole> = model
+                    .uses
+                    .iter()
+                    .filter(|u| u.role == r && u.trust == t)
+                    .filter_map(|u| PoolRole::of(model, u))
+                    .collect();
+                if uses.is_empty() && cognito_allows(&policy.statements).next().is_none() {
+                    continue;
+                }
+                out.push(TrustedRole { role, policy, uses });
+            }
+        }
+        out
+    }
+
+    pub fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
+        cognito_allows(&self.policy.statements)
+    }
+
+    /// Adds every slot that hands the role out as a related place.
+    pub fn relate_uses(&self, f: &mut Finding) {
+        for u in &self.uses {
+            u.relate_slot(f);
+        }
+    }
+
+    /// How a help text writes the pool's ID: the handing-out pool's reference when there is
+    /// exactly one, else a placeholder.
+    pub fn pool_id_text(&self) -> String {
+        let mut pools = self.uses.iter().filter_map(|u| u.pool).map(|p| p.id_text.as_str());
+        match (pools.next(), pools.next()) {
+            (Some(p), None) => p.to_string(),
+            _ => "<identity pool ID>".to_string(),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The spanned syntax tree every front end reads: one [`Node`] type with a byte span on every key
+//! and value, whatever the file format (YAML, JSON; HCL later).
+//!
+//! Invariants: spans are byte offsets into the UTF-8 source (`start..end`, end exclusive); a
+//! parser never panics on input; every fatal problem is a [`SyntaxError`] with a place, and
+//! non-fatal problems (duplicate keys) are [`Parsed::issues`] while the tree is still returned.
+
+pub mod json;
+pub mod lines;
+pub mod yaml;
+
+pub use lines::LineIndex;
+
+/// Deepest nesting of maps and sequences a parser accepts before giving up with an error.
+pub const MAX_DEPTH: usize = 256;
+/// Most nodes that alias expansion may produce in one YAML document (an alias bomb guard).
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// A value with the span of its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's text as written (`1`, `1.5`, `0x1f`).
+    Number(String),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One key of a map: keys are always strings (YAML scalar keys are taken as their text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// A parsed file: its root node plus non-fatal issues found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub root: Node,
+    pub issues: Vec<SyntaxError>,
+}
+
+/// A problem in the source, with the byte span where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+impl SyntaxError {
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        SyntaxError { message: message.into(), span }
+    }
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Self {
+        Node { value, span }
+    }
+
+    /// The value under `key` when this node is a map (last one wins on duplicates).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The node as text when it is a scalar: strings, numbers and booleans as CloudFormation
+    /// stringifies them.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A boolean as CloudFormation reads it: `true`/`false` or the strings `"true"`/`"false"`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A map with exactly one key: the shape of every CloudFormation intrinsic function.
+    pub fn single_entry(&self) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) if entries.len() == 1 => entries.first(),
+            _ => None,
+        }
+    }
+}
