@@ -29,7 +29,9 @@ pub fn discover(roots: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => walk_roots.push(root.clone()),
             Ok(_) => files.push(root.clone()),
-            Err(e) => errors.push(WalkError { path: Some(root.clone()), message: format!("cannot read: {e}") }),
+            Err(e) => {
+                errors.push(WalkError { path: Some(root.clone()), message: format!("cannot read: {e}") })
+            }
         }
     }
     if let Some((first, rest)) = walk_roots.split_first() {
@@ -56,7 +58,9 @@ pub fn discover(roots: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
                     Err(poisoned) => poisoned.into_inner(),
                 };
                 match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && has_template_extension(e.path()) => {
+                    Ok(e)
+                        if e.file_type().is_some_and(|t| t.is_file()) && has_template_extension(e.path()) =>
+                    {
                         guard.0.push(e.into_path())
                     }
                     Ok(_) => {}
@@ -102,9 +106,9 @@ fn walk_error(err: ignore::Error) -> WalkError {
 
 fn root_error(err: &ignore::Error) -> &ignore::Error {
     match err {
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            root_error(err)
-        }
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => root_error(err),
         other => other,
     }
 }

@@ -92,7 +92,8 @@ enum Loaded {
 
 /// Runs a whole scan.
 pub fn scan(opts: &Options) -> Report {
-    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
+    let jobs =
+        if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
     let run = || scan_inner(opts, jobs);
     match pool {
@@ -108,7 +109,11 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
     let mut files = Vec::new();
     let mut errors: Vec<InputError> = walk_errors
         .into_iter()
-        .map(|w| InputError { message: w.message, path: w.path.map(|p| display_path(&p, &opts.cwd)), place: None })
+        .map(|w| InputError {
+            message: w.message,
+            path: w.path.map(|p| display_path(&p, &opts.cwd)),
+            place: None,
+        })
         .collect();
     let mut templates = Vec::new();
     let mut summary = Summary { files_scanned: paths.len(), ..Summary::default() };
@@ -118,7 +123,11 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
                 let id = files.len();
                 let (tpl, index_errors) = cfn::index(id, json, &root);
                 for e in issues.into_iter().chain(index_errors) {
-                    errors.push(InputError { message: e.message, path: Some(file.display.clone()), place: Some((id, e.span)) });
+                    errors.push(InputError {
+                        message: e.message,
+                        path: Some(file.display.clone()),
+                        place: Some((id, e.span)),
+                    });
                 }
                 files.push(file);
                 templates.push(tpl);
@@ -187,7 +196,11 @@ fn load(path: &Path, display: &str) -> Loaded {
     };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return broken(None, format!("file is larger than {} MiB; not read", MAX_FILE_BYTES / (1024 * 1024)), Span::default());
+            return broken(
+                None,
+                format!("file is larger than {} MiB; not read", MAX_FILE_BYTES / (1024 * 1024)),
+                Span::default(),
+            );
         }
         Err(e) => return broken(None, format!("cannot read: {e}"), Span::default()),
         Ok(_) => {}

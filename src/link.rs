@@ -35,7 +35,16 @@ pub fn link(model: &mut Model) {
                                 continue;
                             }
                             for &pool_variant in &pool_variants {
-                                uses.push(Use { pool, attachment: a, variant: v, slot: s, role, trust: t, pool_variant, by_name });
+                                uses.push(Use {
+                                    pool,
+                                    attachment: a,
+                                    variant: v,
+                                    slot: s,
+                                    role,
+                                    trust: t,
+                                    pool_variant,
+                                    by_name,
+                                });
                             }
                         }
                     }
@@ -61,15 +70,15 @@ pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
 pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
     match value {
         Sym::Attr { file, resource, attr } => {
-            let role = model
-                .roles
-                .iter()
-                .position(|r| r.resource.file == *file && r.resource.name == *resource);
+            let role =
+                model.roles.iter().position(|r| r.resource.file == *file && r.resource.name == *resource);
             match (role, attr.as_str()) {
                 (Some(r), "Arn") => Ok((r, false)),
                 (Some(r), "RoleName") => Ok((r, true)),
                 (Some(_), other) => Err(format!("it is the `{other}` of role `{resource}`, not its ARN")),
-                (None, _) => Err(format!("it comes from `{resource}.{attr}`, which is not an IAM role in the scanned files")),
+                (None, _) => Err(format!(
+                    "it comes from `{resource}.{attr}`, which is not an IAM role in the scanned files"
+                )),
             }
         }
         Sym::Lit(text) => match role_name_of_arn(text) {
@@ -84,7 +93,9 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
         Sym::Concat(parts) => find_role_in_concat(model, parts),
         Sym::Param { default: Some(d), .. } => find_role(model, &Sym::Lit(d.clone())),
         Sym::Param { name, .. } => Err(format!("it comes from parameter `{name}`")),
-        Sym::Import(name) => Err(format!("it is imported from {}, which no scanned template exports", name.describe())),
+        Sym::Import(name) => {
+            Err(format!("it is imported from {}, which no scanned template exports", name.describe()))
+        }
         Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
         Sym::Unknown(what) => Err(format!("it comes from {what}")),
     }
@@ -93,7 +104,9 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
 /// A hand-built ARN: `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}` or `…:role/Name`.
 fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<(usize, bool), String> {
     match parts {
-        [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }] if before.ends_with("role/") && attr == "RoleName" => {
+        [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }]
+            if before.ends_with("role/") && attr == "RoleName" =>
+        {
             find_role(model, last).map(|(r, _)| (r, false))
         }
         [.., Sym::Lit(tail)] if tail.contains(":role/") => {
@@ -129,7 +142,8 @@ fn split_path(path_and_name: &str) -> (Option<&str>, &str) {
 fn find_role_by_name(model: &Model, path: Option<&str>, name: &str) -> Option<usize> {
     model.roles.iter().position(|r| {
         r.name.as_ref().and_then(Sym::as_lit) == Some(name)
-            && path.is_none_or(|p| r.path.as_deref().map(|rp| rp.trim_matches('/')) == Some(p.trim_matches('/')))
+            && path
+                .is_none_or(|p| r.path.as_deref().map(|rp| rp.trim_matches('/')) == Some(p.trim_matches('/')))
     })
 }
 

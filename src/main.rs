@@ -10,7 +10,11 @@ use cognitrust::rules::{RULES, Rule, Severity};
 use cognitrust::{Options, Report, report};
 
 #[derive(Parser)]
-#[command(name = "cognitrust", version, about = "Finds broken and insecure Amazon Cognito identity pool role setups in infrastructure as code")]
+#[command(
+    name = "cognitrust",
+    version,
+    about = "Finds broken and insecure Amazon Cognito identity pool role setups in infrastructure as code"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,12 +102,8 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> ExitCode {
-    let unknown: Vec<&String> = args
-        .select
-        .iter()
-        .chain(&args.ignore)
-        .filter(|s| cognitrust::rules::find(s).is_none())
-        .collect();
+    let unknown: Vec<&String> =
+        args.select.iter().chain(&args.ignore).filter(|s| cognitrust::rules::find(s).is_none()).collect();
     if let Some(bad) = unknown.first() {
         eprintln!("error: unknown rule `{bad}` (see `cognitrust rules`)");
         return ExitCode::from(2);
@@ -170,7 +170,9 @@ fn rules(args: RulesArgs) -> ExitCode {
     let explain = args.rule.is_some();
     let text = match args.format {
         RulesFormat::Json => cognitrust::report::rules::json(&chosen),
-        RulesFormat::Markdown => chosen.iter().map(|r| cognitrust::report::rules::markdown(r)).collect::<Vec<_>>().join("\n"),
+        RulesFormat::Markdown => {
+            chosen.iter().map(|r| cognitrust::report::rules::markdown(r)).collect::<Vec<_>>().join("\n")
+        }
         RulesFormat::Text if explain => cognitrust::report::rules::markdown(chosen[0]),
         RulesFormat::Text => cognitrust::report::rules::table(&chosen),
     };

@@ -59,7 +59,11 @@ impl Tri {
             _ => Tri::Maybe,
         }
     }
-    pub fn not(self) -> Tri {
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
         match self {
             Tri::Yes => Tri::No,
             Tri::No => Tri::Yes,

@@ -66,7 +66,7 @@ pub fn allows_action(st: &Statement, action: &str) -> Tri {
             _ => Tri::Maybe,
         });
     }
-    if st.not_action { any.not() } else { any }
+    if st.not_action { !any } else { any }
 }
 
 /// IAM `*`/`?` wildcard matching.

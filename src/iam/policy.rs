@@ -48,10 +48,9 @@ fn read_statement(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Sta
 /// A string-or-list value as items, each with its own place.
 pub fn items(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Vec<Item> {
     match &node.value {
-        Value::Seq(list) => list
-            .iter()
-            .map(|n| Item { value: eval(n), loc: Loc::new(file, n.span) })
-            .collect(),
+        Value::Seq(list) => {
+            list.iter().map(|n| Item { value: eval(n), loc: Loc::new(file, n.span) }).collect()
+        }
         _ => vec![Item { value: eval(node), loc: Loc::new(file, node.span) }],
     }
 }
@@ -59,7 +58,9 @@ pub fn items(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Vec<Item
 fn read_principal(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Principal {
     let mut principal = Principal { loc: Loc::new(file, node.span), wildcard: false, entries: Vec::new() };
     match &node.value {
-        Value::Map(entries) if node.single_entry().is_none_or(|e| !e.key.contains("::") && e.key != "Ref") => {
+        Value::Map(entries)
+            if node.single_entry().is_none_or(|e| !e.key.contains("::") && e.key != "Ref") =>
+        {
             for e in entries {
                 for item in items(file, &e.value, eval) {
                     principal.entries.push(PrincipalEntry {

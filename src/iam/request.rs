@@ -89,9 +89,7 @@ enum Element<'a> {
 
 /// Whether all conditions of a statement admit the request.
 pub fn admits(st: &Statement, req: &CognitoRequest) -> Tri {
-    st.conditions
-        .iter()
-        .fold(Tri::Yes, |acc, c| acc.and(condition_admits(c, req)))
+    st.conditions.iter().fold(Tri::Yes, |acc, c| acc.and(condition_admits(c, req)))
 }
 
 /// Whether one condition admits the request.
@@ -124,7 +122,7 @@ pub fn condition_admits(c: &Condition, req: &CognitoRequest) -> Tri {
     };
     let element_ok = |e: &Element| -> Tri {
         let any = c.values.iter().fold(Tri::No, |acc, v| acc.or(matches(&op, e, &v.value)));
-        if op.negated() { any.not() } else { any }
+        if op.negated() { !any } else { any }
     };
     match op.set {
         Some(SetOp::ForAllValues) => context.iter().fold(Tri::Yes, |acc, e| acc.and(element_ok(e))),

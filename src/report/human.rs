@@ -102,7 +102,8 @@ struct FindingDiagnostic<'a> {
 impl<'a> FindingDiagnostic<'a> {
     fn new(finding: &'a Finding, files: &'a [SourceFile]) -> Self {
         let file = &files[finding.loc.file];
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(finding.label.clone()), source_span(finding.loc))];
+        let mut labels =
+            vec![LabeledSpan::new_primary_with_span(Some(finding.label.clone()), source_span(finding.loc))];
         let mut elsewhere = Vec::new();
         for r in &finding.related {
             if r.loc.file == finding.loc.file {
@@ -116,7 +117,12 @@ impl<'a> FindingDiagnostic<'a> {
                 });
             }
         }
-        FindingDiagnostic { finding, source: Named { name: &file.display, text: &file.text }, labels, elsewhere }
+        FindingDiagnostic {
+            finding,
+            source: Named { name: &file.display, text: &file.text },
+            labels,
+            elsewhere,
+        }
     }
 }
 

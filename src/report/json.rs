@@ -98,7 +98,11 @@ pub fn render(report: &Report) -> String {
                 });
                 JsonError {
                     message: e.message.clone(),
-                    location: ErrorLocation { file: e.path.clone(), line: place.map(|p| p.line), column: place.map(|p| p.column) },
+                    location: ErrorLocation {
+                        file: e.path.clone(),
+                        line: place.map(|p| p.line),
+                        column: place.map(|p| p.column),
+                    },
                 }
             })
             .collect(),

@@ -52,7 +52,13 @@ pub fn json(rules: &[&Rule]) -> String {
     let out = JsonRules {
         rules: rules
             .iter()
-            .map(|r| JsonRule { code: r.code, name: r.name, severity: r.severity.as_str(), summary: r.summary, doc: r.doc_text() })
+            .map(|r| JsonRule {
+                code: r.code,
+                name: r.name,
+                severity: r.severity.as_str(),
+                summary: r.summary,
+                doc: r.doc_text(),
+            })
             .collect(),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();

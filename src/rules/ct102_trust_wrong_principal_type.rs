@@ -51,14 +51,18 @@ fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
     let Sym::Lit(value) = &e.value else { return None };
     let cognito = COGNITO_PRINCIPALS.contains(&value.as_str());
     match e.kind.as_str() {
-        "Service" | "AWS" if cognito => Some("the identity-pool principal is a federated principal, not a service"),
-        "Service" | "Federated" if value.starts_with("cognito-idp") => {
-            Some("`cognito-idp` is the user-pool service; identity pools assume roles as `cognito-identity.amazonaws.com`")
+        "Service" | "AWS" if cognito => {
+            Some("the identity-pool principal is a federated principal, not a service")
         }
-        "Federated" if value.contains(":oidc-provider/") => {
-            Some("an OIDC provider is trusted directly; the identity pool issues its own token as `cognito-identity.amazonaws.com`")
+        "Service" | "Federated" if value.starts_with("cognito-idp") => Some(
+            "`cognito-idp` is the user-pool service; identity pools assume roles as `cognito-identity.amazonaws.com`",
+        ),
+        "Federated" if value.contains(":oidc-provider/") => Some(
+            "an OIDC provider is trusted directly; the identity pool issues its own token as `cognito-identity.amazonaws.com`",
+        ),
+        "Federated" if value.starts_with("cognito-identity") => {
+            Some("this is not the identity-pool principal")
         }
-        "Federated" if value.starts_with("cognito-identity") => Some("this is not the identity-pool principal"),
         _ => None,
     }
 }

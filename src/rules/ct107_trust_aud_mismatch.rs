@@ -33,14 +33,19 @@ declare_rule! {
 }
 
 /// Attributes that are never an identity pool ID.
-const NOT_POOL_IDS: &[&str] = &["Name", "Arn", "UserPoolId", "ProviderName", "ProviderURL", "ClientId", "RoleName", "RoleId"];
+const NOT_POOL_IDS: &[&str] =
+    &["Name", "Arn", "UserPoolId", "ProviderName", "ProviderURL", "ClientId", "RoleName", "RoleId"];
 
 /// Why a value can never be an identity pool ID, if it cannot.
 fn never_a_pool_id(value: &Sym) -> Option<String> {
     match value {
         Sym::Lit(s) if s.is_empty() || s.contains('*') || s.contains('?') => None,
-        Sym::Lit(s) if s.contains('_') && !s.contains(':') => Some(format!("\"{s}\" is a user pool ID, not an identity pool ID")),
-        Sym::Lit(s) if !looks_like_pool_id(s) => Some(format!("\"{s}\" is not an identity pool ID (REGION:GUID)")),
+        Sym::Lit(s) if s.contains('_') && !s.contains(':') => {
+            Some(format!("\"{s}\" is a user pool ID, not an identity pool ID"))
+        }
+        Sym::Lit(s) if !looks_like_pool_id(s) => {
+            Some(format!("\"{s}\" is not an identity pool ID (REGION:GUID)"))
+        }
         Sym::Attr { resource, attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
             Some(format!("`{resource}.{attr}` is not an identity pool ID"))
         }
@@ -54,18 +59,28 @@ fn exact_aud(c: &Condition) -> bool {
     key_kind(&c.key) == KeyKind::Aud
         && op.is_string()
         && !op.negated()
-        && !c.values.iter().any(|v| v.value.as_lit().is_some_and(|s| s.is_empty() || s == "*" || (op.is_like() && (s.contains('*') || s.contains('?')))))
+        && !c.values.iter().any(|v| {
+            v.value.as_lit().is_some_and(|s| {
+                s.is_empty() || s == "*" || (op.is_like() && (s.contains('*') || s.contains('?')))
+            })
+        })
 }
 
 fn check(model: &Model, out: &mut Findings) {
     for tr in TrustedRole::all(model) {
         for st in tr.cognito_allows() {
             for c in st.conditions.iter().filter(|c| exact_aud(c)) {
-                if let Some(why) = c.values.iter().map(|v| never_a_pool_id(&v.value)).collect::<Option<Vec<_>>>() {
+                if let Some(why) =
+                    c.values.iter().map(|v| never_a_pool_id(&v.value)).collect::<Option<Vec<_>>>()
+                {
                     let f = out.add(
                         c.values_loc,
                         &tr.role.resource,
-                        format!("the `aud` condition of role `{}` can never match an identity pool: {}", tr.role.resource.name, why.join("; ")),
+                        format!(
+                            "the `aud` condition of role `{}` can never match an identity pool: {}",
+                            tr.role.resource.name,
+                            why.join("; ")
+                        ),
                     );
                     f.label("not an identity pool ID")
                         .help(format!("set `cognito-identity.amazonaws.com:aud` to {}", tr.pool_id_text()));
@@ -73,7 +88,9 @@ fn check(model: &Model, out: &mut Findings) {
                     continue;
                 }
                 for pr in &tr.uses {
-                    let (Some(pool), Tri::No) = (pr.pool, condition_admits(c, &pr.request())) else { continue };
+                    let (Some(pool), Tri::No) = (pr.pool, condition_admits(c, &pr.request())) else {
+                        continue;
+                    };
                     let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
                     let f = out.add(
                         c.values_loc,
@@ -90,7 +107,11 @@ fn check(model: &Model, out: &mut Findings) {
                         pool.id_text
                     ));
                     pr.relate_slot(f);
-                    f.related(pool.resource.loc, format!("pool `{}` is defined here", pool.resource.name), Some(&pool.resource));
+                    f.related(
+                        pool.resource.loc,
+                        format!("pool `{}` is defined here", pool.resource.name),
+                        Some(&pool.resource),
+                    );
                 }
             }
         }

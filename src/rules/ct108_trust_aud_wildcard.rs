@@ -38,16 +38,31 @@ fn check(model: &Model, out: &mut Findings) {
             for c in st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Aud) {
                 let op = Operator::parse(&c.operator);
                 let problem = if op.negated() {
-                    Some((c.operator_loc, format!("`{}` admits every identity pool but the ones listed", c.operator), "negated"))
+                    Some((
+                        c.operator_loc,
+                        format!("`{}` admits every identity pool but the ones listed", c.operator),
+                        "negated",
+                    ))
                 } else if c.values.is_empty() {
                     Some((c.values_loc, "an empty list matches no identity pool".to_string(), "empty"))
                 } else {
                     c.values.iter().find_map(|v| match v.value.as_lit() {
-                        Some("") => Some((v.loc, "an empty `aud` matches no identity pool".to_string(), "empty")),
-                        Some("*") if !op.is_like() => Some((v.loc, format!("under `{}`, \"*\" is a literal and matches no identity pool", c.operator), "wildcard")),
-                        Some(s) if op.is_like() && (s.contains('*') || s.contains('?')) => {
-                            Some((v.loc, format!("\"{s}\" admits every identity pool it matches"), "wildcard"))
+                        Some("") => {
+                            Some((v.loc, "an empty `aud` matches no identity pool".to_string(), "empty"))
                         }
+                        Some("*") if !op.is_like() => Some((
+                            v.loc,
+                            format!(
+                                "under `{}`, \"*\" is a literal and matches no identity pool",
+                                c.operator
+                            ),
+                            "wildcard",
+                        )),
+                        Some(s) if op.is_like() && (s.contains('*') || s.contains('?')) => Some((
+                            v.loc,
+                            format!("\"{s}\" admits every identity pool it matches"),
+                            "wildcard",
+                        )),
                         _ => None,
                     })
                 };

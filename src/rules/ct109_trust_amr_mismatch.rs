@@ -40,19 +40,22 @@ declare_rule! {
 fn check(model: &Model, out: &mut Findings) {
     for pr in PoolRole::all(model) {
         let request = pr.request();
-        let statements: Vec<_> = pr.cognito_allows().filter(|s| allows_action(s, WEB_IDENTITY) != Tri::No).collect();
+        let statements: Vec<_> =
+            pr.cognito_allows().filter(|s| allows_action(s, WEB_IDENTITY) != Tri::No).collect();
         // The role fails for this slot only when every statement refuses it on `amr`.
         let mut refusing: Option<&Condition> = None;
         let mut all_refuse = !statements.is_empty();
         for st in &statements {
-            let amr: Vec<&Condition> = st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Amr).collect();
+            let amr: Vec<&Condition> =
+                st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Amr).collect();
             match amr.iter().find(|c| condition_admits(c, &request) == Tri::No) {
                 Some(c) => refusing = refusing.or(Some(c)),
                 None => all_refuse = false,
             }
         }
         let (true, Some(c)) = (all_refuse, refusing) else { continue };
-        let wanted = if pr.slot.kind == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" };
+        let wanted =
+            if pr.slot.kind == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" };
         let values: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
         let f = out.add(
             c.values_loc,

@@ -56,8 +56,9 @@ fn check(model: &Model, out: &mut Findings) {
                     pr.role_of_pool()
                 ),
             );
-            f.label("no `amr` condition here")
-                .help("add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}");
+            f.label("no `amr` condition here").help(
+                "add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
+            );
             pr.relate_slot(f);
             if let Some(loc) = pr.pool_props.and_then(|p| p.allow_guests_loc) {
                 f.related(loc, "guests are allowed here", pr.pool.map(|p| &p.resource));

@@ -38,13 +38,18 @@ fn check(model: &Model, out: &mut Findings) {
                 let op = Operator::parse(&c.operator);
                 let why = match op.set {
                     Some(SetOp::ForAnyValue) => continue,
-                    Some(SetOp::ForAllValues) => "`ForAllValues` fails when `amr` also lists the sign-in providers",
+                    Some(SetOp::ForAllValues) => {
+                        "`ForAllValues` fails when `amr` also lists the sign-in providers"
+                    }
                     None => "`amr` is multi-valued and needs a set operator",
                 };
                 let f = out.add(
                     c.operator_loc,
                     &tr.role.resource,
-                    format!("the `amr` condition of role `{}` uses `{}`: {why}", tr.role.resource.name, c.operator),
+                    format!(
+                        "the `amr` condition of role `{}` uses `{}`: {why}",
+                        tr.role.resource.name, c.operator
+                    ),
                 );
                 f.label("use ForAnyValue:StringLike").help(format!(
                     "write \"ForAnyValue:{}\" for `cognito-identity.amazonaws.com:amr`",

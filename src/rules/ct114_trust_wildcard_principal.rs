@@ -42,7 +42,10 @@ fn check(model: &Model, out: &mut Findings) {
             let f = out.add(
                 at,
                 &tr.role.resource,
-                format!("role `{}` trusts every AWS principal: its trust policy allows `*`", tr.role.resource.name),
+                format!(
+                    "role `{}` trusts every AWS principal: its trust policy allows `*`",
+                    tr.role.resource.name
+                ),
             );
             f.label("any principal in any account").help(
                 "remove this statement; identity pools need only `Federated: cognito-identity.amazonaws.com` with aud and amr conditions",

@@ -40,10 +40,14 @@ fn check(model: &Model, out: &mut Findings) {
             let f = out.add(
                 at,
                 &tr.role.resource,
-                format!("the trust policy of role `{}` uses `NotPrincipal`, which IAM refuses in trust policies", tr.role.resource.name),
+                format!(
+                    "the trust policy of role `{}` uses `NotPrincipal`, which IAM refuses in trust policies",
+                    tr.role.resource.name
+                ),
             );
-            f.label("not allowed in a trust policy")
-                .help("name the trusted principal with `Principal: {Federated: cognito-identity.amazonaws.com}`");
+            f.label("not allowed in a trust policy").help(
+                "name the trusted principal with `Principal: {Federated: cognito-identity.amazonaws.com}`",
+            );
             tr.relate_uses(f);
         }
     }

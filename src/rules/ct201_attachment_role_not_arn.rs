@@ -40,7 +40,9 @@ fn check(model: &Model, out: &mut Findings) {
                         resource.clone(),
                         model.roles.iter().find(|r| r.resource.file == *file && r.resource.name == *resource),
                     ),
-                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => (s.clone(), None),
+                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => {
+                        (s.clone(), None)
+                    }
                     _ => continue,
                 };
                 let f = out.add(
@@ -56,7 +58,11 @@ fn check(model: &Model, out: &mut Findings) {
                 match role {
                     Some(r) => {
                         f.help(format!("use {}", r.arn_text));
-                        f.related(r.resource.loc, format!("role `{}` is defined here", r.resource.name), Some(&r.resource));
+                        f.related(
+                            r.resource.loc,
+                            format!("role `{}` is defined here", r.resource.name),
+                            Some(&r.resource),
+                        );
                     }
                     None => {
                         f.help(format!("give the role's ARN, e.g. !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"));

@@ -38,14 +38,10 @@ fn check(model: &Model, out: &mut Findings) {
         let f = out.add(
             slot.role.loc,
             &att.resource,
-            format!(
-                "the {} of `{}` was not checked: {}",
-                slot.kind.describe(),
-                att.resource.name,
-                un.reason
-            ),
+            format!("the {} of `{}` was not checked: {}", slot.kind.describe(), att.resource.name, un.reason),
         );
-        f.label("role not among the scanned inputs")
-            .help("scan the template or module that defines this role in the same run to have its trust checked");
+        f.label("role not among the scanned inputs").help(
+            "scan the template or module that defines this role in the same run to have its trust checked",
+        );
     }
 }

@@ -40,7 +40,9 @@ fn check(model: &Model, out: &mut Findings) {
             if variant.value.allow_guests != Some(true) {
                 continue;
             }
-            let Some(attached) = super::ct207_pool_no_authenticated_role::attachments_of(model, p, &variant.assign) else {
+            let Some(attached) =
+                super::ct207_pool_no_authenticated_role::attachments_of(model, p, &variant.assign)
+            else {
                 continue;
             };
             if attached.iter().any(|a| a.slots.iter().any(|s| s.kind == SlotKind::Unauthenticated)) {

@@ -55,7 +55,11 @@ pub fn relate_attachments(model: &Model, p: usize, f: &mut Finding) {
         for (v, variant) in att.variants.iter().enumerate() {
             if model.attachment_pools[a][v] == Some(p) {
                 let loc = variant.value.roles_loc.unwrap_or(att.resource.loc);
-                f.related(loc, format!("roles of pool `{}` are attached here", model.pools[p].resource.name), Some(&att.resource));
+                f.related(
+                    loc,
+                    format!("roles of pool `{}` are attached here", model.pools[p].resource.name),
+                    Some(&att.resource),
+                );
             }
         }
     }

@@ -179,8 +179,17 @@ impl Finding {
         self.label = label.into();
         self
     }
-    pub fn related(&mut self, loc: Loc, message: impl Into<String>, resource: Option<&ResourceRef>) -> &mut Self {
-        self.related.push(Related { message: message.into(), loc, resource: resource.map(|r| r.name.clone()) });
+    pub fn related(
+        &mut self,
+        loc: Loc,
+        message: impl Into<String>,
+        resource: Option<&ResourceRef>,
+    ) -> &mut Self {
+        self.related.push(Related {
+            message: message.into(),
+            loc,
+            resource: resource.map(|r| r.name.clone()),
+        });
         self
     }
     pub fn severity(&mut self, severity: Severity) -> &mut Self {

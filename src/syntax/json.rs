@@ -6,59 +6,27 @@
 //! works on bytes and copies each string once (straight from the source when it has no escapes),
 //! since whole directories of large templates go through it.
 
-use std::collections::HashSet;
+use super::{Entry, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value, report_duplicate_keys};
 
-use super::{Entry, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value};
-
-/// Parses one JSON document; a leading UTF-8 byte order mark is skipped.
+/// Parses one JSON document; a leading UTF-8 byte order mark is skipped. Duplicate keys are
+/// kept (the last wins in [`Node::get`]) and reported in [`Parsed::issues`].
+///
+/// # Errors
+///
+/// The first syntax error, nesting deeper than [`MAX_DEPTH`], or anything after the value.
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut parser = JsonParser {
-        text,
-        bytes: text.as_bytes(),
-        pos: bom,
-        issues: Vec::new(),
-    };
+    let mut parser = JsonParser { text, bytes: text.as_bytes(), pos: bom, issues: Vec::new() };
     parser.skip_ws();
     let root = parser.value(0)?;
     parser.skip_ws();
     if parser.pos < parser.bytes.len() {
         let found = parser.found();
-        return Err(parser.error_at(
-            parser.pos,
-            format!("unexpected {found} after the JSON value"),
-        ));
+        return Err(parser.error_at(parser.pos, format!("unexpected {found} after the JSON value")));
     }
-    Ok(Parsed {
-        root,
-        issues: parser.issues,
-    })
-}
-
-/// Pushes a "duplicate key" issue for every entry whose key already appeared earlier in `entries`,
-/// pointing at the later key. Shared with the YAML parser.
-pub(super) fn report_duplicate_keys(entries: &[Entry], issues: &mut Vec<SyntaxError>) {
-    let mut report = |e: &Entry| {
-        issues.push(SyntaxError::new(
-            format!("duplicate key `{}`", e.key),
-            e.key_span,
-        ));
-    };
-    // Most maps are small: a quadratic scan beats hashing them.
-    if entries.len() <= 16 {
-        for (i, entry) in entries.iter().enumerate() {
-            if entries[..i].iter().any(|earlier| earlier.key == entry.key) {
-                report(entry);
-            }
-        }
-        return;
-    }
-    let mut seen = HashSet::with_capacity(entries.len());
-    for entry in entries {
-        if !seen.insert(entry.key.as_str()) {
-            report(entry);
-        }
-    }
+    // Objects report their duplicates when they close, inner ones first; readers want source order.
+    parser.issues.sort_by_key(|issue| issue.span.start);
+    Ok(Parsed { root, issues: parser.issues })
 }
 
 struct JsonParser<'a> {
@@ -155,11 +123,7 @@ impl JsonParser<'_> {
         }
         self.skip_ws();
         let value = self.value(depth)?;
-        Ok(Entry {
-            key,
-            key_span,
-            value,
-        })
+        Ok(Entry { key, key_span, value })
     }
 
     /// Consumes a `,` and rejects a trailing one before `close`, pointing at the comma.
@@ -168,10 +132,7 @@ impl JsonParser<'_> {
         self.pos += 1;
         self.skip_ws();
         if self.peek() == Some(close) {
-            return Err(SyntaxError::new(
-                "trailing comma",
-                Span::new(comma, comma + 1),
-            ));
+            return Err(SyntaxError::new("trailing comma", Span::new(comma, comma + 1)));
         }
         Ok(())
     }
@@ -213,10 +174,7 @@ impl JsonParser<'_> {
             i = after;
         }
         self.pos = i;
-        Ok(Node::new(
-            Value::Number(self.text[start..i].to_owned()),
-            Span::new(start, i),
-        ))
+        Ok(Node::new(Value::Number(self.text[start..i].to_owned()), Span::new(start, i)))
     }
 
     fn digits(&self, mut i: usize) -> usize {
@@ -251,11 +209,7 @@ impl JsonParser<'_> {
     }
 
     /// The rest of a string from its first backslash at `i`.
-    fn escaped_string(
-        &mut self,
-        start: usize,
-        mut i: usize,
-    ) -> Result<(String, Span), SyntaxError> {
+    fn escaped_string(&mut self, start: usize, mut i: usize) -> Result<(String, Span), SyntaxError> {
         let mut out = String::with_capacity(i - start + 16);
         let mut segment = start + 1;
         loop {
@@ -308,11 +262,8 @@ impl JsonParser<'_> {
         let unit = self.hex4(at)?;
         let code = match unit {
             0xD800..=0xDBFF => {
-                let low = if self.bytes[at + 6..].starts_with(b"\\u") {
-                    Some(self.hex4(at + 6)?)
-                } else {
-                    None
-                };
+                let low =
+                    if self.bytes[at + 6..].starts_with(b"\\u") { Some(self.hex4(at + 6)?) } else { None };
                 match low {
                     Some(low @ 0xDC00..=0xDFFF) => {
                         let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
@@ -332,13 +283,9 @@ impl JsonParser<'_> {
 
     /// The four hex digits after the `\u` at `at`.
     fn hex4(&self, at: usize) -> Result<u32, SyntaxError> {
-        let digits = self
-            .bytes
-            .get(at + 2..at + 6)
-            .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
-        let value = digits
-            .and_then(|d| std::str::from_utf8(d).ok())
-            .and_then(|d| u32::from_str_radix(d, 16).ok());
+        let digits = self.bytes.get(at + 2..at + 6).filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+        let value =
+            digits.and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| u32::from_str_radix(d, 16).ok());
         value.ok_or_else(|| {
             // Cover `\u`, the good digits and the first bad character.
             let mut end = at + 2;
@@ -354,10 +301,7 @@ impl JsonParser<'_> {
 
     fn lone_surrogate(&self, at: usize) -> SyntaxError {
         let escape = self.text.get(at..at + 6).unwrap_or("\\u");
-        SyntaxError::new(
-            format!("lone surrogate `{escape}` in string"),
-            Span::new(at, at + 6),
-        )
+        SyntaxError::new(format!("lone surrogate `{escape}` in string"), Span::new(at, at + 6))
     }
 
     fn skip_ws(&mut self) {
@@ -378,19 +322,12 @@ impl JsonParser<'_> {
 
     /// Byte length of the character at `at` (0 at the end of input).
     fn char_len(&self, at: usize) -> usize {
-        self.text
-            .get(at..)
-            .and_then(|rest| rest.chars().next())
-            .map_or(0, char::len_utf8)
+        self.text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8)
     }
 
     /// What sits at the cursor, for messages: "`x`" or "end of input".
     fn found(&self) -> String {
-        match self
-            .text
-            .get(self.pos..)
-            .and_then(|rest| rest.chars().next())
-        {
+        match self.text.get(self.pos..).and_then(|rest| rest.chars().next()) {
             Some(c) => format!("`{}`", c.escape_default()),
             None => "end of input".to_owned(),
         }
@@ -440,10 +377,7 @@ mod tests {
         assert_eq!(description.value.as_str(), Some("Größe — ok"));
         let resources = root.entry("Résources").unwrap();
         assert_eq!(slice(text, resources.key_span), "\"Résources\"");
-        assert_eq!(
-            slice(text, resources.value.span),
-            "{\"B\": [1.5e3, true, null]}"
-        );
+        assert_eq!(slice(text, resources.value.span), "{\"B\": [1.5e3, true, null]}");
         let items = resources.value.get("B").unwrap().as_seq().unwrap();
         assert_eq!(items[0].value, Value::Number("1.5e3".into()));
         assert_eq!(slice(text, items[1].span), "true");
@@ -488,11 +422,7 @@ mod tests {
     fn control_characters_and_unterminated_strings_are_errors() {
         let text = "[\"a\nb\"]";
         let err = error(text);
-        assert!(
-            err.message.starts_with("control character U+000A"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("control character U+000A"), "{}", err.message);
         assert_eq!(err.span, Span::new(3, 4));
 
         let text = "{\"Key\": \"never closed}";
@@ -541,12 +471,7 @@ mod tests {
     #[test]
     fn numbers_follow_the_rfc_grammar() {
         let root = parse("[0, -1, 10.25, 1E+2, -0.5e-3]").unwrap().root;
-        let texts: Vec<_> = root
-            .as_seq()
-            .unwrap()
-            .iter()
-            .filter_map(Node::scalar_text)
-            .collect();
+        let texts: Vec<_> = root.as_seq().unwrap().iter().filter_map(Node::scalar_text).collect();
         assert_eq!(texts, ["0", "-1", "10.25", "1E+2", "-0.5e-3"]);
         for bad in ["[-]", "[1.]", "[1e]", "[.5]", "[01]", "[+1]"] {
             assert!(parse(bad).is_err(), "{bad} should be rejected");
@@ -561,13 +486,14 @@ mod tests {
         let text = r#"{"Foo": 1, "Bar": 2, "Foo": 3}"#;
         let parsed = parse(text).unwrap();
         assert_eq!(parsed.root.as_map().unwrap().len(), 3);
-        assert_eq!(
-            parsed.root.get("Foo").unwrap().scalar_text().as_deref(),
-            Some("3")
-        );
+        assert_eq!(parsed.root.get("Foo").unwrap().scalar_text().as_deref(), Some("3"));
         assert_eq!(parsed.issues.len(), 1);
         assert_eq!(parsed.issues[0].message, "duplicate key `Foo`");
         assert_eq!(parsed.issues[0].span, Span::new(21, 26));
+
+        let text = r#"{"A": 1, "B": {"C": 1, "C": 2}, "A": 2}"#;
+        let spans: Vec<Span> = parse(text).unwrap().issues.iter().map(|i| i.span).collect();
+        assert_eq!(spans, [Span::new(23, 26), Span::new(32, 35)]);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod yaml;
 
 pub use lines::LineIndex;
 
+use std::collections::HashSet;
+
 /// Deepest nesting of maps and sequences a parser accepts before giving up with an error.
 pub const MAX_DEPTH: usize = 256;
 /// Most nodes that alias expansion may produce in one YAML document (an alias bomb guard).
@@ -73,6 +75,30 @@ pub struct SyntaxError {
 impl SyntaxError {
     pub fn new(message: impl Into<String>, span: Span) -> Self {
         SyntaxError { message: message.into(), span }
+    }
+}
+
+/// Every parser reports duplicate keys the same way; the tree keeps them all.
+/// Pushes a "duplicate key" issue for every entry whose key already appeared earlier in `entries`,
+/// pointing at the later key.
+pub(crate) fn report_duplicate_keys(entries: &[Entry], issues: &mut Vec<SyntaxError>) {
+    let mut report = |e: &Entry| {
+        issues.push(SyntaxError::new(format!("duplicate key `{}`", e.key), e.key_span));
+    };
+    // Most maps are small: a quadratic scan beats hashing them.
+    if entries.len() <= 16 {
+        for (i, entry) in entries.iter().enumerate() {
+            if entries[..i].iter().any(|earlier| earlier.key == entry.key) {
+                report(entry);
+            }
+        }
+        return;
+    }
+    let mut seen = HashSet::with_capacity(entries.len());
+    for entry in entries {
+        if !seen.insert(entry.key.as_str()) {
+            report(entry);
+        }
     }
 }
 

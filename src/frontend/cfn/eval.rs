@@ -127,11 +127,9 @@ impl<'c, 'a> Scope<'c, 'a> {
             return Sym::Pseudo(name.to_string());
         }
         match tpl.resource(name) {
-            Some(r) => Sym::Attr {
-                file: tpl.file,
-                resource: name.to_string(),
-                attr: ref_attr(&r.type_).to_string(),
-            },
+            Some(r) => {
+                Sym::Attr { file: tpl.file, resource: name.to_string(), attr: ref_attr(&r.type_).to_string() }
+            }
             None => Sym::Unknown(format!("`{name}`, which this template does not define")),
         }
     }
@@ -140,11 +138,7 @@ impl<'c, 'a> Scope<'c, 'a> {
         let tpl = self.tpl();
         match tpl.resource(resource) {
             Some(r) if ref_attr(&r.type_) == attr || attr == "Ref" => self.reference(resource),
-            Some(_) => Sym::Attr {
-                file: tpl.file,
-                resource: resource.to_string(),
-                attr: attr.to_string(),
-            },
+            Some(_) => Sym::Attr { file: tpl.file, resource: resource.to_string(), attr: attr.to_string() },
             None => Sym::Unknown(format!("`{resource}.{attr}`, which this template does not define")),
         }
     }
@@ -257,11 +251,7 @@ impl<'c, 'a> Scope<'c, 'a> {
             return Sym::Import(Box::new(name));
         }
         let wanted = glob(&name);
-        let mut found = self
-            .ctx
-            .exports
-            .iter()
-            .filter(|e| globs_meet(&e.name, &wanted));
+        let mut found = self.ctx.exports.iter().filter(|e| globs_meet(&e.name, &wanted));
         match (found.next(), found.next()) {
             (Some(export), None) => {
                 let scope = Scope { ctx: self.ctx, template: export.template, depth: self.depth + 1 };
@@ -338,10 +328,7 @@ impl<'c, 'a> Scope<'c, 'a> {
     pub fn decide(&self, condition: &str, base: &Assign) -> Vec<(Assign, bool)> {
         let mut atoms = Vec::new();
         self.condition_atoms(condition, 0, &mut atoms);
-        let free: Vec<String> = atoms
-            .into_iter()
-            .filter(|a| base.0.iter().all(|(b, _)| b != a))
-            .collect();
+        let free: Vec<String> = atoms.into_iter().filter(|a| base.0.iter().all(|(b, _)| b != a)).collect();
         if free.len() > MAX_ATOMS {
             let atom = format!("{}#condition:{condition}", self.tpl().file);
             return [true, false]
@@ -384,10 +371,10 @@ impl<'c, 'a> Scope<'c, 'a> {
                 }
             }
             ("Fn::Equals", Some([a, b])) => {
-                if let Some(atom) = self.equals_atom(a, b).err() {
-                    if !atoms.contains(&atom) {
-                        atoms.push(atom);
-                    }
+                if let Err(atom) = self.equals_atom(a, b)
+                    && !atoms.contains(&atom)
+                {
+                    atoms.push(atom);
                 }
             }
             (_, Some(items)) => items.iter().for_each(|i| self.formula_atoms(i, depth, atoms)),
@@ -441,11 +428,9 @@ impl<'c, 'a> Scope<'c, 'a> {
     pub fn exists(&self, condition: Option<&str>) -> Vec<Assign> {
         match condition {
             None => vec![Assign::default()],
-            Some(c) => self
-                .decide(c, &Assign::default())
-                .into_iter()
-                .filter_map(|(a, v)| v.then_some(a))
-                .collect(),
+            Some(c) => {
+                self.decide(c, &Assign::default()).into_iter().filter_map(|(a, v)| v.then_some(a)).collect()
+            }
         }
     }
 
@@ -492,10 +477,7 @@ impl<'c, 'a> Scope<'c, 'a> {
             next.truncate(MAX_VARIANTS);
             partial = next;
         }
-        partial
-            .into_iter()
-            .map(|(a, e)| (a, Some(Node::new(Value::Map(e), node.span))))
-            .collect()
+        partial.into_iter().map(|(a, e)| (a, Some(Node::new(Value::Map(e), node.span)))).collect()
     }
 
     fn expand_seq(&self, node: &Node, items: &[Node], base: &Assign) -> Vec<(Assign, Option<Node>)> {
@@ -512,10 +494,7 @@ impl<'c, 'a> Scope<'c, 'a> {
             next.truncate(MAX_VARIANTS);
             partial = next;
         }
-        partial
-            .into_iter()
-            .map(|(a, items)| (a, Some(Node::new(Value::Seq(items), node.span))))
-            .collect()
+        partial.into_iter().map(|(a, items)| (a, Some(Node::new(Value::Seq(items), node.span)))).collect()
     }
 
     /// Whether a boolean property is known: `Some` for literals, `None` for computed ones.
@@ -578,7 +557,11 @@ mod tests {
 
     #[test]
     fn concat_merges_literals() {
-        let s = concat(vec![Sym::lit("a"), Sym::lit(""), Sym::Concat(vec![Sym::lit("b"), Sym::Pseudo("X".into())])]);
+        let s = concat(vec![
+            Sym::lit("a"),
+            Sym::lit(""),
+            Sym::Concat(vec![Sym::lit("b"), Sym::Pseudo("X".into())]),
+        ]);
         assert_eq!(s, Sym::Concat(vec![Sym::lit("ab"), Sym::Pseudo("X".into())]));
         assert_eq!(concat(vec![Sym::Pseudo("X".into())]), Sym::Pseudo("X".into()));
     }

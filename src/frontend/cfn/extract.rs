@@ -5,8 +5,8 @@ use super::Template;
 use super::eval::{Ctx, Scope};
 use crate::iam::read_policy;
 use crate::model::{
-    Assign, Attachment, AttachmentProps, Item, Mapping, Model, Pool, PoolProps, ResourceRef,
-    Role, Slot, SlotKind, Sym, Variant,
+    Assign, Attachment, AttachmentProps, Item, Mapping, Model, Pool, PoolProps, ResourceRef, Role, Slot,
+    SlotKind, Sym, Variant,
 };
 use crate::source::Loc;
 use crate::syntax::Node;
@@ -58,10 +58,7 @@ fn variants(scope: &Scope, props: Option<&Node>, condition: Option<&str>) -> Vec
 }
 
 fn map_variants<T>(variants: Vec<(Assign, Option<Node>)>, f: impl Fn(Option<&Node>) -> T) -> Vec<Variant<T>> {
-    variants
-        .into_iter()
-        .map(|(assign, node)| Variant { value: f(node.as_ref()), assign })
-        .collect()
+    variants.into_iter().map(|(assign, node)| Variant { value: f(node.as_ref()), assign }).collect()
 }
 
 fn loc_of(scope: &Scope, node: &Node) -> Loc {
@@ -77,7 +74,13 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
     let guests = props.get("AllowUnauthenticatedIdentities");
     let classic = props.get("AllowClassicFlow");
     let mut providers = Vec::new();
-    for key in ["CognitoIdentityProviders", "SupportedLoginProviders", "OpenIdConnectProviderARNs", "SamlProviderARNs", "DeveloperProviderName"] {
+    for key in [
+        "CognitoIdentityProviders",
+        "SupportedLoginProviders",
+        "OpenIdConnectProviderARNs",
+        "SamlProviderARNs",
+        "DeveloperProviderName",
+    ] {
         if let Some(e) = props.entry(key) {
             let empty = match &e.value.value {
                 crate::syntax::Value::Seq(v) => v.is_empty(),
@@ -119,23 +122,43 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
                 "unauthenticated" => SlotKind::Unauthenticated,
                 _ => continue,
             };
-            out.slots.push(Slot { kind, key: e.key.clone(), key_loc: Loc::new(file, e.key_span), role: item(scope, &e.value) });
+            out.slots.push(Slot {
+                kind,
+                key: e.key.clone(),
+                key_loc: Loc::new(file, e.key_span),
+                role: item(scope, &e.value),
+            });
         }
     }
     for e in props.get("RoleMappings").and_then(Node::as_map).unwrap_or(&[]) {
         let kind = e.value.get("Type");
-        out.mappings.push(Mapping { key: e.key.clone(), key_loc: Loc::new(file, e.key_span), kind: kind.map(|k| item(scope, k)) });
+        out.mappings.push(Mapping {
+            key: e.key.clone(),
+            key_loc: Loc::new(file, e.key_span),
+            kind: kind.map(|k| item(scope, k)),
+        });
         let rules = e.value.get("RulesConfiguration").and_then(|r| r.get("Rules")).and_then(Node::as_seq);
         for rule in rules.unwrap_or(&[]) {
             if let Some(arn) = rule.entry("RoleARN") {
-                out.slots.push(Slot { kind: SlotKind::Rule, key: e.key.clone(), key_loc: Loc::new(file, arn.key_span), role: item(scope, &arn.value) });
+                out.slots.push(Slot {
+                    kind: SlotKind::Rule,
+                    key: e.key.clone(),
+                    key_loc: Loc::new(file, arn.key_span),
+                    role: item(scope, &arn.value),
+                });
             }
         }
     }
     out
 }
 
-fn role(scope: &Scope, resource: ResourceRef, arn_text: String, props: Option<&Node>, variants: Vec<(Assign, Option<Node>)>) -> Role {
+fn role(
+    scope: &Scope,
+    resource: ResourceRef,
+    arn_text: String,
+    props: Option<&Node>,
+    variants: Vec<(Assign, Option<Node>)>,
+) -> Role {
     let file = file_of(scope);
     let eval = |n: &Node| scope.eval(n);
     Role {
@@ -146,7 +169,10 @@ fn role(scope: &Scope, resource: ResourceRef, arn_text: String, props: Option<&N
         trust: variants
             .into_iter()
             .map(|(assign, node)| Variant {
-                value: node.as_ref().and_then(|p| p.get("AssumeRolePolicyDocument")).and_then(|d| read_policy(file, d, &eval)),
+                value: node
+                    .as_ref()
+                    .and_then(|p| p.get("AssumeRolePolicyDocument"))
+                    .and_then(|d| read_policy(file, d, &eval)),
                 assign,
             })
             .collect(),

@@ -10,11 +10,8 @@ use crate::source::{FileId, Loc};
 use crate::syntax::{Node, SyntaxError, Value};
 
 /// Resource types whose properties the model reads; others are only indexed.
-const MODELLED_TYPES: &[&str] = &[
-    "AWS::Cognito::IdentityPool",
-    "AWS::Cognito::IdentityPoolRoleAttachment",
-    "AWS::IAM::Role",
-];
+const MODELLED_TYPES: &[&str] =
+    &["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::IAM::Role"];
 
 /// One resource of a template.
 #[derive(Debug, Clone)]
@@ -64,9 +61,9 @@ pub fn is_template(root: &Node) -> bool {
         return true;
     }
     match root.get("Resources").and_then(Node::as_map) {
-        Some(resources) if !resources.is_empty() => resources
-            .iter()
-            .all(|r| r.key.starts_with("Fn::ForEach::") || r.value.get("Type").and_then(Node::as_str).is_some()),
+        Some(resources) if !resources.is_empty() => resources.iter().all(|r| {
+            r.key.starts_with("Fn::ForEach::") || r.value.get("Type").and_then(Node::as_str).is_some()
+        }),
         _ => false,
     }
 }
@@ -102,8 +99,7 @@ pub fn index(file: FileId, json: bool, root: &Node) -> (Template, Vec<SyntaxErro
         None => {}
     }
     for entry in root.get("Parameters").and_then(Node::as_map).unwrap_or(&[]) {
-        tpl.parameters
-            .insert(entry.key.clone(), entry.value.get("Default").cloned());
+        tpl.parameters.insert(entry.key.clone(), entry.value.get("Default").cloned());
     }
     for entry in root.get("Conditions").and_then(Node::as_map).unwrap_or(&[]) {
         tpl.conditions.insert(entry.key.clone(), entry.value.clone());
@@ -127,16 +123,10 @@ fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, Synt
             SyntaxError::new(format!("the `Type` of resource `{}` must be a string", entry.key), t.span)
         })?,
         None if node.as_map().is_some() => {
-            return Err(SyntaxError::new(
-                format!("resource `{}` has no `Type`", entry.key),
-                entry.key_span,
-            ));
+            return Err(SyntaxError::new(format!("resource `{}` has no `Type`", entry.key), entry.key_span));
         }
         None => {
-            return Err(SyntaxError::new(
-                format!("resource `{}` must be a map", entry.key),
-                node.span,
-            ));
+            return Err(SyntaxError::new(format!("resource `{}` must be a map", entry.key), node.span));
         }
     };
     let modelled = MODELLED_TYPES.contains(&type_);

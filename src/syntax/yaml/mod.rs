@@ -6,27 +6,49 @@
 //! intrinsics (`!Ref X` becomes `{Ref: X}`), merge keys, aliases expanded under a node budget,
 //! and a nesting limit enforced with an explicit stack so no input can exhaust ours.
 //!
-//! Only the first document of a stream is the template; anything after it is ignored.
+//! Only the first document of a stream is the template; anything after it is ignored. The map a
+//! short-form tag turns into counts as a nesting level, as it would in the equivalent JSON.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use super::json::report_duplicate_keys;
+mod lenient;
+
+use super::report_duplicate_keys;
 use super::{Entry, MAX_ALIAS_NODES, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value};
 
 /// Parses the first YAML document of `text`; an empty stream is a `Null` root.
+///
+/// # Errors
+///
+/// Whatever saphyr-parser rejects, complex (non-scalar) keys, unknown or self-containing
+/// aliases, nesting deeper than [`MAX_DEPTH`] and alias expansion beyond [`MAX_ALIAS_NODES`].
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    match parse_strict(text) {
+        Err(e) if e.message.contains(lenient::UNDER_INDENTED) => {
+            lenient::reindent_quoted(text, e, parse_strict)
+        }
+        other => other,
+    }
+}
+
+fn parse_strict(text: &str) -> Result<Parsed, SyntaxError> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder::new(text);
-    for event in Parser::new_from_str(text) {
+    let mut events = Parser::new_from_str(text);
+    while let Some(event) = events.next() {
         let (event, span) = event.map_err(|e| scan_error(text, &offsets, &e))?;
-        let raw = Span::new(
-            offsets.byte(span.start.index()),
-            offsets.byte(span.end.index()),
-        );
+        let raw = Span::new(offsets.byte(span.start.index()), offsets.byte(span.end.index()));
         if builder.event(event, raw)? {
+            // Junk after the root (`{a: 1} junk`) only fails when saphyr looks for the next
+            // document; after an explicit `...` or before a `---` it is the next document's
+            // problem, and that document is ignored.
+            let explicit_end = text.get(raw.start..).is_some_and(|rest| rest.starts_with("..."));
+            if let (false, Some(Err(e))) = (explicit_end, events.next()) {
+                return Err(scan_error(text, &offsets, &e));
+            }
             break;
         }
     }
@@ -35,29 +57,15 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
 
 /// YAML 1.1 booleans, which CloudFormation's reader still honours (YAML 1.2 kept only
 /// `true`/`false`): `Enabled: yes` reaches CloudFormation as `true`.
+#[rustfmt::skip]
 const YAML11_BOOLS: [(&str, bool); 22] = [
-    ("true", true),
-    ("True", true),
-    ("TRUE", true),
-    ("false", false),
-    ("False", false),
-    ("FALSE", false),
-    ("yes", true),
-    ("Yes", true),
-    ("YES", true),
-    ("no", false),
-    ("No", false),
-    ("NO", false),
-    ("on", true),
-    ("On", true),
-    ("ON", true),
-    ("off", false),
-    ("Off", false),
-    ("OFF", false),
-    ("y", true),
-    ("Y", true),
-    ("n", false),
-    ("N", false),
+    ("true", true), ("True", true), ("TRUE", true),
+    ("false", false), ("False", false), ("FALSE", false),
+    ("yes", true), ("Yes", true), ("YES", true),
+    ("no", false), ("No", false), ("NO", false),
+    ("on", true), ("On", true), ("ON", true),
+    ("off", false), ("Off", false), ("OFF", false),
+    ("y", true), ("Y", true), ("n", false), ("N", false),
 ];
 
 /// Maps saphyr's character indices to byte offsets: the identity for ASCII text, otherwise a
@@ -71,12 +79,8 @@ const STRIDE: usize = 64;
 
 impl<'a> CharOffsets<'a> {
     fn new(text: &'a str) -> Self {
-        let checkpoints = (!text.is_ascii()).then(|| {
-            text.char_indices()
-                .step_by(STRIDE)
-                .map(|(at, _)| at)
-                .collect()
-        });
+        let checkpoints =
+            (!text.is_ascii()).then(|| text.char_indices().step_by(STRIDE).map(|(at, _)| at).collect());
         CharOffsets { text, checkpoints }
     }
 
@@ -89,9 +93,7 @@ impl<'a> CharOffsets<'a> {
             return len;
         };
         let rest = self.text.get(base..).unwrap_or_default();
-        rest.char_indices()
-            .nth(index % STRIDE)
-            .map_or(len, |(at, _)| base + at)
+        rest.char_indices().nth(index % STRIDE).map_or(len, |(at, _)| base + at)
     }
 }
 
@@ -135,11 +137,7 @@ struct Frame {
 
 enum Items {
     Seq(Vec<Node>),
-    Map {
-        entries: Vec<Entry>,
-        key: Option<PendingKey>,
-        merges: Vec<Entry>,
-    },
+    Map { entries: Vec<Entry>, key: Option<PendingKey>, merges: Vec<Entry> },
 }
 
 struct PendingKey {
@@ -194,11 +192,7 @@ impl<'a> Builder<'a> {
                 self.open(Items::Seq(Vec::new()), anchor, tag.as_deref(), raw)?;
             }
             Event::MappingStart(anchor, tag) => {
-                let items = Items::Map {
-                    entries: Vec::new(),
-                    key: None,
-                    merges: Vec::new(),
-                };
+                let items = Items::Map { entries: Vec::new(), key: None, merges: Vec::new() };
                 self.open(items, anchor, tag.as_deref(), raw)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(raw)?,
@@ -210,14 +204,11 @@ impl<'a> Builder<'a> {
         Ok(false)
     }
 
-    fn finish(self) -> Parsed {
-        let root = self
-            .root
-            .unwrap_or_else(|| Node::new(Value::Null, Span::default()));
-        Parsed {
-            root,
-            issues: self.issues,
-        }
+    fn finish(mut self) -> Parsed {
+        let root = self.root.unwrap_or_else(|| Node::new(Value::Null, Span::default()));
+        // Maps report their duplicates when they close, inner maps first; readers want source order.
+        self.issues.sort_by_key(|issue| issue.span.start);
+        Parsed { root, issues: self.issues }
     }
 
     fn scalar(
@@ -240,14 +231,7 @@ impl<'a> Builder<'a> {
             // The common case of a plain key: no typed node needed, so no second copy.
             let node = Node::new(Value::Null, span);
             let key_text = Some(text.into_owned());
-            let built = Built {
-                node,
-                count: 1,
-                height: 0,
-                key_text,
-                place: span,
-                merge,
-            };
+            let built = Built { node, count: 1, height: 0, key_text, place: span, merge };
             return self.attach(built);
         }
         let key_text = (as_key || anchor > 0).then(|| text.to_string());
@@ -256,14 +240,8 @@ impl<'a> Builder<'a> {
             Some(_) => Value::String(text.into_owned()),
             None => scalar_value(text, style, tag),
         };
-        let mut built = Built {
-            node: Node::new(value, span),
-            count: 1,
-            height: 0,
-            key_text,
-            place: span,
-            merge,
-        };
+        let mut built =
+            Built { node: Node::new(value, span), count: 1, height: 0, key_text, place: span, merge };
         if let Some(intrinsic) = intrinsic {
             built.node = wrap(intrinsic, built.node, raw.start);
             built.count += 1;
@@ -273,13 +251,7 @@ impl<'a> Builder<'a> {
         self.complete(built, anchor)
     }
 
-    fn open(
-        &mut self,
-        items: Items,
-        anchor: usize,
-        tag: Option<&Tag>,
-        raw: Span,
-    ) -> Result<(), SyntaxError> {
+    fn open(&mut self, items: Items, anchor: usize, tag: Option<&Tag>, raw: Span) -> Result<(), SyntaxError> {
         let intrinsic = tag.and_then(|tag| self.intrinsic(tag, raw.start));
         let levels = 1 + usize::from(intrinsic.is_some());
         if self.level + levels > MAX_DEPTH {
@@ -314,16 +286,10 @@ impl<'a> Builder<'a> {
         // A flow collection ends at its bracket; saphyr puts a block collection's end at the
         // next token, which would swallow trailing comments, so end at the last child instead.
         let bracket = matches!(self.text.as_bytes().get(raw.start), Some(b']' | b'}'));
-        let end = if bracket && raw.end > raw.start {
-            raw.start + 1
-        } else {
-            frame.end
-        };
+        let end = if bracket && raw.end > raw.start { raw.start + 1 } else { frame.end };
         let value = match frame.items {
             Items::Seq(items) => Value::Seq(items),
-            Items::Map {
-                entries, merges, ..
-            } => Value::Map(self.merged(entries, merges)),
+            Items::Map { entries, merges, .. } => Value::Map(self.merged(entries, merges)),
         };
         let mut node = Node::new(value, Span::new(frame.content, end));
         if let Some(intrinsic) = frame.intrinsic {
@@ -331,14 +297,7 @@ impl<'a> Builder<'a> {
         }
         let (count, height) = (frame.count, frame.height + frame.levels);
         let place = node.span;
-        let built = Built {
-            node,
-            count,
-            height,
-            key_text: None,
-            place,
-            merge: false,
-        };
+        let built = Built { node, count, height, key_text: None, place, merge: false };
         self.complete(built, frame.anchor)
     }
 
@@ -400,41 +359,23 @@ impl<'a> Builder<'a> {
         frame.end = frame.end.max(built.place.end);
         match &mut frame.items {
             Items::Seq(items) => items.push(built.node),
-            Items::Map {
-                entries,
-                key,
-                merges,
-            } => match key.take() {
+            Items::Map { entries, key, merges } => match key.take() {
                 None => {
                     let Some(text) = built.key_text else {
                         let message = "complex mapping keys are not supported";
                         return Err(SyntaxError::new(message, built.place));
                     };
-                    *key = Some(PendingKey {
-                        text,
-                        span: built.place,
-                        merge: built.merge,
-                    });
+                    *key = Some(PendingKey { text, span: built.place, merge: built.merge });
                 }
                 Some(key) if key.merge => merges.extend(merge_source(built.node)?),
-                Some(key) => entries.push(Entry {
-                    key: key.text,
-                    key_span: key.span,
-                    value: built.node,
-                }),
+                Some(key) => entries.push(Entry { key: key.text, key_span: key.span, value: built.node }),
             },
         }
         Ok(())
     }
 
     fn awaiting_key(&self) -> bool {
-        matches!(
-            self.frames.last(),
-            Some(Frame {
-                items: Items::Map { key: None, .. },
-                ..
-            })
-        )
+        matches!(self.frames.last(), Some(Frame { items: Items::Map { key: None, .. }, .. }))
     }
 
     /// A map's own entries, duplicates reported, then each merged key it does not define itself
@@ -470,16 +411,11 @@ impl<'a> Builder<'a> {
     /// The scalar's own text: after its properties, up to its closing quote, from its `|`.
     fn scalar_span(&self, raw: Span, style: ScalarStyle, has_properties: bool) -> Span {
         let bytes = self.text.as_bytes();
-        let start = if has_properties {
-            skip_properties(self.text, raw.start, raw.end)
-        } else {
-            raw.start
-        };
+        let start = if has_properties { skip_properties(self.text, raw.start, raw.end) } else { raw.start };
         match style {
             // saphyr places an empty value at its `:` or `-`; put it just after.
             ScalarStyle::Plain if start == raw.end && !has_properties => {
-                let after =
-                    start + usize::from(matches!(bytes.get(start), Some(b':' | b'-' | b'?')));
+                let after = start + usize::from(matches!(bytes.get(start), Some(b':' | b'-' | b'?')));
                 Span::new(after, after)
             }
             ScalarStyle::Plain => Span::new(start, raw.end),
@@ -501,15 +437,8 @@ impl<'a> Builder<'a> {
 
 /// The long form CloudFormation sees for a short-form tag: `!Ref X` is `{Ref: X}`.
 fn wrap(intrinsic: Intrinsic, inner: Node, start: usize) -> Node {
-    let span = Span::new(
-        start.min(intrinsic.span.start),
-        inner.span.end.max(intrinsic.span.end),
-    );
-    let entry = Entry {
-        key: intrinsic.key,
-        key_span: intrinsic.span,
-        value: inner,
-    };
+    let span = Span::new(start.min(intrinsic.span.start), inner.span.end.max(intrinsic.span.end));
+    let entry = Entry { key: intrinsic.key, key_span: intrinsic.span, value: inner };
     Node::new(Value::Map(vec![entry]), span)
 }
 
@@ -564,10 +493,7 @@ fn scalar_value(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Va
 }
 
 fn yaml11_bool(text: &str) -> Option<bool> {
-    YAML11_BOOLS
-        .iter()
-        .find(|(word, _)| *word == text)
-        .map(|&(_, b)| b)
+    YAML11_BOOLS.iter().find(|(word, _)| *word == text).map(|&(_, b)| b)
 }
 
 /// YAML 1.1 ints and floats: decimal (with `_` separators), `0x`, `0o`, `0b`, `.inf`, `.nan`.
@@ -577,10 +503,7 @@ fn is_number(text: &str) -> bool {
         return true;
     }
     let radix = [("0x", 16_u32), ("0o", 8), ("0b", 2)];
-    if let Some((digits, radix)) = radix
-        .iter()
-        .find_map(|(p, r)| Some((unsigned.strip_prefix(p)?, *r)))
-    {
+    if let Some((digits, radix)) = radix.iter().find_map(|(p, r)| Some((unsigned.strip_prefix(p)?, *r))) {
         let digit = |c: char| c.is_digit(radix);
         return digits.chars().any(digit) && digits.chars().all(|c| c == '_' || digit(c));
     }
@@ -635,10 +558,7 @@ fn token_end(bytes: &[u8], at: usize) -> usize {
             if b == b'>' {
                 break;
             }
-        } else if matches!(
-            b,
-            b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
-        ) {
+        } else if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') {
             break;
         } else {
             end += 1;
@@ -648,10 +568,7 @@ fn token_end(bytes: &[u8], at: usize) -> usize {
 }
 
 fn line_end(bytes: &[u8], at: usize) -> usize {
-    bytes
-        .get(at..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
-        .map_or(bytes.len(), |n| at + n)
+    bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map_or(bytes.len(), |n| at + n)
 }
 
 /// End of the quoted scalar whose opening quote is at `at`, past the closing quote.
@@ -685,18 +602,12 @@ fn block_indicator(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
 }
 
 fn too_deep(text: &str, at: usize) -> SyntaxError {
-    SyntaxError::new(
-        format!("nesting deeper than {MAX_DEPTH} levels"),
-        point(text, at),
-    )
+    SyntaxError::new(format!("nesting deeper than {MAX_DEPTH} levels"), point(text, at))
 }
 
 /// The character at `at` (empty at the end of the text).
 fn point(text: &str, at: usize) -> Span {
-    let len = text
-        .get(at..)
-        .and_then(|rest| rest.chars().next())
-        .map_or(0, char::len_utf8);
+    let len = text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
     Span::new(at, at + len)
 }
 
@@ -712,6 +623,10 @@ fn scan_error(text: &str, offsets: &CharOffsets<'_>, error: &ScanError) -> Synta
         let span = Span::new(at, token_end(text.as_bytes(), at));
         let name = text.get(span.start..span.end).unwrap_or("*");
         return SyntaxError::new(format!("alias `{name}` refers to an unknown anchor"), span);
+    }
+    if info == "did not find expected <document start>" {
+        let message = "unexpected content after the document (a new one starts with `---`)";
+        return SyntaxError::new(message, Span::new(at, at));
     }
     let mut message = info.to_owned();
     if let Some(first) = message.get(..1) {
@@ -768,15 +683,9 @@ Outputs: {}
         let root = root(TEMPLATE);
         let description = root.entry("Description").unwrap();
         assert_eq!(slice(TEMPLATE, description.key_span), "Description");
-        assert_eq!(
-            slice(TEMPLATE, description.value.span),
-            "\"Ünïcode — description\""
-        );
+        assert_eq!(slice(TEMPLATE, description.value.span), "\"Ünïcode — description\"");
         let bucket = root.get("Resources").unwrap().get("Bucket").unwrap();
-        assert_eq!(
-            slice(TEMPLATE, bucket.get("Type").unwrap().span),
-            "'AWS::S3::Bucket'"
-        );
+        assert_eq!(slice(TEMPLATE, bucket.get("Type").unwrap().span), "'AWS::S3::Bucket'");
         let properties = bucket.get("Properties").unwrap();
         let name = properties.entry("BucketName").unwrap();
         assert_eq!(slice(TEMPLATE, name.key_span), "BucketName");
@@ -784,10 +693,7 @@ Outputs: {}
         let tags = properties.get("Tags").unwrap();
         let script = tags.as_seq().unwrap()[0].get("Value").unwrap();
         assert_eq!(script.as_str(), Some("echo \"héllo\"\nexit 0\n"));
-        assert_eq!(
-            slice(TEMPLATE, script.span),
-            "|\n            echo \"héllo\"\n            exit 0"
-        );
+        assert_eq!(slice(TEMPLATE, script.span), "|\n            echo \"héllo\"\n            exit 0");
         let flow = &tags.as_seq().unwrap()[1];
         assert_eq!(slice(TEMPLATE, flow.span), "{Key: Flow, Value: [a, é]}");
         assert_eq!(slice(TEMPLATE, flow.get("Value").unwrap().span), "[a, é]");
@@ -802,11 +708,7 @@ Outputs: {}
     /// The single entry of a converted short-form intrinsic.
     fn intrinsic<'a>(text: &str, node: &'a Node) -> (&'a str, String, &'a Node) {
         let entry = node.single_entry().unwrap();
-        (
-            entry.key.as_str(),
-            slice(text, entry.key_span).to_owned(),
-            &entry.value,
-        )
+        (entry.key.as_str(), slice(text, entry.key_span).to_owned(), &entry.value)
     }
 
     #[test]
@@ -827,18 +729,12 @@ J: !Custom {x: 1}
 ";
         let root = root(text);
         let (key, tag, value) = intrinsic(text, root.get("A").unwrap());
-        assert_eq!(
-            (key, tag.as_str(), value.as_str()),
-            ("Ref", "!Ref", Some("MyBucket"))
-        );
+        assert_eq!((key, tag.as_str(), value.as_str()), ("Ref", "!Ref", Some("MyBucket")));
         assert_eq!(slice(text, value.span), "MyBucket");
         assert_eq!(slice(text, root.get("A").unwrap().span), "!Ref MyBucket");
 
         let (key, tag, value) = intrinsic(text, root.get("B").unwrap());
-        assert_eq!(
-            (key, tag.as_str(), value.as_str()),
-            ("Fn::GetAtt", "!GetAtt", Some("Role.Arn"))
-        );
+        assert_eq!((key, tag.as_str(), value.as_str()), ("Fn::GetAtt", "!GetAtt", Some("Role.Arn")));
 
         let (key, tag, value) = intrinsic(text, root.get("C").unwrap());
         assert_eq!((key, tag.as_str()), ("Fn::GetAtt", "!GetAtt"));
@@ -865,10 +761,7 @@ J: !Custom {x: 1}
         assert_eq!(value.value, Value::String("true".into()));
 
         let (key, tag, value) = intrinsic(text, root.get("H").unwrap());
-        assert_eq!(
-            (key, tag.as_str(), value.as_str()),
-            ("Fn::GetAtt", "!GetAtt", Some(""))
-        );
+        assert_eq!((key, tag.as_str(), value.as_str()), ("Fn::GetAtt", "!GetAtt", Some("")));
 
         let (key, _, value) = intrinsic(text, root.get("I").unwrap());
         assert_eq!((key, value.as_str()), ("Condition", Some("IsProd")));
@@ -907,12 +800,7 @@ J: !Custom {x: 1}
 - 1.2.3
 ";
         let root = root(text);
-        let values: Vec<Value> = root
-            .as_seq()
-            .unwrap()
-            .iter()
-            .map(|n| n.value.clone())
-            .collect();
+        let values: Vec<Value> = root.as_seq().unwrap().iter().map(|n| n.value.clone()).collect();
         let string = |s: &str| Value::String(s.into());
         let number = |s: &str| Value::Number(s.into());
         let expected = [
@@ -946,12 +834,7 @@ J: !Custom {x: 1}
     #[test]
     fn keys_are_kept_as_written() {
         let root = root("yes: 1\n1: 2\n\"q\": 3\n~: 4\n");
-        let keys: Vec<&str> = root
-            .as_map()
-            .unwrap()
-            .iter()
-            .map(|e| e.key.as_str())
-            .collect();
+        let keys: Vec<&str> = root.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["yes", "1", "q", "~"]);
     }
 
@@ -968,10 +851,7 @@ J: !Custom {x: 1}
         let text = "Foo: 1\nBar: 2\nFoo: 3\n";
         let parsed = parse(text).unwrap();
         assert_eq!(parsed.root.as_map().unwrap().len(), 3);
-        assert_eq!(
-            parsed.root.get("Foo").unwrap().scalar_text().as_deref(),
-            Some("3")
-        );
+        assert_eq!(parsed.root.get("Foo").unwrap().scalar_text().as_deref(), Some("3"));
         assert_eq!(parsed.issues.len(), 1);
         assert_eq!(parsed.issues[0].message, "duplicate key `Foo`");
         assert_eq!(parsed.issues[0].span, Span::new(14, 17));
@@ -1005,10 +885,7 @@ two:
         assert_eq!(one.entry("A").unwrap().key_span.start, 13);
 
         let err = error("a: &a x\nb:\n  <<: *a\n");
-        assert_eq!(
-            err.message,
-            "merge key `<<` expects a mapping or a list of mappings"
-        );
+        assert_eq!(err.message, "merge key `<<` expects a mapping or a list of mappings");
     }
 
     #[test]
@@ -1042,11 +919,7 @@ two:
         let started = Instant::now();
         let err = error(&text);
         assert_eq!(err.message, "alias expansion exceeds 1000000 nodes");
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
     }
 
     #[test]
@@ -1054,11 +927,7 @@ two:
         let started = Instant::now();
         let err = error(&"[".repeat(200_000));
         assert_eq!(err.message, "nesting deeper than 256 levels");
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
 
         let ok = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(parse(&ok).is_ok());
@@ -1074,10 +943,7 @@ two:
         let err = error(&text);
         assert_eq!(err.message, "nesting deeper than 256 levels");
         assert_eq!(slice(&text, err.span), "k");
-        assert_eq!(
-            err.span.start,
-            (0..MAX_DEPTH).map(|d| d + 3).sum::<usize>() + MAX_DEPTH
-        );
+        assert_eq!(err.span.start, (0..MAX_DEPTH).map(|d| d + 3).sum::<usize>() + MAX_DEPTH);
 
         let err = error(&format!("{}x\n", "- ".repeat(200_000)));
         assert_eq!(err.message, "nesting deeper than 256 levels");
@@ -1086,12 +952,7 @@ two:
     #[test]
     fn aliases_cannot_exceed_the_depth_limit() {
         let nest = |n: usize| format!("{}x{}", "[".repeat(n), "]".repeat(n));
-        let text = format!(
-            "a: &a {}\nb: {}*a{}\n",
-            nest(200),
-            "[".repeat(100),
-            "]".repeat(100)
-        );
+        let text = format!("a: &a {}\nb: {}*a{}\n", nest(200), "[".repeat(100), "]".repeat(100));
         assert_eq!(error(&text).message, "nesting deeper than 256 levels");
     }
 
@@ -1104,23 +965,22 @@ two:
 
     #[test]
     fn only_the_first_document_counts() {
-        let root = root("a: 1\n---\nb: [\n");
-        assert_eq!(
-            root.get("a").and_then(Node::scalar_text).as_deref(),
-            Some("1")
-        );
-        assert!(root.get("b").is_none());
+        let first = root("a: 1\n---\nb: [\n");
+        assert_eq!(first.get("a").and_then(Node::scalar_text).as_deref(), Some("1"));
+        assert!(first.get("b").is_none());
+        let first = root("a: 1\n...\n@ not yaml\n");
+        assert_eq!(first.as_map().map(<[Entry]>::len), Some(1));
+
+        let err = error("{a: 1} junk\n");
+        assert!(err.message.starts_with("unexpected content after the document"));
+        assert_eq!(err.span, Span::new(7, 7));
     }
 
     #[test]
     fn scanner_errors_carry_a_byte_offset() {
         let text = "é: 1\n  b: 2\n";
         let err = error(text);
-        assert!(
-            err.message.starts_with(char::is_lowercase),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with(char::is_lowercase), "{}", err.message);
         assert_eq!(err.span.start, err.span.end);
         assert!(err.span.start <= text.len());
         assert!(text.is_char_boundary(err.span.start));
