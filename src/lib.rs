@@ -121,7 +121,7 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
         match item {
             Loaded::Template { file, root, json, issues } => {
                 let id = files.len();
-                let (tpl, index_errors) = cfn::index(id, json, &root);
+                let (tpl, index_errors) = cfn::index(id, &file.display, json, &root);
                 for e in issues.into_iter().chain(index_errors) {
                     errors.push(InputError {
                         message: e.message,

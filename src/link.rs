@@ -2,10 +2,11 @@
 //! every scanned file, under consistent condition assignments. A link that cannot be resolved
 //! is recorded as [`Unresolved`], never guessed.
 
-use crate::model::{Model, Sym, Unresolved, Use};
+use crate::model::{Model, Slot, SlotKind, Sym, Unresolved, Use};
 
 /// Fills `model.uses`, `model.unresolved` and `model.attachment_pools`.
 pub fn link(model: &mut Model) {
+    add_group_slots(model);
     let mut uses = Vec::new();
     let mut unresolved = Vec::new();
     let mut attachment_pools = Vec::new();
@@ -58,6 +59,52 @@ pub fn link(model: &mut Model) {
     model.uses = uses;
     model.unresolved = unresolved;
     model.attachment_pools = attachment_pools;
+}
+
+/// A `Token` role mapping hands out the roles of the user pool groups of its provider's user
+/// pool: each group role becomes a slot of the attachment, checked like the others.
+fn add_group_slots(model: &mut Model) {
+    for a in 0..model.attachments.len() {
+        for v in 0..model.attachments[a].variants.len() {
+            let mut slots = Vec::new();
+            for mapping in
+                model.attachments[a].variants[v].value.mappings.iter().filter(|m| m.kind_is("Token"))
+            {
+                let Some(user_pool) = user_pool_of(&mapping.provider.value) else { continue };
+                for group in model
+                    .groups
+                    .iter()
+                    .filter(|g| g.user_pool.as_ref().and_then(user_pool_of) == Some(user_pool))
+                {
+                    let Some(role) = &group.role else { continue };
+                    slots.push(Slot {
+                        kind: SlotKind::Group,
+                        key: group.resource.name.clone(),
+                        key_loc: group.role_key_loc.unwrap_or(group.resource.loc),
+                        role: role.clone(),
+                        via: Some(mapping.provider.value.clone()),
+                    });
+                }
+            }
+            model.attachments[a].variants[v].value.slots.extend(slots);
+        }
+    }
+}
+
+/// The user pool (file, logical ID) a provider name or user pool ID refers to.
+pub fn user_pool_of(value: &Sym) -> Option<(usize, &str)> {
+    let parts: &[Sym] = match value {
+        Sym::Concat(parts) => parts,
+        other => std::slice::from_ref(other),
+    };
+    parts.iter().find_map(|p| match p {
+        Sym::Attr { file, resource, attr }
+            if ["UserPoolId", "ProviderName", "ProviderURL"].contains(&attr.as_str()) =>
+        {
+            Some((*file, resource.as_str()))
+        }
+        _ => None,
+    })
 }
 
 /// The scanned pool whose ID a value denotes.

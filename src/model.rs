@@ -99,6 +99,16 @@ impl Sym {
                 Sym::Attr { file: f1, resource: r1, attr: a1 },
                 Sym::Attr { file: f2, resource: r2, attr: a2 },
             ) if f1 == f2 && (r1 != r2 || a1 != a2) => Tri::No,
+            (Sym::Concat(a), Sym::Concat(b)) if a.len() == b.len() => {
+                a.iter().zip(b).fold(Tri::Yes, |acc, (x, y)| acc.and(x.same_as(y)))
+            }
+            (Sym::Concat(parts), Sym::Lit(l)) | (Sym::Lit(l), Sym::Concat(parts)) => {
+                match (parts.first(), parts.last()) {
+                    (Some(Sym::Lit(first)), _) if !l.starts_with(first.as_str()) => Tri::No,
+                    (_, Some(Sym::Lit(last))) if !l.ends_with(last.as_str()) => Tri::No,
+                    _ => Tri::Maybe,
+                }
+            }
             _ => Tri::Maybe,
         }
     }
@@ -171,9 +181,31 @@ impl Assign {
                 Err(i) => out.insert(i, (atom.clone(), *value)),
             }
         }
-        Some(Assign(out))
+        let out = Assign(out);
+        out.possible().then_some(out)
+    }
+
+    /// Whether no two atoms give one value two different literals (`Env = prod` and
+    /// `Env = dev` both true).
+    pub fn possible(&self) -> bool {
+        let held: Vec<(&str, &str)> =
+            self.0.iter().filter(|(_, v)| *v).filter_map(|(a, _)| a.rsplit_once(ATOM_VALUE)).collect();
+        held.iter().enumerate().all(|(i, (lhs, rhs))| held[i + 1..].iter().all(|(l, r)| l != lhs || r == rhs))
+    }
+
+    /// The literal an atom says a value equals, when the atom holds: `("AWS::Region", "us-gov-west-1")`.
+    pub fn facts(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.0.iter().filter_map(|(atom, holds)| {
+            let (_, fact) = atom.split_once('#')?;
+            let (lhs, rhs) = fact.rsplit_once(ATOM_VALUE)?;
+            Some((lhs, rhs, *holds))
+        })
     }
 }
+
+/// Separates an atom's value from its literal (`Env␟prod`), so atoms about one value can be
+/// recognised as exclusive.
+pub const ATOM_VALUE: char = '\u{1f}';
 
 /// Something that exists in several shapes depending on template conditions.
 #[derive(Debug, Clone)]
@@ -212,6 +244,18 @@ pub struct PoolProps {
     pub allow_classic_flow_loc: Option<Loc>,
     /// Places of the provider settings (CognitoIdentityProviders, SupportedLoginProviders, …).
     pub providers: Vec<Loc>,
+    /// The pool's sign-in providers by the names role mappings must use: a user pool is
+    /// `ProviderName:ClientId`; social providers their domain; OIDC and SAML providers their ARN.
+    pub provider_names: Vec<ProviderName>,
+}
+
+/// A provider a pool accepts, named as `RoleMappings` and principal tags name it.
+#[derive(Debug, Clone)]
+pub struct ProviderName {
+    pub name: Sym,
+    pub loc: Loc,
+    /// A Cognito user pool provider (`cognito-idp…`), whose mapping name needs `:ClientId`.
+    pub user_pool: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -224,8 +268,14 @@ pub struct Attachment {
 pub struct AttachmentProps {
     pub pool: Option<Item>,
     pub roles_loc: Option<Loc>,
+    /// Every key of `Roles` as written, valid or not.
+    pub role_keys: Vec<(String, Loc)>,
     pub slots: Vec<Slot>,
     pub mappings: Vec<Mapping>,
+    /// `RoleMappings` is computed (a custom resource's output): its mappings are unknown.
+    pub opaque_mappings: bool,
+    /// `Roles` is computed (a Terraform variable): its slots are unknown.
+    pub opaque_roles: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -234,6 +284,8 @@ pub enum SlotKind {
     Unauthenticated,
     /// The role of a rule of a `Rules` role mapping (authenticated users only).
     Rule,
+    /// The role of a user pool group, handed out through a `Token` role mapping.
+    Group,
 }
 
 impl SlotKind {
@@ -245,6 +297,7 @@ impl SlotKind {
             SlotKind::Authenticated => "authenticated role",
             SlotKind::Unauthenticated => "unauthenticated (guest) role",
             SlotKind::Rule => "role of a role-mapping rule",
+            SlotKind::Group => "role of a user pool group (Token mapping)",
         }
     }
 }
@@ -257,13 +310,37 @@ pub struct Slot {
     pub key: String,
     pub key_loc: Loc,
     pub role: Item,
+    /// For rule and group slots: the provider of the role mapping that hands the role out.
+    pub via: Option<Sym>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Mapping {
     pub key: String,
     pub key_loc: Loc,
+    /// `IdentityProvider`, or the key itself when it is absent.
+    pub provider: Item,
+    /// `Type`: `Token` or `Rules`.
     pub kind: Option<Item>,
+    pub ambiguous: Option<Item>,
+    /// The `RulesConfiguration` key, when present.
+    pub rules_loc: Option<Loc>,
+    pub rules: Vec<MappingRule>,
+}
+
+impl Mapping {
+    pub fn kind_is(&self, kind: &str) -> bool {
+        self.kind.as_ref().and_then(|k| k.value.as_lit()) == Some(kind)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MappingRule {
+    pub loc: Loc,
+    pub claim: Option<Item>,
+    pub match_type: Option<Item>,
+    pub value: Option<Item>,
+    pub role: Option<Item>,
 }
 
 /// A trust (or any) IAM policy document.
@@ -291,6 +368,9 @@ pub struct Statement {
     pub actions: Vec<Item>,
     pub action_loc: Option<Loc>,
     pub not_action: bool,
+    /// `Resource` (or `NotResource`), for permission policies.
+    pub resources: Vec<Item>,
+    pub not_resource: bool,
     pub conditions: Vec<Condition>,
     /// The `Condition` key, when the statement has one.
     pub condition_loc: Option<Loc>,
@@ -333,6 +413,73 @@ pub struct Role {
     pub name: Option<Sym>,
     pub path: Option<String>,
     pub trust: Vec<Variant<Option<Policy>>>,
+    /// Permission policies in effect: inline, and attached `AWS::IAM::Policy`/`ManagedPolicy`.
+    pub permissions: Vec<Policy>,
+    /// `ManagedPolicyArns`, each with its place.
+    pub managed_policies: Vec<Item>,
+    /// A resource that rewrites this role's trust at deploy time (a custom resource whose
+    /// function may `iam:UpdateAssumeRolePolicy` on it, as generated mobile backends do).
+    pub rewritten_by: Option<ResourceRef>,
+}
+
+/// The standard attributes of a user pool; every other `Schema` name is a custom attribute.
+pub const STANDARD_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "sub",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// A Cognito user pool.
+#[derive(Debug, Clone)]
+pub struct UserPool {
+    pub resource: ResourceRef,
+    /// Custom attributes of the `Schema`, by name without the `custom:` prefix.
+    pub custom_attributes: Vec<(String, Loc)>,
+}
+
+/// A user pool app client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub resource: ResourceRef,
+    pub user_pool: Option<Sym>,
+    /// `WriteAttributes` and its place; `None` when unset.
+    pub write_attributes: Option<(Vec<Item>, Loc)>,
+}
+
+/// A user pool group, which can carry a role.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub resource: ResourceRef,
+    pub user_pool: Option<Sym>,
+    pub role: Option<Item>,
+    pub role_key_loc: Option<Loc>,
+}
+
+/// Principal tags set for one provider of one pool.
+#[derive(Debug, Clone)]
+pub struct PrincipalTag {
+    pub resource: ResourceRef,
+    pub pool: Option<Item>,
+    pub provider: Option<Item>,
+    /// Tags are really set: `UseDefaults: true` or a non-empty `PrincipalTags` map.
+    pub active: bool,
 }
 
 /// A role handed out by a pool through a slot, under one consistent assignment of conditions.
@@ -373,6 +520,10 @@ pub struct Model {
     pub attachment_pools: Vec<Vec<Option<usize>>>,
     /// Attachments whose pool could not be resolved: the pool may be any pool.
     pub has_unresolved_attachment: bool,
+    pub user_pools: Vec<UserPool>,
+    pub clients: Vec<Client>,
+    pub groups: Vec<Group>,
+    pub principal_tags: Vec<PrincipalTag>,
 }
 
 impl Model {

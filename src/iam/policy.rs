@@ -30,6 +30,10 @@ fn read_statement(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Sta
         Some(e) => (Some(e), false),
         None => (node.entry("NotAction"), true),
     };
+    let (resources_node, not_resource) = match node.entry("Resource") {
+        Some(e) => (Some(e), false),
+        None => (node.entry("NotResource"), true),
+    };
     let condition = node.entry("Condition");
     Statement {
         loc: loc(node),
@@ -40,6 +44,8 @@ fn read_statement(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Sta
         actions: actions_node.map(|e| items(file, &e.value, eval)).unwrap_or_default(),
         action_loc: actions_node.map(|e| Loc::new(file, e.key_span)),
         not_action: not_action && actions_node.is_some(),
+        resources: resources_node.map(|e| items(file, &e.value, eval)).unwrap_or_default(),
+        not_resource: not_resource && resources_node.is_some(),
         conditions: condition.map(|c| read_conditions(file, &c.value, eval)).unwrap_or_default(),
         condition_loc: condition.map(|e| Loc::new(file, e.key_span)),
     }

@@ -15,7 +15,10 @@ use crate::{InputError, Report};
 /// Renders the report; `color` turns on ANSI styles.
 pub fn render(report: &Report, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     for f in &report.findings {
         let diag = FindingDiagnostic::new(f, &report.files);

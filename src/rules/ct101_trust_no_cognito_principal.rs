@@ -50,18 +50,22 @@ fn check(model: &Model, out: &mut Findings) {
         let trusts = statements.iter().any(|s| {
             s.effect != Effect::Deny
                 && (s.principal.as_ref().is_some_and(|p| p.wildcard)
-                    || s.principal.iter().flat_map(|p| &p.entries).any(|e| {
-                        e.kind == "Federated" && is_cognito_principal(&e.value) != Tri::No
-                            || !matches!(e.value, crate::model::Sym::Lit(_))
-                    }))
+                    || s.principal
+                        .iter()
+                        .flat_map(|p| &p.entries)
+                        .any(|e| e.kind == "Federated" && is_cognito_principal(&e.value) != Tri::No))
         });
-        if trusts || super::ct102_trust_wrong_principal_type::near_miss(statements).is_some() {
+        if trusts
+            || super::ct102_trust_wrong_principal_type::near_miss(statements).is_some()
+            || super::ct104_trust_explicit_deny::rewritten_at_deploy(pr.role, pr.policy)
+        {
             continue;
         }
         let at = statements
             .iter()
             .find(|s| s.effect == Effect::Allow)
             .and_then(|s| s.principal.as_ref().map(|p| p.loc))
+            .or_else(|| statements.first().and_then(|s| s.effect_loc))
             .unwrap_or(pr.policy.loc);
         let role = &pr.role.resource.name;
         let f = out.add(
@@ -75,7 +79,7 @@ fn check(model: &Model, out: &mut Findings) {
         f.label("no statement trusts the identity-pool principal")
             .help(format!(
                 "add an Allow statement with Principal {{Federated: cognito-identity.amazonaws.com}}, Action sts:AssumeRoleWithWebIdentity and conditions on `cognito-identity.amazonaws.com:aud` ({}) and `:amr`; until then users get InvalidIdentityPoolConfigurationException",
-                pr.pool.map_or("<identity pool ID>", |p| p.id_text.as_str())
+                pr.pool_id_text()
             ));
         pr.relate_slot(f);
     }

@@ -48,7 +48,12 @@ pub fn near_miss(statements: &[Statement]) -> Option<(&PrincipalEntry, &'static 
 }
 
 fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
-    let Sym::Lit(value) = &e.value else { return None };
+    let value = match &e.value {
+        Sym::Lit(v) => v.clone(),
+        // `!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/…`: its literal text.
+        Sym::Concat(parts) => parts.iter().filter_map(Sym::as_lit).collect(),
+        _ => return None,
+    };
     let cognito = COGNITO_PRINCIPALS.contains(&value.as_str());
     match e.kind.as_str() {
         "Service" | "AWS" if cognito => {

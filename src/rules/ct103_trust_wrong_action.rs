@@ -45,16 +45,19 @@ fn check(model: &Model, out: &mut Findings) {
         }
         let at = first.actions.first().map(|a| a.loc).or(first.action_loc).unwrap_or(first.loc);
         let written: Vec<String> = first.actions.iter().map(|a| a.value.describe()).collect();
-        let verb = if first.not_action { "excludes it with NotAction" } else { "allows only" };
-        let f = out.add(
-            at,
-            &tr.role.resource,
+        let message = if first.not_action {
             format!(
-                "role `{}` trusts `cognito-identity.amazonaws.com` but {verb} {}, not `sts:AssumeRoleWithWebIdentity`",
+                "role `{}` trusts `cognito-identity.amazonaws.com` but excludes `sts:AssumeRoleWithWebIdentity` with NotAction",
+                tr.role.resource.name
+            )
+        } else {
+            format!(
+                "role `{}` trusts `cognito-identity.amazonaws.com` but allows only {}, not `sts:AssumeRoleWithWebIdentity`",
                 tr.role.resource.name,
                 written.join(", ")
-            ),
-        );
+            )
+        };
+        let f = out.add(at, &tr.role.resource, message);
         f.label("identity pools call sts:AssumeRoleWithWebIdentity")
             .help("write `Action: sts:AssumeRoleWithWebIdentity` (in CDK: `WebIdentityPrincipal`, or `FederatedPrincipal(..., 'sts:AssumeRoleWithWebIdentity')`)");
         tr.relate_uses(f);

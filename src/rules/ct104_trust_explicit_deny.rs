@@ -1,6 +1,7 @@
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::{WEB_IDENTITY, admits, allows_action, trusts_cognito};
-use crate::model::{Effect, Model, Tri};
+use crate::model::{Effect, Model, Policy, Role, Tri};
+use crate::rules::Severity;
 
 declare_rule! {
     /// ## What it does
@@ -23,6 +24,12 @@ declare_rule! {
     /// Remove the Deny statement, or narrow it with conditions that do not match the pool's
     /// own users.
     ///
+    /// Generated mobile backends (Amplify Gen 1 root stacks) deploy their roles with a Deny-only
+    /// trust on purpose and rewrite it at deploy time from a custom resource whose function may
+    /// `iam:UpdateAssumeRolePolicy` on the roles. cognitrust recognises that pair and reports a
+    /// note instead: the trust that will be in force is not in the template, so check that the
+    /// custom resource runs (aws-amplify/amplify-js#6195 is what happens when it does not).
+    ///
     /// ## References
     /// - [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
     /// - aws-amplify/amplify-js#6195 (a Deny-only trust left in place)
@@ -31,8 +38,18 @@ declare_rule! {
     check: check,
 }
 
+/// Whether the role's trust is Deny-only as written and another resource rewrites it at
+/// deploy time.
+pub fn rewritten_at_deploy(role: &Role, policy: &Policy) -> bool {
+    role.rewritten_by.is_some() && policy.statements.iter().all(|s| s.effect != Effect::Allow)
+}
+
 fn check(model: &Model, out: &mut Findings) {
     for pr in PoolRole::all(model) {
+        if rewritten_at_deploy(pr.role, pr.policy) {
+            note_rewritten(&pr, out);
+            continue;
+        }
         let request = pr.request();
         for st in pr.policy.statements.iter().filter(|s| s.effect == Effect::Deny) {
             let principal = trusts_cognito(st) || st.principal.as_ref().is_some_and(|p| p.wildcard);
@@ -53,4 +70,25 @@ fn check(model: &Model, out: &mut Findings) {
             pr.relate_slot(f);
         }
     }
+}
+
+/// The Deny-only trust of a generated backend: say what will be in force instead of an error.
+fn note_rewritten(pr: &PoolRole, out: &mut Findings) {
+    let Some(by) = &pr.role.rewritten_by else { return };
+    let at = pr.policy.statements.first().and_then(|s| s.effect_loc).unwrap_or(pr.policy.loc);
+    let f = out.add(
+        at,
+        &pr.role.resource,
+        format!(
+            "role `{}` is {} and its trust is Deny-only as written: `{}` rewrites it at deploy time, so the trust in force was not checked",
+            pr.role.resource.name,
+            pr.role_of_pool(),
+            by.name
+        ),
+    );
+    f.severity(Severity::Note)
+        .label("replaced at deploy time")
+        .help("make sure the custom resource runs on every deploy; if it does not, users get InvalidIdentityPoolConfigurationException");
+    f.related(by.loc, "rewrites the trust with iam:UpdateAssumeRolePolicy", Some(by));
+    pr.relate_slot(f);
 }

@@ -46,6 +46,9 @@ fn never_a_pool_id(value: &Sym) -> Option<String> {
         Sym::Lit(s) if !looks_like_pool_id(s) => {
             Some(format!("\"{s}\" is not an identity pool ID (REGION:GUID)"))
         }
+        Sym::Concat(parts) if parts.first().and_then(Sym::as_lit).is_some_and(|s| s.starts_with("arn:")) => {
+            Some(format!("{} is an ARN, not an identity pool ID", value.describe()))
+        }
         Sym::Attr { resource, attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
             Some(format!("`{resource}.{attr}` is not an identity pool ID"))
         }
@@ -88,7 +91,8 @@ fn check(model: &Model, out: &mut Findings) {
                     continue;
                 }
                 for pr in &tr.uses {
-                    let (Some(pool), Tri::No) = (pr.pool, condition_admits(c, &pr.request())) else {
+                    let request = pr.request();
+                    let (Some(pool_id), Tri::No) = (request.pool, condition_admits(c, &request)) else {
                         continue;
                     };
                     let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
@@ -102,16 +106,21 @@ fn check(model: &Model, out: &mut Findings) {
                             names.join(", ")
                         ),
                     );
+                    let wanted = match pr.pool {
+                        Some(_) => pr.pool_id_text(),
+                        None => pool_id.describe(),
+                    };
                     f.label("a different pool").help(format!(
-                        "set `cognito-identity.amazonaws.com:aud` to {}; until then users get InvalidIdentityPoolConfigurationException",
-                        pool.id_text
+                        "set `cognito-identity.amazonaws.com:aud` to {wanted}; until then users get InvalidIdentityPoolConfigurationException"
                     ));
                     pr.relate_slot(f);
-                    f.related(
-                        pool.resource.loc,
-                        format!("pool `{}` is defined here", pool.resource.name),
-                        Some(&pool.resource),
-                    );
+                    if let Some(pool) = pr.pool {
+                        f.related(
+                            pool.resource.loc,
+                            format!("pool `{}` is defined here", pool.resource.name),
+                            Some(&pool.resource),
+                        );
+                    }
                 }
             }
         }

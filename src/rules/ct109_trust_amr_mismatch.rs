@@ -57,14 +57,21 @@ fn check(model: &Model, out: &mut Findings) {
         let wanted =
             if pr.slot.kind == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" };
         let values: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
+        let all_values = crate::iam::request::Operator::parse(&c.operator).set
+            == Some(crate::iam::request::SetOp::ForAllValues);
+        let why = if all_values && pr.slot.kind.is_authenticated() {
+            "uses ForAllValues, which fails because a signed-in user's `amr` also lists the providers"
+                .to_string()
+        } else {
+            format!("admits only {}", values.join(", "))
+        };
         let f = out.add(
             c.values_loc,
             &pr.role.resource,
             format!(
-                "role `{}` is {} but its `amr` condition admits only {}, never `{wanted}` identities",
+                "role `{}` is {} but its `amr` condition {why}: `{wanted}` identities are refused",
                 pr.role.resource.name,
                 pr.role_of_pool(),
-                values.join(", ")
             ),
         );
         f.label(format!("{wanted} identities are refused here")).help(format!(

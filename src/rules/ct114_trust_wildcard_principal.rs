@@ -47,9 +47,12 @@ fn check(model: &Model, out: &mut Findings) {
                     tr.role.resource.name
                 ),
             );
-            f.label("any principal in any account").help(
-                "remove this statement; identity pools need only `Federated: cognito-identity.amazonaws.com` with aud and amr conditions",
-            );
+            let help = if p.wildcard {
+                "replace `Principal: \"*\"` with `Principal: {Federated: cognito-identity.amazonaws.com}` and keep the aud and amr conditions"
+            } else {
+                "remove `AWS: \"*\"`; identity pools need only `Federated: cognito-identity.amazonaws.com` with aud and amr conditions"
+            };
+            f.label("any principal in any account").help(help);
             tr.relate_uses(f);
         }
     }

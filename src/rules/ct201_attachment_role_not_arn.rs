@@ -36,20 +36,25 @@ fn check(model: &Model, out: &mut Findings) {
         for variant in &att.variants {
             for slot in &variant.value.slots {
                 let (name, role) = match &slot.role.value {
-                    Sym::Attr { file, resource, attr } if attr == "RoleName" => (
-                        resource.clone(),
+                    Sym::Attr { file, resource, attr } if attr == "RoleName" || attr == "RoleId" => (
+                        if attr == "RoleId" {
+                            format!("the role ID of `{resource}`")
+                        } else {
+                            format!("the role name of `{resource}`")
+                        },
                         model.roles.iter().find(|r| r.resource.file == *file && r.resource.name == *resource),
                     ),
-                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => {
-                        (s.clone(), None)
-                    }
+                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => (
+                        format!("the role name `{s}`"),
+                        model.roles.iter().find(|r| r.name.as_ref().and_then(Sym::as_lit) == Some(s)),
+                    ),
                     _ => continue,
                 };
                 let f = out.add(
                     slot.role.loc,
                     &att.resource,
                     format!(
-                        "the {} of `{}` is the role name `{name}`, not its ARN: the deploy fails with \"Access to Role '{name}' is forbidden.\"",
+                        "the {} of `{}` is {name}, not its ARN: the deploy fails with \"Access to Role '…' is forbidden.\"",
                         slot.kind.describe(),
                         att.resource.name
                     ),
@@ -65,7 +70,7 @@ fn check(model: &Model, out: &mut Findings) {
                         );
                     }
                     None => {
-                        f.help(format!("give the role's ARN, e.g. !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"));
+                        f.help("give the role's ARN: arn:${AWS::Partition}:iam::${AWS::AccountId}:role/<path/><name>");
                     }
                 }
             }

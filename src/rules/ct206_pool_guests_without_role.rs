@@ -40,12 +40,14 @@ fn check(model: &Model, out: &mut Findings) {
             if variant.value.allow_guests != Some(true) {
                 continue;
             }
-            let Some(attached) =
-                super::ct207_pool_no_authenticated_role::attachments_of(model, p, &variant.assign)
+            let Some(worlds) = super::ct207_pool_no_authenticated_role::worlds_of(model, p, &variant.assign)
             else {
                 continue;
             };
-            if attached.iter().any(|a| a.slots.iter().any(|s| s.kind == SlotKind::Unauthenticated)) {
+            let covers = |a: &&crate::model::AttachmentProps| {
+                super::ct207_pool_no_authenticated_role::has_slot_or_bad_key(a, SlotKind::Unauthenticated)
+            };
+            if worlds.iter().all(|present| present.iter().any(covers)) {
                 continue;
             }
             let at = variant.value.allow_guests_loc.unwrap_or(pool.resource.loc);

@@ -32,21 +32,53 @@ declare_rule! {
     check: check,
 }
 
-/// The attachment variants that target pool `p` under an assignment compatible with `assign`;
-/// `None` when some attachment's pool is unknown and could be this one (nothing can be said).
-pub fn attachments_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<&'m AttachmentProps>> {
-    let mut out = Vec::new();
+/// Most condition atoms enumerated when deciding which attachments exist together.
+const MAX_ATOMS: usize = 8;
+
+/// For each complete choice of the conditions involved, the attachment variants that target
+/// pool `p` and exist under it (the pool's own variant `assign` included); `None` when some
+/// attachment's pool is unknown and could be this one, so nothing can be said.
+pub fn worlds_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<Vec<&'m AttachmentProps>>> {
+    let mut targeting: Vec<&'m crate::model::Variant<AttachmentProps>> = Vec::new();
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
             if model.attachment_pools[a][v] == Some(p) && variant.assign.merge(assign).is_some() {
-                out.push(&variant.value);
+                targeting.push(variant);
             }
         }
     }
-    if out.is_empty() && model.has_unresolved_attachment {
+    if targeting.is_empty() && model.has_unresolved_attachment {
         return None;
     }
-    Some(out)
+    let mut atoms: Vec<&str> =
+        targeting.iter().flat_map(|v| v.assign.0.iter().map(|(a, _)| a.as_str())).collect();
+    atoms.retain(|a| assign.0.iter().all(|(b, _)| b != a));
+    atoms.sort_unstable();
+    atoms.dedup();
+    if atoms.len() > MAX_ATOMS {
+        return Some(vec![targeting.iter().map(|v| &v.value).collect()]);
+    }
+    let mut worlds = Vec::new();
+    for bits in 0..(1u32 << atoms.len()) {
+        let ext =
+            Assign(atoms.iter().enumerate().map(|(i, a)| (a.to_string(), bits & (1 << i) != 0)).collect());
+        let Some(world) = assign.merge(&ext) else { continue };
+        let present = targeting
+            .iter()
+            .filter(|v| v.assign.0.iter().all(|(a, val)| world.0.iter().any(|(w, wv)| w == a && wv == val)))
+            .map(|v| &v.value)
+            .collect();
+        worlds.push(present);
+    }
+    Some(worlds)
+}
+
+/// Whether an attachment has a slot of `kind`, or a `Roles` key CT205 reports (the deploy
+/// fails on it first; saying the role is missing too would be noise).
+pub fn has_slot_or_bad_key(a: &AttachmentProps, kind: SlotKind) -> bool {
+    a.opaque_roles
+        || a.slots.iter().any(|s| s.kind == kind)
+        || a.role_keys.iter().any(|(k, _)| k != "authenticated" && k != "unauthenticated")
 }
 
 /// Adds the attachments of pool `p` as related places.
@@ -69,11 +101,11 @@ fn check(model: &Model, out: &mut Findings) {
     for (p, pool) in model.pools.iter().enumerate() {
         for variant in &pool.variants {
             let Some(&at) = variant.value.providers.first() else { continue };
-            let Some(attached) = attachments_of(model, p, &variant.assign) else { continue };
-            let covered = attached
-                .iter()
-                .any(|a| !a.mappings.is_empty() || a.slots.iter().any(|s| s.kind == SlotKind::Authenticated));
-            if covered {
+            let Some(worlds) = worlds_of(model, p, &variant.assign) else { continue };
+            let covers = |a: &&AttachmentProps| {
+                a.opaque_mappings || !a.mappings.is_empty() || has_slot_or_bad_key(a, SlotKind::Authenticated)
+            };
+            if worlds.iter().all(|present| present.iter().any(covers)) {
                 continue;
             }
             let f = out.add(

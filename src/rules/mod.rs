@@ -13,13 +13,26 @@ mod ct109_trust_amr_mismatch;
 mod ct110_trust_no_amr;
 mod ct111_trust_amr_operator;
 mod ct112_trust_condition_key_typo;
+mod ct113_trust_no_tagsession;
 mod ct114_trust_wildcard_principal;
 mod ct115_trust_notprincipal;
+mod ct116_trust_partition_principal;
 mod ct201_attachment_role_not_arn;
 mod ct202_attachment_role_unresolved;
+mod ct203_attachment_duplicate;
+mod ct204_attachment_bad_pool_id;
+mod ct205_attachment_bad_role_key;
 mod ct206_pool_guests_without_role;
 mod ct207_pool_no_authenticated_role;
 mod ct208_pool_unused_guest_role;
+mod ct209_pool_classic_flow;
+mod ct301_mapping_no_ambiguous_resolution;
+mod ct302_mapping_unknown_provider;
+mod ct303_mapping_shape;
+mod ct304_mapping_writable_claim;
+mod ct305_mapping_custom_claim_prefix;
+mod ct306_group_role_unused;
+mod ct401_guest_role_overprivileged;
 mod view;
 
 pub use view::{PoolRole, TrustedRole};
@@ -41,13 +54,26 @@ pub static RULES: &[&Rule] = &[
     &ct110_trust_no_amr::RULE,
     &ct111_trust_amr_operator::RULE,
     &ct112_trust_condition_key_typo::RULE,
+    &ct113_trust_no_tagsession::RULE,
     &ct114_trust_wildcard_principal::RULE,
     &ct115_trust_notprincipal::RULE,
+    &ct116_trust_partition_principal::RULE,
     &ct201_attachment_role_not_arn::RULE,
     &ct202_attachment_role_unresolved::RULE,
+    &ct203_attachment_duplicate::RULE,
+    &ct204_attachment_bad_pool_id::RULE,
+    &ct205_attachment_bad_role_key::RULE,
     &ct206_pool_guests_without_role::RULE,
     &ct207_pool_no_authenticated_role::RULE,
     &ct208_pool_unused_guest_role::RULE,
+    &ct209_pool_classic_flow::RULE,
+    &ct301_mapping_no_ambiguous_resolution::RULE,
+    &ct302_mapping_unknown_provider::RULE,
+    &ct303_mapping_shape::RULE,
+    &ct304_mapping_writable_claim::RULE,
+    &ct305_mapping_custom_claim_prefix::RULE,
+    &ct306_group_role_unused::RULE,
+    &ct401_guest_role_overprivileged::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -185,11 +211,10 @@ impl Finding {
         message: impl Into<String>,
         resource: Option<&ResourceRef>,
     ) -> &mut Self {
-        self.related.push(Related {
-            message: message.into(),
-            loc,
-            resource: resource.map(|r| r.name.clone()),
-        });
+        let related = Related { message: message.into(), loc, resource: resource.map(|r| r.name.clone()) };
+        if !self.related.contains(&related) {
+            self.related.push(related);
+        }
         self
     }
     pub fn severity(&mut self, severity: Severity) -> &mut Self {

@@ -1,9 +1,11 @@
 //! Views over the model that most rules share: a role as a pool hands it out ([`PoolRole`]),
 //! and a role whose trust names the Cognito principal or that a pool hands out ([`TrustedRole`]).
 
+use std::collections::HashMap;
+
 use super::Finding;
 use crate::iam::{CognitoRequest, cognito_allows};
-use crate::model::{Attachment, Model, Policy, Pool, PoolProps, Role, Slot, Statement, Use};
+use crate::model::{Assign, Attachment, Model, Policy, Pool, PoolProps, Role, Slot, Statement, Sym, Use};
 
 /// A role handed out through one slot of one attachment, with the trust variant that applies.
 pub struct PoolRole<'m> {
@@ -13,6 +15,8 @@ pub struct PoolRole<'m> {
     pub pool: Option<&'m Pool>,
     pub pool_props: Option<&'m PoolProps>,
     pub attachment: &'m Attachment,
+    /// The attachment's `IdentityPoolId` value (the pool's ID even when it is not a resource).
+    pub pool_id: Option<&'m Sym>,
 }
 
 impl<'m> PoolRole<'m> {
@@ -28,18 +32,35 @@ impl<'m> PoolRole<'m> {
             pool: u.pool.map(|p| &model.pools[p]),
             pool_props: model.pool_props(u),
             attachment: &model.attachments[u.attachment],
+            pool_id: model.attachments[u.attachment].variants[u.variant]
+                .value
+                .pool
+                .as_ref()
+                .map(|p| &p.value)
+                .filter(|v| could_be_pool_id(v)),
         })
     }
 
     pub fn request(&self) -> CognitoRequest<'m> {
-        CognitoRequest { pool: self.pool.map(|p| &p.id), slot: self.slot.kind }
+        CognitoRequest { pool: self.pool.map(|p| &p.id).or(self.pool_id), slot: self.slot.kind }
     }
 
     /// "pool `IdentityPool`", or the attachment when the pool is not in the scan.
     pub fn pool_name(&self) -> String {
-        match self.pool {
-            Some(p) => format!("pool `{}`", p.resource.name),
-            None => format!("the pool of `{}`", self.attachment.resource.name),
+        match (self.pool, self.pool_id) {
+            (Some(p), _) => format!("pool `{}`", p.resource.name),
+            (None, Some(Sym::Lit(id))) => format!("pool \"{id}\""),
+            (None, _) => format!("the pool of `{}`", self.attachment.resource.name),
+        }
+    }
+
+    /// How a help text in the role's own template writes the pool's ID.
+    pub fn pool_id_text(&self) -> String {
+        match (self.pool, self.pool_id) {
+            (Some(p), _) if p.resource.file == self.role.resource.file => p.id_text.clone(),
+            (Some(p), _) => format!("<the ID of pool `{}`>", p.resource.name),
+            (None, Some(Sym::Lit(id))) => format!("\"{id}\""),
+            _ => "<identity pool ID>".to_string(),
         }
     }
 
@@ -67,26 +88,29 @@ impl<'m> PoolRole<'m> {
 /// the slots that hand it out.
 pub struct TrustedRole<'m> {
     pub role: &'m Role,
+    /// The condition assignment of this trust variant.
+    pub assign: &'m Assign,
     pub policy: &'m Policy,
     pub uses: Vec<PoolRole<'m>>,
 }
 
 impl<'m> TrustedRole<'m> {
     pub fn all(model: &'m Model) -> Vec<TrustedRole<'m>> {
+        let mut by_trust: HashMap<(usize, usize), Vec<PoolRole>> = HashMap::new();
+        for u in &model.uses {
+            if let Some(pr) = PoolRole::of(model, u) {
+                by_trust.entry((u.role, u.trust)).or_default().push(pr);
+            }
+        }
         let mut out = Vec::new();
         for (r, role) in model.roles.iter().enumerate() {
             for (t, trust) in role.trust.iter().enumerate() {
                 let Some(policy) = &trust.value else { continue };
-                let uses: Vec<PoolRole> = model
-                    .uses
-                    .iter()
-                    .filter(|u| u.role == r && u.trust == t)
-                    .filter_map(|u| PoolRole::of(model, u))
-                    .collect();
+                let uses = by_trust.remove(&(r, t)).unwrap_or_default();
                 if uses.is_empty() && cognito_allows(&policy.statements).next().is_none() {
                     continue;
                 }
-                out.push(TrustedRole { role, policy, uses });
+                out.push(TrustedRole { role, assign: &trust.assign, policy, uses });
             }
         }
         out
@@ -106,10 +130,21 @@ impl<'m> TrustedRole<'m> {
     /// How a help text writes the pool's ID: the handing-out pool's reference when there is
     /// exactly one, else a placeholder.
     pub fn pool_id_text(&self) -> String {
-        let mut pools = self.uses.iter().filter_map(|u| u.pool).map(|p| p.id_text.as_str());
+        let mut pools = self.uses.iter().filter_map(|u| u.pool);
         match (pools.next(), pools.next()) {
-            (Some(p), None) => p.to_string(),
+            (Some(p), None) if p.resource.file == self.role.resource.file => p.id_text.clone(),
+            (Some(p), None) => format!("<the ID of pool `{}`>", p.resource.name),
             _ => "<identity pool ID>".to_string(),
         }
+    }
+}
+
+/// Whether an attachment's `IdentityPoolId` value may be a pool ID itself (a literal ID, a
+/// parameter, an import): a wrong attribute is CT204's, not a pool to compare trusts with.
+fn could_be_pool_id(value: &Sym) -> bool {
+    match value {
+        Sym::Lit(s) => crate::iam::request::looks_like_pool_id(s),
+        Sym::Param { .. } | Sym::Import(_) => true,
+        _ => false,
     }
 }

@@ -3,6 +3,8 @@
 //! scanned template) and `Fn::If` (every branch, with conditions correlated through
 //! [`Assign`]ments of their `Fn::Equals` atoms).
 
+use std::collections::HashMap;
+
 use super::Template;
 use crate::model::{Assign, Sym, Tri};
 use crate::syntax::{Entry, Node, Value};
@@ -27,15 +29,21 @@ enum Glob {
     Any,
 }
 
-/// All templates of one scan, with their exports indexed.
+/// All templates of one scan, with their exports and nested stacks indexed.
 pub struct Ctx<'a> {
     pub templates: &'a [Template],
     exports: Vec<Export<'a>>,
+    /// (parent template, stack logical ID) → child template.
+    children: HashMap<(usize, String), usize>,
+    /// child template → the stacks that create it, with their `Parameters`.
+    parents: HashMap<usize, Vec<(usize, Option<&'a Node>)>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(templates: &'a [Template]) -> Self {
-        let mut ctx = Ctx { templates, exports: Vec::new() };
+        let mut ctx =
+            Ctx { templates, exports: Vec::new(), children: HashMap::new(), parents: HashMap::new() };
+        ctx.link_nested_stacks();
         let mut exports = Vec::new();
         for (i, tpl) in templates.iter().enumerate() {
             for out in &tpl.outputs {
@@ -52,6 +60,63 @@ impl<'a> Ctx<'a> {
     pub fn scope(&self, template: usize) -> Scope<'_, 'a> {
         Scope { ctx: self, template, depth: 0 }
     }
+
+    /// Links each `AWS::CloudFormation::Stack` to the scanned template its `TemplateURL`
+    /// names: a local path relative to the parent, or a URL whose file name is unique.
+    fn link_nested_stacks(&mut self) {
+        for (p, tpl) in self.templates.iter().enumerate() {
+            for res in tpl.resources.iter().filter(|r| r.type_ == "AWS::CloudFormation::Stack") {
+                let Some(props) = &res.properties else { continue };
+                let Some(url) = props.get("TemplateURL") else { continue };
+                let url = self.scope(p).eval(url);
+                let Some(child) = self.template_at(p, &url) else { continue };
+                self.children.insert((p, res.logical_id.clone()), child);
+                self.parents.entry(child).or_default().push((p, props.get("Parameters")));
+            }
+        }
+    }
+
+    fn template_at(&self, parent: usize, url: &Sym) -> Option<usize> {
+        let tail = match url {
+            Sym::Lit(s) => s.as_str(),
+            Sym::Concat(parts) => parts.last()?.as_lit()?,
+            _ => return None,
+        };
+        let local = !tail.contains("://") && !matches!(url, Sym::Concat(_));
+        let wanted = if local {
+            let dir = self.templates[parent].path.rsplit_once('/').map_or("", |(d, _)| d);
+            normalise(&format!("{dir}/{tail}"))
+        } else {
+            tail.rsplit('/').next()?.to_string()
+        };
+        let mut found = self.templates.iter().enumerate().filter(|(i, t)| {
+            *i != parent
+                && if local {
+                    normalise(&t.path) == wanted
+                } else {
+                    t.path.rsplit('/').next() == Some(&wanted)
+                }
+        });
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// A relative path without `.` segments and with `..` applied.
+fn normalise(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
 }
 
 /// Evaluation inside one template.
@@ -120,6 +185,9 @@ impl<'c, 'a> Scope<'c, 'a> {
     pub fn reference(&self, name: &str) -> Sym {
         let tpl = self.tpl();
         if let Some(default) = tpl.parameters.get(name) {
+            if let Some(bound) = self.parameter_from_parent(name) {
+                return bound;
+            }
             let default = default.as_ref().and_then(Node::scalar_text);
             return Sym::Param { file: tpl.file, name: name.to_string(), default };
         }
@@ -134,10 +202,50 @@ impl<'c, 'a> Scope<'c, 'a> {
         }
     }
 
+    /// The value a parent stack passes for a parameter, when exactly one parent creates this
+    /// template and passes it.
+    fn parameter_from_parent(&self, name: &str) -> Option<Sym> {
+        let parents = self.ctx.parents.get(&self.template)?;
+        let [(parent, params)] = parents.as_slice() else { return None };
+        let value = params.as_ref()?.get(name)?;
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        Some(Scope { ctx: self.ctx, template: *parent, depth: self.depth + 1 }.eval(value))
+    }
+
+    /// `Fn::GetAtt Stack.Outputs.Name` of a nested stack among the scanned templates.
+    fn nested_output(&self, stack: &str, attr: &str) -> Option<Sym> {
+        let name = attr.strip_prefix("Outputs.")?;
+        let child = *self.ctx.children.get(&(self.template, stack.to_string()))?;
+        let output = self.ctx.templates[child].outputs.iter().find(|o| o.name == name)?;
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        Some(Scope { ctx: self.ctx, template: child, depth: self.depth + 1 }.eval(&output.value))
+    }
+
     fn attribute(&self, resource: &str, attr: &str) -> Sym {
+        if let Some(value) = self.nested_output(resource, attr) {
+            return value;
+        }
         let tpl = self.tpl();
         match tpl.resource(resource) {
             Some(r) if ref_attr(&r.type_) == attr || attr == "Ref" => self.reference(resource),
+            Some(r)
+                if r.type_ == "AWS::Cognito::UserPool"
+                    && (attr == "ProviderName" || attr == "ProviderURL") =>
+            {
+                // `cognito-idp.<region>.amazonaws.com/<pool id>`, so that it equals the same name
+                // spelled with `Fn::Sub`.
+                let scheme = if attr == "ProviderURL" { "https://" } else { "" };
+                concat(vec![
+                    Sym::lit(format!("{scheme}cognito-idp.")),
+                    Sym::Pseudo("AWS::Region".into()),
+                    Sym::lit(".amazonaws.com/"),
+                    self.reference(resource),
+                ])
+            }
             Some(_) => Sym::Attr { file: tpl.file, resource: resource.to_string(), attr: attr.to_string() },
             None => Sym::Unknown(format!("`{resource}.{attr}`, which this template does not define")),
         }
@@ -387,6 +495,14 @@ impl<'c, 'a> Scope<'c, 'a> {
         let (a, b) = (self.eval(a), self.eval(b));
         match (&a, &b) {
             (Sym::Lit(x), Sym::Lit(y)) => Ok(x == y),
+            // `AWS::Region = us-gov-west-1`: rules read the region or partition of a variant.
+            (Sym::Pseudo(p), Sym::Lit(v)) | (Sym::Lit(v), Sym::Pseudo(p)) => {
+                Err(format!("{}#{p}{}{v}", self.tpl().file, crate::model::ATOM_VALUE))
+            }
+            // `Env = prod` and `Env = dev` cannot both hold: the separator lets `Assign` see it.
+            (other, Sym::Lit(v)) | (Sym::Lit(v), other) => {
+                Err(format!("{}#{other:?}{}{v}", self.tpl().file, crate::model::ATOM_VALUE))
+            }
             _ => {
                 let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
                 Err(format!("{}#{lo:?}={hi:?}", self.tpl().file))

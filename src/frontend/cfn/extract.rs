@@ -1,15 +1,15 @@
-//! Builds the model's pools, attachments and roles from indexed templates, one variant per
-//! consistent choice of `Fn::If` branches.
+//! Builds the model from indexed templates, one variant per consistent choice of `Fn::If`
+//! branches: identity pools and attachments here, roles in [`super::roles`], user pools and
+//! their clients, groups and principal tags in [`super::userpools`].
 
 use super::Template;
 use super::eval::{Ctx, Scope};
-use crate::iam::read_policy;
 use crate::model::{
-    Assign, Attachment, AttachmentProps, Item, Mapping, Model, Pool, PoolProps, ResourceRef, Role, Slot,
-    SlotKind, Sym, Variant,
+    Assign, Attachment, AttachmentProps, Item, Mapping, MappingRule, Model, Pool, PoolProps, ProviderName,
+    ResourceRef, Slot, SlotKind, Sym, Variant,
 };
 use crate::source::Loc;
-use crate::syntax::Node;
+use crate::syntax::{Node, Value};
 
 /// Adds the CloudFormation resources of every template to `model`.
 pub fn extract(templates: &[Template], model: &mut Model) {
@@ -23,30 +23,33 @@ pub fn extract(templates: &[Template], model: &mut Model) {
                 loc: res.id_loc,
                 construct_path: res.cdk_path.clone(),
             };
-            let variants = variants(&scope, res.properties.as_ref(), res.condition.as_deref());
+            let props = res.properties.as_ref();
+            let variants = || variants(&scope, props, res.condition.as_deref());
             match res.type_.as_str() {
                 "AWS::Cognito::IdentityPool" => model.pools.push(Pool {
                     id_text: tpl.ref_text(&res.logical_id),
                     id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
                     resource,
-                    variants: map_variants(variants, |p| pool_props(&scope, p)),
+                    variants: map_variants(variants(), |p| pool_props(&scope, p)),
                 }),
                 "AWS::Cognito::IdentityPoolRoleAttachment" => model.attachments.push(Attachment {
                     resource,
-                    variants: map_variants(variants, |p| attachment_props(&scope, p)),
+                    variants: map_variants(variants(), |p| attachment_props(&scope, p)),
                 }),
                 "AWS::IAM::Role" => {
                     let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
-                    model.roles.push(role(&scope, resource, arn_text, res.properties.as_ref(), variants))
+                    model.roles.push(super::roles::role(&scope, resource, arn_text, props, variants()));
                 }
-                _ => {}
+                other => super::userpools::extract(&scope, other, resource, props, model),
             }
         }
     }
+    super::roles::attach_policies(&ctx, model);
+    super::roles::find_trust_rewriters(&ctx, model);
 }
 
 /// The concrete shapes of a resource's properties (`None`: no properties).
-fn variants(scope: &Scope, props: Option<&Node>, condition: Option<&str>) -> Vec<(Assign, Option<Node>)> {
+pub fn variants(scope: &Scope, props: Option<&Node>, condition: Option<&str>) -> Vec<(Assign, Option<Node>)> {
     let mut out = Vec::new();
     for base in scope.exists(condition) {
         match props {
@@ -61,18 +64,36 @@ fn map_variants<T>(variants: Vec<(Assign, Option<Node>)>, f: impl Fn(Option<&Nod
     variants.into_iter().map(|(assign, node)| Variant { value: f(node.as_ref()), assign }).collect()
 }
 
-fn loc_of(scope: &Scope, node: &Node) -> Loc {
-    Loc::new(file_of(scope), node.span)
+pub fn loc_of(scope: &Scope, node: &Node) -> Loc {
+    Loc::new(scope.file(), node.span)
 }
 
-fn file_of(scope: &Scope) -> usize {
-    scope.file()
+pub fn item(scope: &Scope, node: &Node) -> Item {
+    Item { value: scope.eval(node), loc: loc_of(scope, node) }
+}
+
+/// A string-or-list property as items.
+pub fn items(scope: &Scope, node: &Node) -> Vec<Item> {
+    match node.as_seq() {
+        Some(list) => list.iter().map(|n| item(scope, n)).collect(),
+        None => vec![item(scope, node)],
+    }
+}
+
+fn is_empty(node: &Node) -> bool {
+    match &node.value {
+        Value::Seq(v) => v.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        Value::Null => true,
+        _ => false,
+    }
 }
 
 fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
     let Some(props) = props else { return PoolProps::default() };
     let guests = props.get("AllowUnauthenticatedIdentities");
     let classic = props.get("AllowClassicFlow");
+    let file = scope.file();
     let mut providers = Vec::new();
     for key in [
         "CognitoIdentityProviders",
@@ -81,16 +102,8 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
         "SamlProviderARNs",
         "DeveloperProviderName",
     ] {
-        if let Some(e) = props.entry(key) {
-            let empty = match &e.value.value {
-                crate::syntax::Value::Seq(v) => v.is_empty(),
-                crate::syntax::Value::Map(m) => m.is_empty(),
-                crate::syntax::Value::Null => true,
-                _ => false,
-            };
-            if !empty {
-                providers.push(Loc::new(file_of(scope), e.key_span));
-            }
+        if let Some(e) = props.entry(key).filter(|e| !is_empty(&e.value)) {
+            providers.push(Loc::new(file, e.key_span));
         }
     }
     PoolProps {
@@ -102,21 +115,57 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
         allow_classic_flow: classic.and_then(|n| scope.bool_of(n)),
         allow_classic_flow_loc: classic.map(|n| loc_of(scope, n)),
         providers,
+        provider_names: provider_names(scope, props),
     }
 }
 
-fn item(scope: &Scope, node: &Node) -> Item {
-    Item { value: scope.eval(node), loc: loc_of(scope, node) }
+/// The names role mappings and principal tags use for the pool's providers.
+fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
+    let mut out = Vec::new();
+    for p in props.get("CognitoIdentityProviders").and_then(Node::as_seq).unwrap_or(&[]) {
+        let Some(name) = p.get("ProviderName") else { continue };
+        let name = scope.eval(name);
+        let full = match p.get("ClientId") {
+            Some(client) => super::eval::concat(vec![name, Sym::lit(":"), scope.eval(client)]),
+            None => name,
+        };
+        out.push(ProviderName { name: full, loc: loc_of(scope, p), user_pool: true });
+    }
+    for e in props.get("SupportedLoginProviders").and_then(Node::as_map).unwrap_or(&[]) {
+        out.push(ProviderName {
+            name: Sym::lit(e.key.clone()),
+            loc: Loc::new(scope.file(), e.key_span),
+            user_pool: false,
+        });
+    }
+    for key in ["OpenIdConnectProviderARNs", "SamlProviderARNs"] {
+        for arn in props.get(key).map(|n| items(scope, n)).unwrap_or_default() {
+            out.push(ProviderName { name: arn.value, loc: arn.loc, user_pool: false });
+        }
+    }
+    if let Some(dev) = props.get("DeveloperProviderName") {
+        out.push(ProviderName { name: scope.eval(dev), loc: loc_of(scope, dev), user_pool: false });
+    }
+    out
 }
 
 fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
-    let file = file_of(scope);
-    let mut out = AttachmentProps { pool: None, roles_loc: None, slots: Vec::new(), mappings: Vec::new() };
+    let file = scope.file();
+    let mut out = AttachmentProps {
+        pool: None,
+        roles_loc: None,
+        role_keys: Vec::new(),
+        slots: Vec::new(),
+        mappings: Vec::new(),
+        opaque_mappings: false,
+        opaque_roles: false,
+    };
     let Some(props) = props else { return out };
     out.pool = props.get("IdentityPoolId").map(|n| item(scope, n));
     if let Some(roles) = props.entry("Roles") {
         out.roles_loc = Some(Loc::new(file, roles.key_span));
         for e in roles.value.as_map().unwrap_or(&[]) {
+            out.role_keys.push((e.key.clone(), Loc::new(file, e.key_span)));
             let kind = match e.key.as_str() {
                 "authenticated" => SlotKind::Authenticated,
                 "unauthenticated" => SlotKind::Unauthenticated,
@@ -127,53 +176,54 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
                 key: e.key.clone(),
                 key_loc: Loc::new(file, e.key_span),
                 role: item(scope, &e.value),
+                via: None,
             });
         }
     }
-    for e in props.get("RoleMappings").and_then(Node::as_map).unwrap_or(&[]) {
-        let kind = e.value.get("Type");
-        out.mappings.push(Mapping {
-            key: e.key.clone(),
-            key_loc: Loc::new(file, e.key_span),
-            kind: kind.map(|k| item(scope, k)),
-        });
-        let rules = e.value.get("RulesConfiguration").and_then(|r| r.get("Rules")).and_then(Node::as_seq);
-        for rule in rules.unwrap_or(&[]) {
-            if let Some(arn) = rule.entry("RoleARN") {
+    let mappings = props.get("RoleMappings");
+    out.opaque_mappings =
+        mappings.and_then(Node::single_entry).is_some_and(|e| e.key == "Ref" || e.key.starts_with("Fn::"));
+    for e in mappings.filter(|_| !out.opaque_mappings).and_then(Node::as_map).unwrap_or(&[]) {
+        let mapping = mapping(scope, e);
+        for rule in &mapping.rules {
+            if let Some(role) = &rule.role {
                 out.slots.push(Slot {
                     kind: SlotKind::Rule,
                     key: e.key.clone(),
-                    key_loc: Loc::new(file, arn.key_span),
-                    role: item(scope, &arn.value),
+                    key_loc: rule.loc,
+                    role: role.clone(),
+                    via: Some(mapping.provider.value.clone()),
                 });
             }
         }
+        out.mappings.push(mapping);
     }
     out
 }
 
-fn role(
-    scope: &Scope,
-    resource: ResourceRef,
-    arn_text: String,
-    props: Option<&Node>,
-    variants: Vec<(Assign, Option<Node>)>,
-) -> Role {
-    let file = file_of(scope);
-    let eval = |n: &Node| scope.eval(n);
-    Role {
-        resource,
-        arn_text,
-        name: props.and_then(|p| p.get("RoleName")).map(|n| scope.eval(n)),
-        path: props.and_then(|p| p.get("Path")).and_then(Node::as_str).map(String::from),
-        trust: variants
-            .into_iter()
-            .map(|(assign, node)| Variant {
-                value: node
-                    .as_ref()
-                    .and_then(|p| p.get("AssumeRolePolicyDocument"))
-                    .and_then(|d| read_policy(file, d, &eval)),
-                assign,
+fn mapping(scope: &Scope, e: &crate::syntax::Entry) -> Mapping {
+    let file = scope.file();
+    let key_loc = Loc::new(file, e.key_span);
+    let config = e.value.entry("RulesConfiguration");
+    let rules = config.and_then(|c| c.value.get("Rules")).and_then(Node::as_seq).unwrap_or(&[]);
+    Mapping {
+        key: e.key.clone(),
+        key_loc,
+        provider: match e.value.get("IdentityProvider") {
+            Some(p) => item(scope, p),
+            None => Item { value: Sym::lit(e.key.clone()), loc: key_loc },
+        },
+        kind: e.value.get("Type").map(|n| item(scope, n)),
+        ambiguous: e.value.get("AmbiguousRoleResolution").map(|n| item(scope, n)),
+        rules_loc: config.map(|c| Loc::new(file, c.key_span)),
+        rules: rules
+            .iter()
+            .map(|r| MappingRule {
+                loc: loc_of(scope, r),
+                claim: r.get("Claim").map(|n| item(scope, n)),
+                match_type: r.get("MatchType").map(|n| item(scope, n)),
+                value: r.get("Value").map(|n| item(scope, n)),
+                role: r.get("RoleARN").map(|n| item(scope, n)),
             })
             .collect(),
     }

@@ -3,6 +3,8 @@
 
 pub mod eval;
 pub mod extract;
+mod roles;
+mod userpools;
 
 use std::collections::HashMap;
 
@@ -10,8 +12,20 @@ use crate::source::{FileId, Loc};
 use crate::syntax::{Node, SyntaxError, Value};
 
 /// Resource types whose properties the model reads; others are only indexed.
-const MODELLED_TYPES: &[&str] =
-    &["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::IAM::Role"];
+const MODELLED_TYPES: &[&str] = &[
+    "AWS::Cognito::IdentityPool",
+    "AWS::Cognito::IdentityPoolRoleAttachment",
+    "AWS::Cognito::IdentityPoolPrincipalTag",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolGroup",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::Lambda::Function",
+    "AWS::CloudFormation::Stack",
+    "AWS::CloudFormation::CustomResource",
+];
 
 /// One resource of a template.
 #[derive(Debug, Clone)]
@@ -28,6 +42,7 @@ pub struct Resource {
 
 #[derive(Debug, Clone)]
 pub struct Output {
+    pub name: String,
     pub value: Node,
     pub export_name: Option<Node>,
     pub condition: Option<String>,
@@ -37,6 +52,8 @@ pub struct Output {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub file: FileId,
+    /// The file's display path, which nested stacks' `TemplateURL`s are matched against.
+    pub path: String,
     /// Written in JSON rather than YAML: help texts spell intrinsics to match.
     pub json: bool,
     pub resources: Vec<Resource>,
@@ -70,10 +87,11 @@ pub fn is_template(root: &Node) -> bool {
 
 /// Indexes a template; problems that CloudFormation would refuse become errors with places,
 /// and the rest of the template is still used.
-pub fn index(file: FileId, json: bool, root: &Node) -> (Template, Vec<SyntaxError>) {
+pub fn index(file: FileId, path: &str, json: bool, root: &Node) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut tpl = Template {
         file,
+        path: path.to_string(),
         json,
         resources: Vec::new(),
         by_id: HashMap::new(),
@@ -107,6 +125,7 @@ pub fn index(file: FileId, json: bool, root: &Node) -> (Template, Vec<SyntaxErro
     for entry in root.get("Outputs").and_then(Node::as_map).unwrap_or(&[]) {
         if let Some(value) = entry.value.get("Value") {
             tpl.outputs.push(Output {
+                name: entry.key.clone(),
                 value: value.clone(),
                 export_name: entry.value.get("Export").and_then(|e| e.get("Name")).cloned(),
                 condition: entry.value.get("Condition").and_then(Node::as_str).map(String::from),
@@ -129,7 +148,7 @@ fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, Synt
             return Err(SyntaxError::new(format!("resource `{}` must be a map", entry.key), node.span));
         }
     };
-    let modelled = MODELLED_TYPES.contains(&type_);
+    let modelled = MODELLED_TYPES.contains(&type_) || type_.starts_with("Custom::");
     Ok(Resource {
         logical_id: entry.key.clone(),
         id_loc: Loc::new(file, entry.key_span),

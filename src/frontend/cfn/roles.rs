@@ -1,0 +1,180 @@
+//! IAM roles: their trust policy (per variant), their permission policies (inline, managed
+//! ARNs, and `AWS::IAM::Policy`/`ManagedPolicy` resources that name them), and whether another
+//! resource rewrites their trust at deploy time.
+
+use super::eval::{Ctx, Scope};
+use super::extract::{item, items};
+use crate::iam::{action_matches, read_policy};
+use crate::model::{Assign, Effect, Model, Policy, ResourceRef, Role, Sym, Variant};
+use crate::syntax::Node;
+
+pub fn role(
+    scope: &Scope,
+    resource: ResourceRef,
+    arn_text: String,
+    props: Option<&Node>,
+    variants: Vec<(Assign, Option<Node>)>,
+) -> Role {
+    let file = scope.file();
+    let eval = |n: &Node| scope.eval(n);
+    let mut permissions = Vec::new();
+    for policy in props.and_then(|p| p.get("Policies")).and_then(Node::as_seq).unwrap_or(&[]) {
+        if let Some(doc) = policy.get("PolicyDocument") {
+            permissions.extend(policy_variants(scope, doc));
+        }
+    }
+    Role {
+        resource,
+        arn_text,
+        name: props.and_then(|p| p.get("RoleName")).map(|n| scope.eval(n)),
+        path: props.and_then(|p| p.get("Path")).and_then(Node::as_str).map(String::from),
+        trust: variants
+            .into_iter()
+            .map(|(assign, node)| Variant {
+                value: node
+                    .as_ref()
+                    .and_then(|p| p.get("AssumeRolePolicyDocument"))
+                    .and_then(|d| read_policy(file, d, &eval)),
+                assign,
+            })
+            .collect(),
+        permissions,
+        managed_policies: props
+            .and_then(|p| p.get("ManagedPolicyArns"))
+            .map(|n| items(scope, n))
+            .unwrap_or_default(),
+        rewritten_by: None,
+    }
+}
+
+/// Every concrete shape of a permission policy document.
+fn policy_variants(scope: &Scope, doc: &Node) -> Vec<Policy> {
+    let eval = |n: &Node| scope.eval(n);
+    scope
+        .expand(doc, &Assign::default())
+        .into_iter()
+        .filter_map(|(_, d)| d.and_then(|d| read_policy(scope.file(), &d, &eval)))
+        .collect()
+}
+
+/// The role a value names: `!Ref Role` (its name) or `!GetAtt Role.Arn`, in the same file.
+fn role_named(model: &Model, value: &Sym) -> Option<usize> {
+    match value {
+        Sym::Attr { file, resource, .. } => {
+            model.roles.iter().position(|r| r.resource.file == *file && r.resource.name == *resource)
+        }
+        Sym::Lit(name) => {
+            model.roles.iter().position(|r| r.name.as_ref().and_then(Sym::as_lit) == Some(name))
+        }
+        _ => None,
+    }
+}
+
+/// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name.
+pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
+    for (i, tpl) in ctx.templates.iter().enumerate() {
+        let scope = ctx.scope(i);
+        for res in tpl
+            .resources
+            .iter()
+            .filter(|r| r.type_ == "AWS::IAM::Policy" || r.type_ == "AWS::IAM::ManagedPolicy")
+        {
+            let Some(props) = &res.properties else { continue };
+            let Some(doc) = props.get("PolicyDocument") else { continue };
+            let policies = policy_variants(&scope, doc);
+            for role in props.get("Roles").map(|n| items(&scope, n)).unwrap_or_default() {
+                if let Some(r) = role_named(model, &role.value) {
+                    model.roles[r].permissions.extend(policies.iter().cloned());
+                }
+            }
+        }
+    }
+}
+
+/// Marks roles whose trust a custom resource rewrites at deploy time: a function whose role may
+/// `iam:UpdateAssumeRolePolicy` on them, invoked by a custom resource that is given a pool ID.
+pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
+    for (i, tpl) in ctx.templates.iter().enumerate() {
+        let scope = ctx.scope(i);
+        for custom in tpl.resources.iter().filter(|r| is_custom(&r.type_)) {
+            let Some(props) = &custom.properties else { continue };
+            if !fed_a_pool_id(&scope, props, model) {
+                continue;
+            }
+            let Some((fn_file, function)) =
+                props.get("ServiceToken").map(|t| scope.eval(t)).and_then(|t| match t {
+                    Sym::Attr { file, resource, attr } if attr == "Arn" => Some((file, resource)),
+                    _ => None,
+                })
+            else {
+                continue;
+            };
+            let Some(executor) = function_role(ctx, fn_file, &function, model) else { continue };
+            let targets = updatable_roles(model, executor);
+            let by = ResourceRef {
+                file: tpl.file,
+                name: custom.logical_id.clone(),
+                loc: custom.id_loc,
+                construct_path: custom.cdk_path.clone(),
+            };
+            for r in targets {
+                model.roles[r].rewritten_by.get_or_insert_with(|| by.clone());
+            }
+        }
+    }
+}
+
+fn is_custom(type_: &str) -> bool {
+    type_.starts_with("Custom::") || type_ == "AWS::CloudFormation::CustomResource"
+}
+
+/// Whether a custom resource is given an identity pool's ID (directly, through a nested
+/// stack's output, or under a property named for it).
+fn fed_a_pool_id(scope: &Scope, props: &Node, model: &Model) -> bool {
+    props.as_map().unwrap_or(&[]).iter().any(|e| {
+        let key = e.key.to_ascii_lowercase();
+        if key.contains("idp") || key.contains("identitypool") {
+            return true;
+        }
+        let value = scope.eval(&e.value);
+        model.pools.iter().any(|p| p.id == value)
+    })
+}
+
+/// The execution role of a Lambda function, as an index into the model's roles.
+fn function_role(ctx: &Ctx, file: usize, function: &str, model: &Model) -> Option<usize> {
+    let (t, tpl) = ctx.templates.iter().enumerate().find(|(_, t)| t.file == file)?;
+    let res = tpl.resource(function)?;
+    let role = res.properties.as_ref()?.get("Role")?;
+    let role = item(&ctx.scope(t), role);
+    role_named(model, &role.value)
+}
+
+/// The roles whose trust `executor`'s permissions let it update.
+fn updatable_roles(model: &Model, executor: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for policy in &model.roles[executor].permissions {
+        for st in policy.statements.iter().filter(|s| s.effect == Effect::Allow && !s.not_action) {
+            let allowed = st
+                .actions
+                .iter()
+                .any(|a| a.value.as_lit().is_some_and(|p| action_matches(p, "iam:UpdateAssumeRolePolicy")));
+            if !allowed || st.not_resource {
+                continue;
+            }
+            for resource in &st.resources {
+                match &resource.value {
+                    Sym::Lit(s) if s == "*" => {
+                        let file = model.roles[executor].resource.file;
+                        out.extend((0..model.roles.len()).filter(|&r| model.roles[r].resource.file == file));
+                    }
+                    other => out.extend(role_named(model, other)),
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.retain(|&r| r != executor);
+    out
+}

@@ -1,0 +1,81 @@
+use super::{Findings, PoolRole, declare_rule};
+use crate::iam::allows_action;
+use crate::link::{find_pool, user_pool_of};
+use crate::model::{Model, SlotKind, Sym, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds roles handed out to the users of a provider that has principal tags
+    /// (`AWS::Cognito::IdentityPoolPrincipalTag` with `UseDefaults: true` or tags), whose trust
+    /// does not allow `sts:TagSession`. Guests never receive principal tags, so guest roles are
+    /// not checked.
+    ///
+    /// ## Why is this bad?
+    /// To apply principal tags, Cognito tags the session when it assumes the role; "you must
+    /// also allow Amazon Cognito to apply principal tags to your user's temporary session …
+    /// with the permission-only action sts:TagSession". Without it STS refuses and signed-in
+    /// users get `InvalidIdentityPoolConfigurationException: Invalid identity pool
+    /// configuration. Check assigned IAM roles for this pool.`
+    ///
+    /// ## Example
+    /// ```yaml
+    ///           Action: sts:AssumeRoleWithWebIdentity
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///           Action: [sts:AssumeRoleWithWebIdentity, sts:TagSession]
+    /// ```
+    ///
+    /// ## References
+    /// - [Using attributes for access control](https://docs.aws.amazon.com/cognito/latest/developerguide/using-afac-with-cognito-identity-pools.html)
+    /// - aws/aws-cdk#30919
+    code: "CT113", name: "trust-no-tagsession", severity: Error,
+    summary: "principal tags are set for a provider and a role its users receive lacks `sts:TagSession`",
+    check: check,
+}
+
+/// Whether a mapping's provider may be the tagged provider: two user pool providers are the same
+/// only if they name the same user pool.
+fn same_provider(via: &Sym, tagged: &Sym) -> bool {
+    match (user_pool_of(via), user_pool_of(tagged)) {
+        (Some(a), Some(b)) => a == b,
+        _ => via.same_as(tagged) != Tri::No,
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for tag in model.principal_tags.iter().filter(|t| t.active) {
+        let Some(pool) = tag.pool.as_ref().and_then(|p| find_pool(model, &p.value)) else { continue };
+        for pr in
+            PoolRole::all(model).filter(|pr| pr.pool.is_some_and(|p| std::ptr::eq(p, &model.pools[pool])))
+        {
+            let for_provider = match (pr.slot.kind, &pr.slot.via, &tag.provider) {
+                (SlotKind::Unauthenticated, _, _) => false,
+                (SlotKind::Authenticated, _, _) => true,
+                (_, Some(via), Some(provider)) => same_provider(via, &provider.value),
+                _ => true,
+            };
+            let statements: Vec<_> = pr.cognito_allows().collect();
+            let Some(first) = statements.first() else { continue };
+            if !for_provider || statements.iter().any(|s| allows_action(s, "sts:TagSession") != Tri::No) {
+                continue;
+            }
+            let at = first.action_loc.unwrap_or(first.loc);
+            let f = out.add(
+                at,
+                &pr.role.resource,
+                format!(
+                    "role `{}` is {} whose users get principal tags from `{}`, but its trust does not allow `sts:TagSession`",
+                    pr.role.resource.name,
+                    pr.role_of_pool(),
+                    tag.resource.name
+                ),
+            );
+            f.label("sts:TagSession is missing here")
+                .help("add `sts:TagSession` to the Action of the statement that trusts cognito-identity.amazonaws.com; until then these users get InvalidIdentityPoolConfigurationException");
+            f.related(tag.resource.loc, "principal tags are set here", Some(&tag.resource));
+            pr.relate_slot(f);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+use super::{Findings, declare_rule};
+use crate::model::{Model, Tri};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds two role attachments (`AWS::Cognito::IdentityPoolRoleAttachment`) for the same
+    /// identity pool.
+    ///
+    /// ## Why is this bad?
+    /// A pool has one set of roles. The second attachment fails the deploy with
+    /// `<region>:<guid> already exists in stack arn:aws:cloudformation:…`; in CDK this happens
+    /// when the `IdentityPool` construct (which creates its own `DefaultRoleAttachment`) is
+    /// combined with a hand-made `CfnIdentityPoolRoleAttachment`.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///   RolesA:
+    ///     Type: AWS::Cognito::IdentityPoolRoleAttachment
+    ///     Properties: {IdentityPoolId: !Ref IdentityPool, Roles: {authenticated: !GetAtt AuthRole.Arn}}
+    ///   RolesB:
+    ///     Type: AWS::Cognito::IdentityPoolRoleAttachment
+    ///     Properties: {IdentityPoolId: !Ref IdentityPool, Roles: {unauthenticated: !GetAtt GuestRole.Arn}}
+    /// ```
+    ///
+    /// ## Use instead
+    /// One attachment with both roles (and every role mapping).
+    ///
+    /// ## References
+    /// - aws/aws-cdk#20513, aws/aws-cdk#23449, aws/aws-cdk#27411
+    code: "CT203", name: "attachment-duplicate", severity: Error,
+    summary: "two attachments for one pool (\"… already exists in stack\")",
+    check: check,
+}
+
+/// "pool `IdentityPool`", or the pool ID as written.
+fn pool_name(model: &Model, id: &crate::model::Sym) -> String {
+    match crate::link::find_pool(model, id) {
+        Some(p) => format!("pool `{}`", model.pools[p].resource.name),
+        None => format!("the pool {}", id.describe()),
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let atts = &model.attachments;
+    for (b, second) in atts.iter().enumerate() {
+        'variants: for vb in &second.variants {
+            let Some(pool_b) = &vb.value.pool else { continue };
+            for first in &atts[..b] {
+                for va in &first.variants {
+                    let Some(pool_a) = &va.value.pool else { continue };
+                    if va.assign.merge(&vb.assign).is_none()
+                        || pool_a.value.same_as(&pool_b.value) != Tri::Yes
+                    {
+                        continue;
+                    }
+                    let f = out.add(
+                        pool_b.loc,
+                        &second.resource,
+                        format!(
+                            "`{}` attaches roles to {}, which `{}` already attaches roles to: the deploy fails with \"… already exists in stack\"",
+                            second.resource.name,
+                            pool_name(model, &pool_b.value),
+                            first.resource.name
+                        ),
+                    );
+                    f.label("a second attachment for this pool").help(format!(
+                        "merge the roles and role mappings of `{}` into `{}`",
+                        second.resource.name, first.resource.name
+                    ));
+                    f.related(pool_a.loc, "the first attachment for this pool", Some(&first.resource));
+                    continue 'variants;
+                }
+            }
+        }
+    }
+}

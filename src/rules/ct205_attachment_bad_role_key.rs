@@ -1,0 +1,58 @@
+use super::{Findings, declare_rule};
+use crate::model::Model;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that the keys of an attachment's `Roles` are exactly `authenticated` and
+    /// `unauthenticated`.
+    ///
+    /// ## Why is this bad?
+    /// `SetIdentityPoolRoles` accepts only those two keys (`(un)?authenticated`); `Authenticated`,
+    /// `auth`, `guest` fail the deploy, and a role under such a key is never handed out.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       Roles:
+    ///         Authenticated: !GetAtt AuthRole.Arn
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///       Roles:
+    ///         authenticated: !GetAtt AuthRole.Arn
+    /// ```
+    ///
+    /// ## References
+    /// - [SetIdentityPoolRoles](https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_SetIdentityPoolRoles.html)
+    code: "CT205", name: "attachment-bad-role-key", severity: Error,
+    summary: "a `Roles` key other than `authenticated`/`unauthenticated`",
+    check: check,
+}
+
+/// The key that was probably meant.
+fn meant(key: &str) -> &'static str {
+    let k = key.to_ascii_lowercase();
+    if k.starts_with("un") || k.contains("guest") || k.contains("anon") {
+        "unauthenticated"
+    } else {
+        "authenticated"
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for att in &model.attachments {
+        for variant in &att.variants {
+            for (key, loc) in &variant.value.role_keys {
+                if key == "authenticated" || key == "unauthenticated" {
+                    continue;
+                }
+                let f = out.add(
+                    *loc,
+                    &att.resource,
+                    format!("`Roles` of `{}` has the key `{key}`: only `authenticated` and `unauthenticated` are accepted, so the deploy fails", att.resource.name),
+                );
+                f.label("not a role type").help(format!("write `{}`", meant(key)));
+            }
+        }
+    }
+}

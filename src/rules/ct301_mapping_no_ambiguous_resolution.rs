@@ -1,0 +1,68 @@
+use super::{Findings, declare_rule};
+use crate::model::Model;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every role mapping of type `Token` or `Rules` sets `AmbiguousRoleResolution`
+    /// to `AuthenticatedRole` or `Deny`.
+    ///
+    /// ## Why is this bad?
+    /// The API requires it: "If you specify Token or Rules as the Type, AmbiguousRoleResolution
+    /// is required", so the deploy fails (Terraform: "Ambiguous Role Resolution must be defined
+    /// when "type" equals "Token" or "Rules"").
+    ///
+    /// ## Example
+    /// ```yaml
+    ///       RoleMappings:
+    ///         users:
+    ///           IdentityProvider: !Sub "${UserPool.ProviderName}:${UserPoolClient}"
+    ///           Type: Token
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///           Type: Token
+    ///           AmbiguousRoleResolution: AuthenticatedRole
+    /// ```
+    ///
+    /// ## References
+    /// - [RoleMapping](https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_RoleMapping.html)
+    code: "CT301", name: "mapping-no-ambiguous-resolution", severity: Error,
+    summary: "`Type` Token/Rules without `AmbiguousRoleResolution`",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for att in &model.attachments {
+        for variant in &att.variants {
+            for m in &variant.value.mappings {
+                let at = m.kind.as_ref().map_or(m.key_loc, |k| k.loc);
+                let (message, label, help) = match &m.ambiguous {
+                    None if m.kind_is("Token") || m.kind_is("Rules") => (
+                        format!(
+                            "role mapping `{}` of `{}` has no AmbiguousRoleResolution, which Token and Rules mappings require: the deploy fails",
+                            m.key, att.resource.name
+                        ),
+                        "AmbiguousRoleResolution needed",
+                        "add `AmbiguousRoleResolution: AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`",
+                    ),
+                    Some(a) => match a.value.as_lit() {
+                        Some(v) if v != "AuthenticatedRole" && v != "Deny" => (
+                            format!(
+                                "AmbiguousRoleResolution of role mapping `{}` of `{}` is `{v}`; only AuthenticatedRole and Deny are accepted, so the deploy fails",
+                                m.key, att.resource.name
+                            ),
+                            "not a valid resolution",
+                            "write `AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`",
+                        ),
+                        _ => continue,
+                    },
+                    None => continue,
+                };
+                let at = m.ambiguous.as_ref().map_or(at, |a| a.loc);
+                let f = out.add(at, &att.resource, message);
+                f.label(label).help(help);
+            }
+        }
+    }
+}
