@@ -11,7 +11,7 @@ use ignore::{WalkBuilder, WalkState};
 const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform", "target"];
 
 /// Extensions of files that may hold a template.
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template", "tf"];
 
 /// A path that could not be walked.
 #[derive(Debug, Clone)]

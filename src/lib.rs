@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use frontend::cfn;
+use frontend::{cfn, terraform};
 use rules::{Finding, Rule};
 use source::{FileId, SourceFile};
 use syntax::{Span, SyntaxError};
@@ -86,6 +86,8 @@ pub struct Report {
 /// A file after reading and parsing, before it gets its [`FileId`].
 enum Loaded {
     Template { file: SourceFile, root: syntax::Node, json: bool, issues: Vec<SyntaxError> },
+    Terraform { file: SourceFile, root: syntax::Node, issues: Vec<SyntaxError> },
+    Plan { file: SourceFile, root: syntax::Node, issues: Vec<SyntaxError> },
     Broken { file: Option<SourceFile>, path: String, error: SyntaxError },
     Skipped,
 }
@@ -105,9 +107,7 @@ pub fn scan(opts: &Options) -> Report {
 fn scan_inner(opts: &Options, jobs: usize) -> Report {
     let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
     let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
-
-    let mut files = Vec::new();
-    let mut errors: Vec<InputError> = walk_errors
+    let errors = walk_errors
         .into_iter()
         .map(|w| InputError {
             message: w.message,
@@ -115,45 +115,100 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
             place: None,
         })
         .collect();
-    let mut templates = Vec::new();
-    let mut summary = Summary { files_scanned: paths.len(), ..Summary::default() };
+    let mut inputs = Inputs { errors, ..Inputs::default() };
     for item in loaded {
+        inputs.add(item);
+    }
+    let model = inputs.model();
+    let selected = selected_rules(&opts.select, &opts.ignore);
+    let mut findings = rules::check_all(&model, &selected);
+    let Inputs { files, templates, tf_files, plans, mut errors } = inputs;
+    sort_findings(&mut findings, &files);
+    errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
+    let summary = Summary {
+        files_scanned: paths.len(),
+        templates: templates.len() + tf_files.len() + plans.len(),
+        findings: findings.len(),
+        suppressed: 0,
+        errors: errors.len(),
+    };
+    Report { files, findings, errors, summary }
+}
+
+/// Everything read, by kind, with the files' ids assigned in path order.
+#[derive(Default)]
+struct Inputs {
+    files: Vec<SourceFile>,
+    templates: Vec<cfn::Template>,
+    tf_files: Vec<terraform::source::TfFile>,
+    plans: Vec<(FileId, syntax::Node)>,
+    errors: Vec<InputError>,
+}
+
+impl Inputs {
+    fn add(&mut self, item: Loaded) {
+        let id = self.files.len();
         match item {
             Loaded::Template { file, root, json, issues } => {
-                let id = files.len();
                 let (tpl, index_errors) = cfn::index(id, &file.display, json, &root);
-                for e in issues.into_iter().chain(index_errors) {
-                    errors.push(InputError {
-                        message: e.message,
-                        path: Some(file.display.clone()),
-                        place: Some((id, e.span)),
-                    });
-                }
-                files.push(file);
-                templates.push(tpl);
+                self.push_issues(&file, issues.into_iter().chain(index_errors));
+                self.files.push(file);
+                self.templates.push(tpl);
+            }
+            Loaded::Terraform { file, root, issues } => {
+                self.push_issues(&file, issues);
+                let dir = file.display.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+                self.files.push(file);
+                self.tf_files.push(terraform::source::TfFile { file: id, dir, root });
+            }
+            Loaded::Plan { file, root, issues } => {
+                self.push_issues(&file, issues);
+                self.files.push(file);
+                self.plans.push((id, root));
             }
             Loaded::Broken { file, path, error } => {
                 let place = file.map(|f| {
-                    files.push(f);
-                    (files.len() - 1, error.span)
+                    self.files.push(f);
+                    (id, error.span)
                 });
-                errors.push(InputError { message: error.message, path: Some(path), place });
+                self.errors.push(InputError { message: error.message, path: Some(path), place });
             }
             Loaded::Skipped => {}
         }
     }
-    summary.templates = templates.len();
 
-    let mut model = model::Model::default();
-    cfn::extract::extract(&templates, &mut model);
-    link::link(&mut model);
-    let selected = selected_rules(&opts.select, &opts.ignore);
-    let mut findings = rules::check_all(&model, &selected);
-    sort_findings(&mut findings, &files);
-    summary.findings = findings.len();
-    summary.errors = errors.len();
-    errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
-    Report { files, findings, errors, summary }
+    fn push_issues(&mut self, file: &SourceFile, issues: impl IntoIterator<Item = SyntaxError>) {
+        let id = self.files.len();
+        for e in issues {
+            self.errors.push(InputError {
+                message: e.message,
+                path: Some(file.display.clone()),
+                place: Some((id, e.span)),
+            });
+        }
+    }
+
+    /// The linked model of every input. A plan whose resources the scanned `.tf` sources
+    /// define is read only for what the sources lack; its places become related locations.
+    fn model(&self) -> model::Model {
+        let mut model = model::Model::default();
+        cfn::extract::extract(&self.templates, &mut model);
+        let sources = terraform::source::Sources::new(&self.tf_files, &self.files);
+        sources.extract(&mut model);
+        let defined: std::collections::HashSet<String> =
+            sources.addresses().into_iter().map(|(a, _)| a).collect();
+        for (file, root) in &self.plans {
+            let plan = terraform::plan::Plan::new(*file, root, &self.files);
+            let planned = plan.addresses();
+            let covered = planned.iter().any(|(a, _)| defined.contains(a));
+            for (address, loc) in planned.iter().filter(|(a, _)| covered && defined.contains(a)) {
+                model.plan_places.insert(address.clone(), *loc);
+            }
+            plan.extract(&mut model, &|a: &str| covered && defined.contains(a));
+        }
+        link::link(&mut model);
+        model
+    }
 }
 
 /// The rules that `--select` and `--ignore` leave.
@@ -222,7 +277,17 @@ fn load(path: &Path, display: &str) -> Loaded {
             return broken(Some(file), format!("invalid UTF-8 at byte {at}"), Span::new(end, end));
         }
     };
-    if !looks_like_template(&text) {
+    if is_terraform_path(path) {
+        return match syntax::hcl::parse(&text) {
+            Ok(p) => Loaded::Terraform {
+                file: SourceFile::new(display.to_string(), text),
+                root: p.root,
+                issues: p.issues,
+            },
+            Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
+        };
+    }
+    if !looks_like_template(&text) && !looks_like_plan(&text) {
         return Loaded::Skipped;
     }
     let json = is_json(path, &text);
@@ -230,6 +295,9 @@ fn load(path: &Path, display: &str) -> Loaded {
     let file = SourceFile::new(display.to_string(), text);
     match parsed {
         Ok(p) if cfn::is_template(&p.root) => Loaded::Template { file, root: p.root, json, issues: p.issues },
+        Ok(p) if json && terraform::plan::is_plan(&p.root) => {
+            Loaded::Plan { file, root: p.root, issues: p.issues }
+        }
         Ok(_) => Loaded::Skipped,
         Err(e) => broken(Some(file), e.message, e.span),
     }
@@ -243,6 +311,16 @@ fn looks_like_template(text: &str) -> bool {
 fn looks_like_template_bytes(bytes: &[u8]) -> bool {
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     has(b"AWSTemplateFormatVersion") || has(b"Resources")
+}
+
+/// A Terraform plan (`terraform show -json`) names its format version first.
+fn looks_like_plan(text: &str) -> bool {
+    text.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
+}
+
+fn is_terraform_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tf"))
 }
 
 /// `.template` files and the like that are named for CloudFormation.

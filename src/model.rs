@@ -524,6 +524,9 @@ pub struct Model {
     pub clients: Vec<Client>,
     pub groups: Vec<Group>,
     pub principal_tags: Vec<PrincipalTag>,
+    /// Where a Terraform plan plans a resource that `.tf` sources define (address → place), so
+    /// findings on the sources can name the plan too.
+    pub plan_places: std::collections::HashMap<String, Loc>,
 }
 
 impl Model {

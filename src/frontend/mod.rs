@@ -2,3 +2,4 @@
 //! They know nothing about rules.
 
 pub mod cfn;
+pub mod terraform;

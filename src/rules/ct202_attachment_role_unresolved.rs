@@ -44,4 +44,17 @@ fn check(model: &Model, out: &mut Findings) {
             "scan the template or module that defines this role in the same run to have its trust checked",
         );
     }
+    for att in &model.attachments {
+        for variant in att.variants.iter().filter(|v| v.value.opaque_roles) {
+            let at = variant.value.roles_loc.unwrap_or(att.resource.loc);
+            let f = out.add(
+                at,
+                &att.resource,
+                format!("the roles of `{}` are computed, so which role each slot gets, and its trust, were not checked", att.resource.name),
+            );
+            f.label("roles not known statically").help(
+                "write the roles map with literal `authenticated`/`unauthenticated` keys, or scan the .tf sources with the plan",
+            );
+        }
+    }
 }

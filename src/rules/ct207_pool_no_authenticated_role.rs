@@ -36,8 +36,8 @@ declare_rule! {
 const MAX_ATOMS: usize = 8;
 
 /// For each complete choice of the conditions involved, the attachment variants that target
-/// pool `p` and exist under it (the pool's own variant `assign` included); `None` when some
-/// attachment's pool is unknown and could be this one, so nothing can be said.
+/// pool `p` and exist under it (the pool's own variant `assign` included); `None` when no
+/// scanned attachment targets the pool, so nothing can be said.
 pub fn worlds_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<Vec<&'m AttachmentProps>>> {
     let mut targeting: Vec<&'m crate::model::Variant<AttachmentProps>> = Vec::new();
     for (a, att) in model.attachments.iter().enumerate() {
@@ -47,7 +47,9 @@ pub fn worlds_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<
             }
         }
     }
-    if targeting.is_empty() && model.has_unresolved_attachment {
+    // A pool no scanned attachment targets gets its roles elsewhere (another stack or module,
+    // the console): nothing can be said.
+    if targeting.is_empty() {
         return None;
     }
     let mut atoms: Vec<&str> =

@@ -227,19 +227,26 @@ impl Finding {
 /// through several links or condition branches) are merged, keeping every related place.
 pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     let mut all: Vec<Finding> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, Loc), usize> = std::collections::HashMap::new();
     for rule in rules {
         let mut sink = Findings::new(rule);
         (rule.check)(model, &mut sink);
-        for f in sink.items {
-            match all.iter_mut().find(|g| g.rule.code == f.rule.code && g.loc == f.loc) {
-                Some(existing) => {
+        for mut f in sink.items {
+            if let Some(&loc) = model.plan_places.get(&f.resource) {
+                f.related(loc, format!("`{}` in the Terraform plan", f.resource), None);
+            }
+            match at.get(&(f.rule.code, f.loc)) {
+                Some(&i) => {
                     for r in f.related {
-                        if !existing.related.contains(&r) {
-                            existing.related.push(r);
+                        if !all[i].related.contains(&r) {
+                            all[i].related.push(r);
                         }
                     }
                 }
-                None => all.push(f),
+                None => {
+                    at.insert((f.rule.code, f.loc), all.len());
+                    all.push(f);
+                }
             }
         }
     }

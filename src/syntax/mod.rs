@@ -5,6 +5,7 @@
 //! parser never panics on input; every fatal problem is a [`SyntaxError`] with a place, and
 //! non-fatal problems (duplicate keys) are [`Parsed::issues`] while the tree is still returned.
 
+pub mod hcl;
 pub mod json;
 pub mod lines;
 pub mod yaml;

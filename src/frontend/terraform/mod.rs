@@ -1,0 +1,327 @@
+//! Terraform: `.tf` sources ([`source`]) and plan JSON ([`plan`]). Both present their resources
+//! as [`TfResource`]s whose bodies use the HCL node encoding of `syntax::hcl` (attributes as
+//! keys, nested blocks as repeated keys or lists of maps, references as `tf::ref` nodes), so one
+//! extraction ([`extract`]) builds the model for both.
+
+pub mod plan;
+pub mod policy;
+pub mod source;
+
+use crate::model::{
+    Assign, Attachment, AttachmentProps, Client, Group, Item, Mapping, MappingRule, Model, Pool, PoolProps,
+    PrincipalTag, ProviderName, ResourceRef, Role, Slot, SlotKind, Sym, UserPool, Variant,
+};
+use crate::source::{FileId, Loc};
+use crate::syntax::{Node, Value};
+
+/// What a front end needs to read resource bodies: values and policy documents.
+pub trait Resolve {
+    fn file(&self) -> FileId;
+    fn eval(&self, node: &Node) -> Sym;
+    /// The policy document a value holds or refers to (`jsonencode({...})`, JSON text, a
+    /// `data.aws_iam_policy_document`).
+    fn policy(&self, node: &Node) -> Option<crate::model::Policy>;
+}
+
+/// A managed resource with its address and body.
+pub struct TfResource<'a> {
+    pub address: String,
+    pub type_: &'a str,
+    pub body: &'a Node,
+    pub loc: Loc,
+}
+
+/// The attribute names Terraform gives what CloudFormation's `Fn::GetAtt` names, so that the
+/// rules read one vocabulary (`Arn`, `RoleName`, `Id`, …).
+pub fn canonical_attr(type_: &str, attr: &str) -> String {
+    let canonical = match (type_, attr) {
+        ("aws_cognito_identity_pool", "id") => "Id",
+        ("aws_cognito_identity_pool", "identity_pool_name") => "Name",
+        ("aws_iam_role", "name" | "id") => "RoleName",
+        ("aws_iam_role", "unique_id") => "RoleId",
+        ("aws_cognito_user_pool", "id") => "UserPoolId",
+        ("aws_cognito_user_pool", "endpoint") => "ProviderName",
+        ("aws_cognito_user_pool_client", "id") => "ClientId",
+        (_, "arn") => "Arn",
+        (_, other) => other,
+    };
+    canonical.to_string()
+}
+
+/// A value of `resource.attr` as a symbol (the user pool's endpoint spelled out, as in CFN).
+pub fn attribute(file: FileId, type_: &str, address: &str, attr: &str) -> Sym {
+    let canonical = canonical_attr(type_, attr);
+    let sym = |attr: &str| Sym::Attr { file, resource: address.to_string(), attr: attr.to_string() };
+    if canonical == "ProviderName" {
+        return crate::frontend::cfn::eval::concat(vec![
+            Sym::lit("cognito-idp."),
+            Sym::Pseudo("AWS::Region".into()),
+            Sym::lit(".amazonaws.com/"),
+            sym("UserPoolId"),
+        ]);
+    }
+    sym(&canonical)
+}
+
+/// Nested blocks named `name`: repeated keys (HCL) or a list of maps (plan JSON).
+pub fn blocks<'a>(body: &'a Node, name: &str) -> Vec<&'a Node> {
+    let mut out = Vec::new();
+    for e in body.as_map().unwrap_or(&[]).iter().filter(|e| e.key == name) {
+        match &e.value.value {
+            Value::Seq(items) => out.extend(items.iter().filter(|i| i.as_map().is_some())),
+            Value::Map(_) => out.push(&e.value),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A string-or-list attribute as items.
+fn items(r: &dyn Resolve, node: &Node) -> Vec<Item> {
+    match node.as_seq() {
+        Some(list) => list.iter().map(|n| item(r, n)).collect(),
+        None => vec![item(r, node)],
+    }
+}
+
+fn item(r: &dyn Resolve, node: &Node) -> Item {
+    Item { value: r.eval(node), loc: Loc::new(r.file(), node.span) }
+}
+
+fn bool_attr(r: &dyn Resolve, node: Option<&Node>, default: bool) -> Option<bool> {
+    match node {
+        None => Some(default),
+        Some(n) => match n.as_bool() {
+            Some(b) => Some(b),
+            None => match r.eval(n) {
+                Sym::Lit(s) => s.parse().ok(),
+                _ => None,
+            },
+        },
+    }
+}
+
+fn variant<T>(value: T) -> Vec<Variant<T>> {
+    vec![Variant { assign: Assign::default(), value }]
+}
+
+/// Adds one Terraform resource to the model.
+pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
+    let resource =
+        ResourceRef { file: r.file(), name: res.address.clone(), loc: res.loc, construct_path: None };
+    let body = res.body;
+    let get = |k: &str| body.get(k);
+    match res.type_ {
+        "aws_cognito_identity_pool" => model.pools.push(Pool {
+            id: attribute(r.file(), res.type_, &res.address, "id"),
+            id_text: format!("{}.id", res.address),
+            resource,
+            variants: variant(pool_props(r, body)),
+        }),
+        "aws_cognito_identity_pool_roles_attachment" => {
+            model.attachments.push(Attachment { resource, variants: variant(attachment_props(r, body)) })
+        }
+        "aws_iam_role" => model.roles.push(Role {
+            arn_text: format!("{}.arn", res.address),
+            name: get("name").map(|n| r.eval(n)),
+            path: get("path").and_then(Node::as_str).map(String::from),
+            trust: variant(get("assume_role_policy").and_then(|p| r.policy(p))),
+            permissions: blocks(body, "inline_policy")
+                .iter()
+                .filter_map(|b| b.get("policy"))
+                .filter_map(|p| r.policy(p))
+                .collect(),
+            managed_policies: get("managed_policy_arns").map(|n| items(r, n)).unwrap_or_default(),
+            rewritten_by: None,
+            resource,
+        }),
+        "aws_cognito_user_pool" => model.user_pools.push(UserPool {
+            resource,
+            custom_attributes: blocks(body, "schema")
+                .iter()
+                .filter_map(|s| s.get("name"))
+                .filter_map(|n| Some((n.as_str()?.to_string(), Loc::new(r.file(), n.span))))
+                .filter(|(name, _)| !crate::model::STANDARD_ATTRIBUTES.contains(&name.as_str()))
+                .collect(),
+        }),
+        "aws_cognito_user_pool_client" => model.clients.push(Client {
+            resource,
+            user_pool: get("user_pool_id").map(|n| r.eval(n)),
+            write_attributes: get("write_attributes").map(|n| (items(r, n), Loc::new(r.file(), n.span))),
+        }),
+        "aws_cognito_user_group" => model.groups.push(Group {
+            resource,
+            user_pool: get("user_pool_id").map(|n| r.eval(n)),
+            role: get("role_arn").map(|n| item(r, n)),
+            role_key_loc: body.entry("role_arn").map(|e| Loc::new(r.file(), e.key_span)),
+        }),
+        "aws_cognito_identity_pool_provider_principal_tag" => model.principal_tags.push(PrincipalTag {
+            pool: get("identity_pool_id").map(|n| item(r, n)),
+            provider: get("identity_provider_name").map(|n| item(r, n)),
+            active: bool_attr(r, get("use_defaults"), true) == Some(true)
+                || get("principal_tags").and_then(Node::as_map).is_some_and(|m| !m.is_empty()),
+            resource,
+        }),
+        _ => {}
+    }
+}
+
+fn pool_props(r: &dyn Resolve, body: &Node) -> PoolProps {
+    let guests = body.get("allow_unauthenticated_identities");
+    let classic = body.get("allow_classic_flow");
+    let file = r.file();
+    let mut providers = Vec::new();
+    let mut provider_names = Vec::new();
+    for p in blocks(body, "cognito_identity_providers") {
+        providers.push(Loc::new(file, p.span));
+        let Some(name) = p.get("provider_name") else { continue };
+        let full = match p.get("client_id") {
+            Some(c) => crate::frontend::cfn::eval::concat(vec![r.eval(name), Sym::lit(":"), r.eval(c)]),
+            None => r.eval(name),
+        };
+        provider_names.push(ProviderName { name: full, loc: Loc::new(file, p.span), user_pool: true });
+    }
+    if let Some(e) = body.entry("supported_login_providers") {
+        for p in e.value.as_map().unwrap_or(&[]) {
+            providers.push(Loc::new(file, e.key_span));
+            provider_names.push(ProviderName {
+                name: Sym::lit(p.key.clone()),
+                loc: Loc::new(file, p.key_span),
+                user_pool: false,
+            });
+        }
+    }
+    for key in ["openid_connect_provider_arns", "saml_provider_arns"] {
+        if let Some(e) = body.entry(key) {
+            for arn in items(r, &e.value) {
+                providers.push(Loc::new(file, e.key_span));
+                provider_names.push(ProviderName { name: arn.value, loc: arn.loc, user_pool: false });
+            }
+        }
+    }
+    if let Some(e) = body.entry("developer_provider_name").filter(|e| !matches!(e.value.value, Value::Null)) {
+        providers.push(Loc::new(file, e.key_span));
+        provider_names.push(ProviderName {
+            name: r.eval(&e.value),
+            loc: Loc::new(file, e.value.span),
+            user_pool: false,
+        });
+    }
+    providers.dedup();
+    PoolProps {
+        allow_guests: bool_attr(r, guests, false),
+        allow_guests_loc: guests.map(|n| Loc::new(file, n.span)),
+        allow_classic_flow: bool_attr(r, classic, false),
+        allow_classic_flow_loc: classic.map(|n| Loc::new(file, n.span)),
+        providers,
+        provider_names,
+    }
+}
+
+fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
+    let file = r.file();
+    let mut out = AttachmentProps {
+        pool: body.get("identity_pool_id").map(|n| item(r, n)),
+        roles_loc: body.entry("roles").map(|e| Loc::new(file, e.key_span)),
+        role_keys: Vec::new(),
+        slots: Vec::new(),
+        mappings: Vec::new(),
+        opaque_mappings: false,
+        opaque_roles: false,
+    };
+    match body.get("roles").map(|n| &n.value) {
+        Some(Value::Map(entries)) => {
+            for e in entries {
+                out.role_keys.push((e.key.clone(), Loc::new(file, e.key_span)));
+                let kind = match e.key.as_str() {
+                    "authenticated" => SlotKind::Authenticated,
+                    "unauthenticated" => SlotKind::Unauthenticated,
+                    _ => continue,
+                };
+                out.slots.push(Slot {
+                    kind,
+                    key: e.key.clone(),
+                    key_loc: Loc::new(file, e.key_span),
+                    role: item(r, &e.value),
+                    via: None,
+                });
+            }
+        }
+        Some(_) => out.opaque_roles = true,
+        None => {}
+    }
+    for m in blocks(body, "role_mapping") {
+        let mapping = mapping(r, m);
+        for rule in &mapping.rules {
+            if let Some(role) = &rule.role {
+                out.slots.push(Slot {
+                    kind: SlotKind::Rule,
+                    key: mapping.key.clone(),
+                    key_loc: rule.loc,
+                    role: role.clone(),
+                    via: Some(mapping.provider.value.clone()),
+                });
+            }
+        }
+        out.mappings.push(mapping);
+    }
+    out
+}
+
+fn mapping(r: &dyn Resolve, m: &Node) -> Mapping {
+    let file = r.file();
+    let provider = match m.get("identity_provider") {
+        Some(p) => item(r, p),
+        None => Item {
+            value: Sym::Unknown("a role mapping without identity_provider".into()),
+            loc: Loc::new(file, m.span),
+        },
+    };
+    let rules = blocks(m, "mapping_rule");
+    Mapping {
+        key: provider.value.describe(),
+        key_loc: Loc::new(file, m.span),
+        provider,
+        kind: m.get("type").map(|n| item(r, n)),
+        ambiguous: m.get("ambiguous_role_resolution").map(|n| item(r, n)),
+        rules_loc: m.entry("mapping_rule").map(|e| Loc::new(file, e.key_span)),
+        rules: rules
+            .iter()
+            .map(|rule| MappingRule {
+                loc: Loc::new(file, rule.span),
+                claim: rule.get("claim").map(|n| item(r, n)),
+                match_type: rule.get("match_type").map(|n| item(r, n)),
+                value: rule.get("value").map(|n| item(r, n)),
+                role: rule.get("role_arn").map(|n| item(r, n)),
+            })
+            .collect(),
+    }
+}
+
+/// Adds the permission policies of `aws_iam_role_policy` and managed policy attachments to the
+/// roles they name.
+pub fn attach_role_policies(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
+    let body = res.body;
+    let Some(role) = body.get("role").map(|n| r.eval(n)) else { return };
+    let Some(index) = model.roles.iter().position(|x| match &role {
+        Sym::Attr { resource, .. } => x.resource.name == *resource,
+        Sym::Lit(name) => x.name.as_ref().and_then(Sym::as_lit) == Some(name),
+        _ => false,
+    }) else {
+        return;
+    };
+    match res.type_ {
+        "aws_iam_role_policy" => {
+            if let Some(p) = body.get("policy").and_then(|p| r.policy(p)) {
+                model.roles[index].permissions.push(p);
+            }
+        }
+        "aws_iam_role_policy_attachment" => {
+            if let Some(arn) = body.get("policy_arn") {
+                let arn = item(r, arn);
+                model.roles[index].managed_policies.push(arn);
+            }
+        }
+        _ => {}
+    }
+}
