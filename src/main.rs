@@ -69,6 +69,8 @@ struct RulesArgs {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,6 +125,8 @@ fn scan(args: ScanArgs) -> ExitCode {
     let text = match args.format {
         Format::Human => report::human::render(&report, color),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
     };
     if let Err(e) = write_output(args.output.as_ref(), &text) {
         eprintln!("error: cannot write the report: {e}");

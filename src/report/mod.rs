@@ -1,8 +1,10 @@
 //! Renderers: they know findings and files, nothing about front ends or rules.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod rules;
+pub mod sarif;
 
 use crate::source::{Loc, SourceFile};
 

@@ -1,0 +1,438 @@
+//! The SARIF 2.1.0 report (SPEC §6) as GitHub code scanning ingests it: one run, every rule with
+//! its doc, and results with relative URIs, full regions, related locations embedded in the
+//! message, and fingerprints that do not move when unrelated lines are added above a finding.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::Location;
+use crate::Report;
+use crate::rules::{Finding, RULES, Rule, Severity};
+use crate::source::SourceFile;
+
+/// Where relative artifact URIs are rooted: the folder the scan ran in, which for the GitHub
+/// Action is the repository checkout.
+const SRCROOT: &str = "%SRCROOT%";
+/// The `partialFingerprints` key; bump the version when the hashed fields change.
+const FINGERPRINT_KEY: &str = "cognitrustFindingHash/v1";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<&'static str>,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [SarifLocation; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<SarifLocation>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    construct_path: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: Physical,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<Logical>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical {
+    name: String,
+    kind: &'static str,
+}
+
+/// The report as pretty-printed SARIF 2.1.0, ending in a newline.
+pub fn render(report: &Report) -> String {
+    let rules = catalog(report);
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool { driver: driver(&rules) },
+            invocations: [invocation(report)],
+            column_kind: "unicodeCodePoints",
+            results: results(report, &rules),
+        }],
+    };
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// Every rule, so code scanning can show any rule's help, then any other rule a finding names.
+fn catalog(report: &Report) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = RULES.to_vec();
+    for f in &report.findings {
+        if !rules.iter().any(|r| r.code == f.rule.code) {
+            rules.push(f.rule);
+        }
+    }
+    rules
+}
+
+fn driver(rules: &[&'static Rule]) -> Driver {
+    Driver {
+        name: "cognitrust",
+        version: env!("CARGO_PKG_VERSION"),
+        semantic_version: env!("CARGO_PKG_VERSION"),
+        information_uri: project_uri(),
+        rules: rules.iter().map(|r| descriptor(r)).collect(),
+    }
+}
+
+/// The project's home as Cargo.toml names it (`repository`, else `homepage`), when it does.
+fn project_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")].into_iter().find(|u| !u.is_empty())
+}
+
+fn descriptor(rule: &'static Rule) -> Descriptor {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    Descriptor {
+        id: rule.code,
+        name: rule.name,
+        short_description: Text { text: rule.summary.to_string() },
+        full_description: Text { text: doc_section(&rule.doc_text(), "What it does") },
+        help_uri: (!repo.is_empty()).then(|| format!("{repo}/blob/main/docs/rules/{}.md", rule.code)),
+        help: Help { text: rule.doc_text(), markdown: super::rules::markdown(rule) },
+        default_configuration: Configuration { level: level(rule.severity) },
+        properties: RuleProperties {
+            tags: tags(rule.code),
+            security_severity: security_severity(rule.severity),
+        },
+    }
+}
+
+/// The paragraph under `## {title}` in a rule doc, on one line.
+fn doc_section(doc: &str, title: &str) -> String {
+    let heading = format!("## {title}");
+    let body: Vec<&str> = doc
+        .lines()
+        .skip_while(|l| l.trim() != heading)
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if body.is_empty() { doc.lines().next().unwrap_or_default().to_string() } else { body.join(" ") }
+}
+
+/// Tags by rule family; `security` makes GitHub rank alerts by `security-severity`.
+fn tags(code: &str) -> Vec<&'static str> {
+    let family: &[&'static str] = match code.get(..3) {
+        Some("CT1") => &["iam", "trust-policy"],
+        Some("CT2") => &["iam", "identity-pool"],
+        Some("CT3") => &["identity-pool", "role-mapping"],
+        Some("CT4") => &["iam", "least-privilege"],
+        _ => &[],
+    };
+    let mut tags = vec!["security", "cognito"];
+    tags.extend_from_slice(family);
+    tags
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// GitHub's scale: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Note => "2.0",
+    }
+}
+
+fn invocation(report: &Report) -> Invocation {
+    let notifications = report
+        .errors
+        .iter()
+        .map(|e| {
+            let place = e.place.map(|(id, span)| {
+                let f = &report.files[id];
+                f.lines.line_col(&f.text, span.start)
+            });
+            let locations = e
+                .path
+                .as_ref()
+                .map(|path| SarifLocation {
+                    id: None,
+                    physical_location: Physical {
+                        artifact_location: artifact(path),
+                        region: Region {
+                            start_line: place.map_or(1, |p| p.line),
+                            start_column: place.map_or(1, |p| p.column),
+                            end_line: None,
+                            end_column: None,
+                        },
+                    },
+                    logical_locations: Vec::new(),
+                    message: None,
+                })
+                .into_iter()
+                .collect();
+            Notification { level: "error", message: Text { text: escape(&e.message) }, locations }
+        })
+        .collect();
+    Invocation { execution_successful: report.errors.is_empty(), tool_execution_notifications: notifications }
+}
+
+fn results<'a>(report: &'a Report, rules: &[&'static Rule]) -> Vec<SarifResult<'a>> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let identity = identity(f, &report.files);
+            let occurrence = seen.entry(identity.clone()).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = fingerprint(&format!("{identity}\u{0}{occurrence}"));
+            let index = rules.iter().position(|r| r.code == f.rule.code).unwrap_or_default();
+            result(f, &report.files, index, fingerprint)
+        })
+        .collect()
+}
+
+fn result<'a>(
+    f: &'a Finding,
+    files: &[SourceFile],
+    rule_index: usize,
+    fingerprint: String,
+) -> SarifResult<'a> {
+    let primary = Location::of(files, f.loc);
+    let mut primary = location(&primary, None, (!f.label.is_empty()).then_some(f.label.as_str()));
+    primary.logical_locations = vec![Logical { name: f.resource.clone(), kind: "resource" }];
+    SarifResult {
+        rule_id: f.rule.code,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text: message(f) },
+        locations: [primary],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| location(&Location::of(files, r.loc), Some(i + 1), Some(&r.message)))
+            .collect(),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+        properties: f.construct_path.as_deref().map(|construct_path| ResultProperties { construct_path }),
+    }
+}
+
+/// The message, a link to each related location (GitHub shows related locations only through
+/// links in the message), and the fix.
+fn message(f: &Finding) -> String {
+    let mut text = escape(&f.message);
+    for (i, r) in f.related.iter().enumerate() {
+        text.push_str(&format!("\n[{}]({})", escape(&r.message), i + 1));
+    }
+    if let Some(help) = &f.help {
+        text.push_str(&format!("\nhelp: {}", escape(help)));
+    }
+    text
+}
+
+fn location(loc: &Location, id: Option<usize>, message: Option<&str>) -> SarifLocation {
+    SarifLocation {
+        id,
+        physical_location: Physical {
+            artifact_location: artifact(&loc.file),
+            region: Region {
+                start_line: loc.line,
+                start_column: loc.column,
+                end_line: Some(loc.end_line),
+                end_column: Some(loc.end_column),
+            },
+        },
+        logical_locations: Vec::new(),
+        message: message.map(|m| Text { text: escape(m) }),
+    }
+}
+
+/// A display path as an artifact location: relative paths under `%SRCROOT%`, absolute ones as
+/// `file:` URIs.
+fn artifact(path: &str) -> Artifact {
+    let bytes = path.as_bytes();
+    if path.starts_with('/') {
+        Artifact { uri: format!("file://{}", encode_path(path)), uri_base_id: None }
+    } else if bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/' {
+        Artifact { uri: format!("file:///{}:{}", &path[..1], encode_path(&path[2..])), uri_base_id: None }
+    } else {
+        Artifact { uri: encode_path(path), uri_base_id: Some(SRCROOT) }
+    }
+}
+
+/// Percent-encodes what may not appear in a URI path (RFC 3986), `:` included so a relative
+/// path never reads as a scheme.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Plain text for a SARIF message: `[`, `]` and `\` are escaped so no text reads as a link.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What identifies a finding across edits: the rule, the file, the resource and the text of
+/// the primary span (whitespace collapsed), never its line.
+fn identity(f: &Finding, files: &[SourceFile]) -> String {
+    let file = &files[f.loc.file];
+    let snippet = file.text.get(f.loc.span.start..f.loc.span.end.max(f.loc.span.start)).unwrap_or_default();
+    let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}\u{0}{}\u{0}{}\u{0}{snippet}", f.rule.code, file.display, f.resource)
+}
+
+/// FNV-1a, 128 bits, as hex: stable across Rust releases and platforms, unlike `DefaultHasher`.
+fn fingerprint(text: &str) -> String {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013b;
+    let hash = text.bytes().fold(OFFSET, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+    format!("{hash:032x}")
+}
