@@ -5,6 +5,7 @@
 //! parallel) → front ends build the [`model::Model`] → [`link`] → [`rules`] → [`Report`].
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod discover;
 pub mod frontend;
 pub mod iam;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +42,10 @@ pub struct Options {
     pub honour_ignore_files: bool,
     /// Worker threads; 0: all cores.
     pub jobs: usize,
+    /// Severities, excludes and `[[suppress]]` entries from the config file.
+    pub config: config::Config,
+    /// Ignore every suppression (comments, metadata, config).
+    pub no_suppress: bool,
 }
 
 impl Options {
@@ -51,6 +57,8 @@ impl Options {
             ignore: Vec::new(),
             honour_ignore_files: true,
             jobs: 0,
+            config: config::Config::default(),
+            no_suppress: false,
         }
     }
 }
@@ -79,6 +87,8 @@ pub struct Summary {
 pub struct Report {
     pub files: Vec<SourceFile>,
     pub findings: Vec<Finding>,
+    /// Findings a suppression hides, with its kind and reason.
+    pub suppressed: Vec<suppress::Suppressed>,
     pub errors: Vec<InputError>,
     pub summary: Summary,
 }
@@ -105,7 +115,8 @@ pub fn scan(opts: &Options) -> Report {
 }
 
 fn scan_inner(opts: &Options, jobs: usize) -> Report {
-    let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
+    let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
+    paths.retain(|p| !opts.config.excludes(p));
     let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
     let errors = walk_errors
         .into_iter()
@@ -120,8 +131,32 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
         inputs.add(item);
     }
     let model = inputs.model();
+    let config_file = inputs.add_config_file(opts);
     let selected = selected_rules(&opts.select, &opts.ignore);
     let mut findings = rules::check_all(&model, &selected);
+    for f in &mut findings {
+        // Only what the config sets: some findings carry their own severity (a note where a
+        // trust is rewritten at deploy time).
+        if let Some(severity) = opts.config.severity_of(f.rule) {
+            f.severity = severity;
+        }
+    }
+    let (mut findings, suppressed) = if opts.no_suppress {
+        (findings, Vec::new())
+    } else {
+        let unused_on = selected.iter().any(|r| r.code == rules::UNUSED_SUPPRESSION.code);
+        let outcome =
+            suppress::apply(findings, &model, &inputs.files, &opts.config, config_file, &opts.cwd, unused_on);
+        for e in outcome.errors {
+            let path = inputs.files[e.loc.file].display.clone();
+            inputs.errors.push(InputError {
+                message: e.message,
+                path: Some(path),
+                place: Some((e.loc.file, e.loc.span)),
+            });
+        }
+        (outcome.kept, outcome.suppressed)
+    };
     let Inputs { files, templates, tf_files, plans, mut errors } = inputs;
     sort_findings(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
@@ -129,10 +164,10 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
         files_scanned: paths.len(),
         templates: templates.len() + tf_files.len() + plans.len(),
         findings: findings.len(),
-        suppressed: 0,
+        suppressed: suppressed.len(),
         errors: errors.len(),
     };
-    Report { files, findings, errors, summary }
+    Report { files, findings, suppressed, errors, summary }
 }
 
 /// Everything read, by kind, with the files' ids assigned in path order.
@@ -175,6 +210,16 @@ impl Inputs {
             }
             Loaded::Skipped => {}
         }
+    }
+
+    /// The config file, as a file of the report when its `[[suppress]]` entries need places.
+    fn add_config_file(&mut self, opts: &Options) -> Option<FileId> {
+        let (path, text) = opts.config.source.as_ref()?;
+        if opts.config.suppress.is_empty() {
+            return None;
+        }
+        self.files.push(SourceFile::new(display_path(path, &opts.cwd), text.clone()));
+        Some(self.files.len() - 1)
     }
 
     fn push_issues(&mut self, file: &SourceFile, issues: impl IntoIterator<Item = SyntaxError>) {

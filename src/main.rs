@@ -1,12 +1,14 @@
-//! The `cognitrust` command line: argument parsing, choosing a renderer, exit codes.
+//! The `cognitrust` command line: argument parsing, config discovery, choosing a renderer,
+//! exit codes.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use cognitrust::rules::{RULES, Rule, Severity};
+use cognitrust::config::{self, Config, ConfigError};
+use cognitrust::rules::{RULES, Rule};
 use cognitrust::{Options, Report, report};
 
 #[derive(Parser)]
@@ -26,6 +28,12 @@ enum Command {
     Scan(ScanArgs),
     /// List the rules, or explain one
     Rules(RulesArgs),
+    /// Write a commented cognitrust.toml in the current folder
+    Init {
+        /// Overwrite an existing cognitrust.toml
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -38,15 +46,27 @@ struct ScanArgs {
     /// Write the report to this file instead of stdout
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Lowest severity that makes the exit status 1
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit status 1 [default: warning, or the config's fail-on]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Only these rules (comma-separated codes or names)
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
     /// Not these rules (comma-separated codes or names)
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Read this config file instead of looking for cognitrust.toml
+    #[arg(long, conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file
+    #[arg(long)]
+    no_config: bool,
+    /// Also list the findings that suppressions hide
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Ignore every suppression (comments, metadata and config)
+    #[arg(long)]
+    no_suppress: bool,
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     no_ignore_files: bool,
@@ -88,6 +108,17 @@ enum FailOn {
     Never,
 }
 
+impl From<FailOn> for config::FailOn {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => config::FailOn::Error,
+            FailOn::Warning => config::FailOn::Warning,
+            FailOn::Note => config::FailOn::Note,
+            FailOn::Never => config::FailOn::Never,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
@@ -100,21 +131,34 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules(args),
+        Command::Init { force } => init(force),
     }
 }
 
 fn scan(args: ScanArgs) -> ExitCode {
-    let unknown: Vec<&String> =
-        args.select.iter().chain(&args.ignore).filter(|s| cognitrust::rules::find(s).is_none()).collect();
-    if let Some(bad) = unknown.first() {
+    let unknown = args.select.iter().chain(&args.ignore).find(|s| cognitrust::rules::find(s).is_none());
+    if let Some(bad) = unknown {
         eprintln!("error: unknown rule `{bad}` (see `cognitrust rules`)");
         return ExitCode::from(2);
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let config = match load_config(&args, &cwd) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("{}", report::human::render_config_error(&e, &cwd));
+            return ExitCode::from(2);
+        }
+    };
+    let fail_on =
+        args.fail_on.map(config::FailOn::from).or(config.fail_on).unwrap_or(config::FailOn::Warning);
     let mut opts = Options::new(args.paths);
-    opts.select = args.select;
-    opts.ignore = args.ignore;
+    opts.cwd = cwd;
+    opts.select = if args.select.is_empty() { config.select.clone() } else { args.select };
+    opts.ignore = config.ignore.iter().cloned().chain(args.ignore).collect();
     opts.honour_ignore_files = !args.no_ignore_files;
     opts.jobs = args.jobs;
+    opts.no_suppress = args.no_suppress;
+    opts.config = config;
     let report = cognitrust::scan(&opts);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -123,8 +167,8 @@ fn scan(args: ScanArgs) -> ExitCode {
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let text = match args.format {
-        Format::Human => report::human::render(&report, color),
-        Format::Json => report::json::render(&report),
+        Format::Human => report::human::render_with(&report, color, args.show_suppressed),
+        Format::Json => report::json::render_with(&report, args.show_suppressed),
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),
     };
@@ -132,7 +176,18 @@ fn scan(args: ScanArgs) -> ExitCode {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
     }
-    ExitCode::from(exit_status(&report, args.fail_on))
+    ExitCode::from(exit_status(&report, fail_on))
+}
+
+/// `--config`, `--no-config`, or the first cognitrust.toml from the working directory up.
+fn load_config(args: &ScanArgs, cwd: &Path) -> Result<Config, ConfigError> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    match args.config.clone().or_else(|| Config::discover(cwd)) {
+        Some(path) => Config::read(&path),
+        None => Ok(Config::default()),
+    }
 }
 
 fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
@@ -147,17 +202,14 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
 }
 
 /// 2 when an input could not be analysed, else 1 when a finding reaches `fail_on`, else 0.
-fn exit_status(report: &Report, fail_on: FailOn) -> u8 {
+fn exit_status(report: &Report, fail_on: config::FailOn) -> u8 {
     if !report.errors.is_empty() {
         return 2;
     }
-    let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
-        FailOn::Never => return 0,
-    };
-    u8::from(report.findings.iter().any(|f| f.severity >= threshold))
+    match fail_on.threshold() {
+        Some(threshold) => u8::from(report.findings.iter().any(|f| f.severity >= threshold)),
+        None => 0,
+    }
 }
 
 fn rules(args: RulesArgs) -> ExitCode {
@@ -173,13 +225,31 @@ fn rules(args: RulesArgs) -> ExitCode {
     };
     let explain = args.rule.is_some();
     let text = match args.format {
-        RulesFormat::Json => cognitrust::report::rules::json(&chosen),
+        RulesFormat::Json => report::rules::json(&chosen),
         RulesFormat::Markdown => {
-            chosen.iter().map(|r| cognitrust::report::rules::markdown(r)).collect::<Vec<_>>().join("\n")
+            chosen.iter().map(|r| report::rules::markdown(r)).collect::<Vec<_>>().join("\n")
         }
-        RulesFormat::Text if explain => cognitrust::report::rules::markdown(chosen[0]),
-        RulesFormat::Text => cognitrust::report::rules::table(&chosen),
+        RulesFormat::Text if explain => report::rules::markdown(chosen[0]),
+        RulesFormat::Text => report::rules::table(&chosen),
     };
     print!("{text}");
     ExitCode::SUCCESS
+}
+
+fn init(force: bool) -> ExitCode {
+    let path = Path::new(config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        eprintln!("error: {} already exists (use --force to overwrite it)", path.display());
+        return ExitCode::from(2);
+    }
+    match std::fs::write(path, config::STARTER) {
+        Ok(()) => {
+            println!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        }
+    }
 }

@@ -527,6 +527,21 @@ pub struct Model {
     /// Where a Terraform plan plans a resource that `.tf` sources define (address → place), so
     /// findings on the sources can name the plan too.
     pub plan_places: std::collections::HashMap<String, Loc>,
+    /// Suppressions written in resources' `Metadata: {cognitrust: {ignore: [...]}}`.
+    pub resource_suppressions: Vec<ResourceSuppression>,
+    /// The extent of each Terraform resource block (file, span, address), so a comment inside
+    /// a block can suppress that resource's findings.
+    pub resource_extents: Vec<(FileId, crate::syntax::Span, String)>,
+}
+
+/// `Metadata: {cognitrust: {ignore: [{rule: CT110, reason: "…"}]}}` on a resource.
+#[derive(Debug, Clone)]
+pub struct ResourceSuppression {
+    pub file: FileId,
+    pub resource: String,
+    /// The rule as written, and its place.
+    pub rule: Item,
+    pub reason: Option<String>,
 }
 
 impl Model {

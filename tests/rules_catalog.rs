@@ -65,7 +65,11 @@ fn the_catalog_has_every_code_spec_lists() {
             "SPEC lists {code} {name} ({severity}); the catalog does not"
         );
     }
-    assert_eq!(listed, RULES.len(), "the catalog has rules SPEC.md does not list");
+    // Beyond SPEC's list, only meta rules (CT9xx: about cognitrust's own suppressions).
+    for r in RULES.iter().filter(|r| !text.contains(&format!("| {} |", r.code))) {
+        assert!(r.code.starts_with("CT9"), "{} is in the catalog but not in SPEC.md", r.code);
+    }
+    assert!(listed <= RULES.len());
 }
 
 #[test]

@@ -14,6 +14,11 @@ use crate::{InputError, Report};
 
 /// Renders the report; `color` turns on ANSI styles.
 pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, color, false)
+}
+
+/// Renders the report, with the findings suppressions hide when `show_suppressed`.
+pub fn render_with(report: &Report, color: bool, show_suppressed: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
@@ -26,6 +31,16 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("{}: {}\n", f.rule.code, f.message));
         }
         out.push('\n');
+    }
+    if show_suppressed {
+        for s in &report.suppressed {
+            let diag = FindingDiagnostic::new(&s.finding, &report.files);
+            out.push_str(&format!("suppressed by {} ({}):\n", s.kind, s.reason));
+            if handler.render_report(&mut out, &diag).is_err() {
+                out.push_str(&format!("{}: {}\n", s.finding.rule.code, s.finding.message));
+            }
+            out.push('\n');
+        }
     }
     for e in &report.errors {
         let diag = ErrorDiagnostic::new(e, &report.files);
@@ -50,6 +65,9 @@ fn summary_line(report: &Report) -> String {
         plural(report.summary.templates, "template"),
         plural(report.summary.files_scanned, "file"),
     );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", report.suppressed.len()));
+    }
     if !report.errors.is_empty() {
         line.push_str(&format!("; {} could not be analysed", plural(report.errors.len(), "input")));
     }
@@ -241,5 +259,54 @@ impl Diagnostic for ErrorDiagnostic<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (_, span) = self.source.as_ref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some("here".into()), *span))))
+    }
+}
+
+/// A config file problem, with the snippet of the file when its place is known.
+pub fn render_config_error(e: &crate::config::ConfigError, cwd: &std::path::Path) -> String {
+    let name = crate::display_path(&e.path, cwd);
+    let Some(span) = e.span.clone() else { return format!("error: {name}: {}\n", e.message) };
+    let diag = ConfigDiagnostic {
+        message: &e.message,
+        source: Named { name: &name, text: &e.text },
+        span: SourceSpan::new(span.start.into(), span.end.saturating_sub(span.start)),
+    };
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &diag).is_err() {
+        out = format!("error: {name}: {}\n", e.message);
+    }
+    out
+}
+
+struct ConfigDiagnostic<'a> {
+    message: &'a str,
+    source: Named<'a>,
+    span: SourceSpan,
+}
+
+impl fmt::Debug for ConfigDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl fmt::Display for ConfigDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for ConfigDiagnostic<'_> {}
+
+impl Diagnostic for ConfigDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new("config-error"))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some("here".into()), self.span))))
     }
 }

@@ -10,6 +10,9 @@ struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    /// Only with `--show-suppressed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Vec<JsonSuppressed<'a>>>,
     errors: Vec<JsonError>,
     summary: &'a Summary,
 }
@@ -33,6 +36,19 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     construct_path: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -61,33 +77,48 @@ struct ErrorLocation {
 
 /// The report as pretty-printed JSON, ending in a newline.
 pub fn render(report: &Report) -> String {
+    render_with(report, false)
+}
+
+fn finding<'a>(files: &[crate::source::SourceFile], f: &'a crate::rules::Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: f.rule.code,
+        name: f.rule.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: f.help.as_deref(),
+        location: Location::of(files, f.loc),
+        resource: &f.resource,
+        construct_path: f.construct_path.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                message: &r.message,
+                location: Location::of(files, r.loc),
+                resource: r.resource.as_deref(),
+            })
+            .collect(),
+    }
+}
+
+/// The report as JSON, listing suppressed findings too when `show_suppressed`.
+pub fn render_with(report: &Report, show_suppressed: bool) -> String {
     let files = &report.files;
     let out = JsonReport {
         schema_version: 1,
         tool: Tool { name: "cognitrust", version: env!("CARGO_PKG_VERSION") },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| JsonFinding {
-                rule: f.rule.code,
-                name: f.rule.name,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: f.help.as_deref(),
-                location: Location::of(files, f.loc),
-                resource: &f.resource,
-                construct_path: f.construct_path.as_deref(),
-                related: f
-                    .related
-                    .iter()
-                    .map(|r| JsonRelated {
-                        message: &r.message,
-                        location: Location::of(files, r.loc),
-                        resource: r.resource.as_deref(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        findings: report.findings.iter().map(|f| finding(files, f)).collect(),
+        suppressed: show_suppressed.then(|| {
+            report
+                .suppressed
+                .iter()
+                .map(|s| JsonSuppressed {
+                    finding: finding(files, &s.finding),
+                    suppression: JsonSuppression { kind: s.kind, reason: &s.reason },
+                })
+                .collect()
+        }),
         errors: report
             .errors
             .iter()

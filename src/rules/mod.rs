@@ -33,8 +33,10 @@ mod ct304_mapping_writable_claim;
 mod ct305_mapping_custom_claim_prefix;
 mod ct306_group_role_unused;
 mod ct401_guest_role_overprivileged;
+mod ct900_unused_suppression;
 mod view;
 
+pub use ct900_unused_suppression::RULE as UNUSED_SUPPRESSION;
 pub use view::{PoolRole, TrustedRole};
 
 use crate::model::{Model, ResourceRef};
@@ -74,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &ct305_mapping_custom_claim_prefix::RULE,
     &ct306_group_role_unused::RULE,
     &ct401_guest_role_overprivileged::RULE,
+    &ct900_unused_suppression::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

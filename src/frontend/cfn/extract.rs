@@ -17,6 +17,14 @@ pub fn extract(templates: &[Template], model: &mut Model) {
     for (i, tpl) in templates.iter().enumerate() {
         let scope = ctx.scope(i);
         for res in &tpl.resources {
+            for (rule, reason) in &res.ignores {
+                model.resource_suppressions.push(crate::model::ResourceSuppression {
+                    file: tpl.file,
+                    resource: res.logical_id.clone(),
+                    rule: item(&scope, rule),
+                    reason: reason.clone(),
+                });
+            }
             let resource = ResourceRef {
                 file: tpl.file,
                 name: res.logical_id.clone(),

@@ -38,6 +38,8 @@ pub struct Resource {
     pub condition: Option<String>,
     /// The `aws:cdk:path` metadata, when a CDK synth wrote it.
     pub cdk_path: Option<String>,
+    /// `Metadata.cognitrust.ignore` entries: (rule node, reason).
+    pub ignores: Vec<(Node, Option<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +162,15 @@ fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, Synt
             .and_then(|m| m.get("aws:cdk:path"))
             .and_then(Node::as_str)
             .map(String::from),
+        ignores: node
+            .get("Metadata")
+            .and_then(|m| m.get("cognitrust"))
+            .and_then(|c| c.get("ignore"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
+            .collect(),
     })
 }
 

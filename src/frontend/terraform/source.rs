@@ -139,6 +139,8 @@ impl<'a> Sources<'a> {
     pub fn extract(&self, model: &mut Model) {
         for (i, inst) in self.instances.iter().enumerate() {
             for block in &self.modules[inst.module].resources {
+                let address = format!("{}{}.{}", inst.prefix, block.type_, block.name);
+                model.resource_extents.push((block.file, block.body.span, address));
                 let scope = Scope { src: self, inst: i, file: block.file, depth: 0 };
                 let res = TfResource {
                     address: format!("{}{}.{}", inst.prefix, block.type_, block.name),

@@ -1,0 +1,271 @@
+//! The config file and every suppression form, as a user meets them on the command line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// CT110 at line 16 (the authenticated role has no amr while guests are allowed): a warning.
+const WARNING: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: true
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+  GuestRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRole.Arn
+        unauthenticated: !GetAtt GuestRole.Arn
+"#;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cognitrust"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run")
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mark the repository root");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn rules(report: &serde_json::Value, key: &str) -> Vec<String> {
+    report[key]
+        .as_array()
+        .map_or(Vec::new(), |a| a.iter().map(|f| f["rule"].as_str().unwrap_or("").to_string()).collect())
+}
+
+/// The template with `insert` placed on the line before line `line` (1-based).
+fn with_line(text: &str, line: usize, insert: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(line - 1, insert);
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_comment_on_the_line_or_the_line_above_suppresses_with_its_reason() {
+    let same_line = WARNING.replace("            Condition:\n              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n  GuestRole",
+        "            Condition:  # cognitrust: ignore[CT110] the app never lets guests use the basic flow\n              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n  GuestRole");
+    let above =
+        with_line(WARNING, 15, "            # cognitrust: ignore[trust-no-amr] guests never see this role");
+    for text in [same_line, above] {
+        let dir = project(&[("auth.yaml", &text)]);
+        let out = run(dir.path(), &["scan", "--format", "json", "--show-suppressed"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+        let report = json(&out);
+        assert!(rules(&report, "findings").is_empty());
+        assert_eq!(rules(&report, "suppressed"), ["CT110"]);
+        assert_eq!(report["suppressed"][0]["suppression"]["kind"], "comment");
+        assert_eq!(report["summary"]["suppressed"], 1);
+        // --no-suppress brings it back.
+        assert_eq!(run(dir.path(), &["scan", "--no-suppress"]).status.code(), Some(1));
+    }
+}
+
+#[test]
+fn resource_metadata_suppresses_in_yaml_and_json_templates() {
+    let yaml = WARNING.replace(
+        "  AuthRole:\n    Type: AWS::IAM::Role\n",
+        "  AuthRole:\n    Type: AWS::IAM::Role\n    Metadata:\n      cognitrust:\n        ignore:\n          - {rule: CT110, reason: \"guests are switched off before launch\"}\n",
+    );
+    let dir = project(&[("auth.yaml", &yaml)]);
+    let report = json(&run(dir.path(), &["scan", "--format", "json", "--show-suppressed"]));
+    assert_eq!(rules(&report, "suppressed"), ["CT110"]);
+    assert_eq!(report["suppressed"][0]["suppression"]["kind"], "metadata");
+
+    let json_template = r#"{"Resources": {
+  "Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": true}},
+  "AuthRole": {"Type": "AWS::IAM::Role",
+    "Metadata": {"aws:cdk:path": "App/AuthRole/Resource", "cognitrust": {"ignore": [{"rule": "CT110", "reason": "generated by CDK, tracked in JIRA-1"}]}},
+    "Properties": {"AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+      "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}}}}]}}},
+  "Roles": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
+    "Roles": {"authenticated": {"Fn::GetAtt": ["AuthRole", "Arn"]}}}}}}"#;
+    let dir = project(&[("App.template.json", json_template)]);
+    let out = run(dir.path(), &["scan", "--format", "json", "--show-suppressed", "--select", "CT110"]);
+    let report = json(&out);
+    assert_eq!(rules(&report, "suppressed"), ["CT110"], "{report}");
+    assert_eq!(report["suppressed"][0]["construct_path"], "App/AuthRole/Resource");
+}
+
+#[test]
+fn a_comment_inside_a_terraform_resource_block_suppresses_that_resource() {
+    let tf = r#"resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+}
+
+resource "aws_iam_role" "auth" {
+  # cognitrust: ignore[CT110] guests are turned off before launch
+  name = "photos-auth"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = { StringEquals = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id } }
+    }]
+  })
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated = aws_iam_role.auth.arn
+  }
+}
+"#;
+    let dir = project(&[("main.tf", tf)]);
+    let report =
+        json(&run(dir.path(), &["scan", "--format", "json", "--show-suppressed", "--select", "CT110"]));
+    assert!(rules(&report, "findings").is_empty(), "{report}");
+    assert_eq!(rules(&report, "suppressed"), ["CT110"]);
+    assert_eq!(report["suppressed"][0]["resource"], "aws_iam_role.auth");
+}
+
+#[test]
+fn config_entries_suppress_by_path_or_by_resource() {
+    let config =
+        "[[suppress]]\nrule = \"CT110\"\nresource = \"AuthRole\"\nreason = \"accepted risk, see ADR-7\"\n";
+    let dir = project(&[("infra/auth.yaml", WARNING), ("cognitrust.toml", config)]);
+    let report = json(&run(dir.path(), &["scan", "--format", "json", "--show-suppressed"]));
+    assert_eq!(rules(&report, "suppressed"), ["CT110"]);
+    assert_eq!(report["suppressed"][0]["suppression"]["kind"], "config");
+
+    let config =
+        "[[suppress]]\nrule = \"trust-no-amr\"\npath = \"infra/*.yaml\"\nreason = \"legacy stacks\"\n";
+    let dir = project(&[("infra/auth.yaml", WARNING), ("cognitrust.toml", config)]);
+    assert_eq!(run(dir.path(), &["scan"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_suppression_without_a_reason_is_an_error_with_its_place() {
+    let text = with_line(WARNING, 15, "            # cognitrust: ignore[CT110]");
+    let dir = project(&[("auth.yaml", &text)]);
+    let out = run(dir.path(), &["scan", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    assert_eq!(report["errors"][0]["location"]["file"], "auth.yaml");
+    assert_eq!(report["errors"][0]["location"]["line"], 15);
+    assert!(report["errors"][0]["message"].as_str().unwrap().contains("reason"));
+    assert_eq!(rules(&report, "findings"), ["CT110"], "the suppression without a reason does not apply");
+
+    let config = "[[suppress]]\nrule = \"CT110\"\nresource = \"AuthRole\"\n";
+    let dir = project(&[("auth.yaml", WARNING), ("cognitrust.toml", config)]);
+    let out = run(dir.path(), &["scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a `reason`"));
+}
+
+#[test]
+fn an_unused_suppression_is_a_note() {
+    let text = with_line(WARNING, 7, "  # cognitrust: ignore[CT106] this role used to trust every pool");
+    let dir = project(&[("auth.yaml", &text)]);
+    let out = run(dir.path(), &["scan", "--format", "json", "--fail-on", "note"]);
+    let report = json(&out);
+    assert_eq!(rules(&report, "findings"), ["CT900", "CT110"]);
+    assert_eq!(report["findings"][0]["location"]["line"], 7);
+    assert_eq!(report["findings"][0]["severity"], "note");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn an_unknown_config_key_is_an_error_pointing_at_it() {
+    let dir =
+        project(&[("auth.yaml", WARNING), ("cognitrust.toml", "fail-on = \"error\"\nfail_on = \"note\"\n")]);
+    let out = run(dir.path(), &["scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown field `fail_on`"), "{err}");
+    assert!(err.contains("cognitrust.toml:2:1"), "{err}");
+    // --no-config skips it.
+    assert_eq!(run(dir.path(), &["scan", "--no-config"]).status.code(), Some(1));
+    let dir = project(&[("cognitrust.toml", "[severity]\nCT110 = \"fatal\"\n")]);
+    let err = String::from_utf8_lossy(&run(dir.path(), &["scan"]).stderr).to_string();
+    assert!(err.contains("not `fatal`") && err.contains("cognitrust.toml:2:9"), "{err}");
+}
+
+#[test]
+fn the_config_is_found_from_a_subfolder_up_to_the_repository_root() {
+    let dir = project(&[
+        ("infra/auth.yaml", WARNING),
+        (".cognitrust.toml", "fail-on = \"error\"\n"),
+        ("infra/deep/x.txt", ""),
+    ]);
+    let sub = dir.path().join("infra/deep");
+    assert_eq!(run(&sub, &["scan", ".."]).status.code(), Some(0), "fail-on = error from the root's config");
+    // Above the repository root nothing is looked for.
+    let nested = project(&[("repo/auth.yaml", WARNING), ("cognitrust.toml", "fail-on = \"never\"\n")]);
+    std::fs::create_dir(nested.path().join("repo/.git")).unwrap();
+    assert_eq!(run(&nested.path().join("repo"), &["scan"]).status.code(), Some(1));
+}
+
+#[test]
+fn select_ignore_severity_and_fail_on_combine_into_the_exit_code() {
+    let cases: &[(&str, &[&str], i32)] = &[
+        ("", &[], 1),
+        ("fail-on = \"error\"\n", &[], 0),
+        ("fail-on = \"error\"\n[severity]\nCT110 = \"error\"\n", &[], 1),
+        ("fail-on = \"error\"\n[severity]\nCT110 = \"error\"\n", &["--fail-on", "never"], 0),
+        ("[severity]\ntrust-no-amr = \"note\"\n", &[], 0),
+        ("[severity]\ntrust-no-amr = \"note\"\n", &["--fail-on", "note"], 1),
+        ("ignore = [\"CT110\"]\n", &[], 0),
+        ("ignore = [\"CT110\"]\n", &["--select", "CT110"], 0),
+        ("select = [\"CT106\"]\n", &[], 0),
+        ("select = [\"CT106\"]\n", &["--select", "CT110"], 1),
+        ("", &["--ignore", "trust-no-amr"], 0),
+    ];
+    for (config, args, code) in cases {
+        let dir = project(&[("auth.yaml", WARNING), ("cognitrust.toml", config)]);
+        let mut all = vec!["scan"];
+        all.extend_from_slice(args);
+        assert_eq!(run(dir.path(), &all).status.code(), Some(*code), "config {config:?} args {args:?}");
+    }
+}
+
+#[test]
+fn init_writes_a_commented_config_that_reads_back() {
+    let dir = project(&[("auth.yaml", WARNING)]);
+    assert_eq!(run(dir.path(), &["init"]).status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("cognitrust.toml")).unwrap();
+    assert!(text.contains("[[suppress]]") && text.lines().all(|l| l.is_empty() || l.starts_with('#')));
+    assert_eq!(run(dir.path(), &["scan"]).status.code(), Some(1), "the commented file changes nothing");
+    assert_eq!(run(dir.path(), &["init"]).status.code(), Some(2), "it does not overwrite");
+}
