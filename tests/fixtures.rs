@@ -1,7 +1,9 @@
-//! Fixture tests: the templates under `testdata/cfn/<CODE>/` carry the findings they must
-//! produce as comments, and one harness scans them all and reports every mismatch at once.
+//! Fixture tests: the templates under `testdata/cfn/<CODE>/` and the Terraform modules and plans
+//! under `testdata/terraform/` carry the findings they must produce as comments, and one harness
+//! scans them all and reports every mismatch at once.
 //!
-//! A marker sits at the end of the line where a finding's primary span starts:
+//! A marker sits at the end of the line where a finding's primary span starts (`#` starts a
+//! comment in YAML and in `.tf` files alike):
 //!
 //! ```text
 //! # expect: CT106                       one CT106 finding here, without related spans
@@ -12,16 +14,22 @@
 //! # expect: CT107 related=49, CT111     two findings on one line
 //! ```
 //!
-//! JSON templates cannot hold comments: `fail.json` has a sidecar `fail.json.expected` holding
-//! `[{"rule": "CT106", "line": 32, "related": [44]}]` (related entries are lines of the same
-//! file or `"file:line"`); a JSON template without a sidecar expects no finding.
+//! JSON templates and Terraform plans cannot hold comments: `fail.json` has a sidecar
+//! `fail.json.expected` holding `[{"rule": "CT106", "line": 32, "related": [44]}]` (related
+//! entries are lines of the same file or `"file:line"`); a JSON file without a sidecar expects no
+//! finding. A `.tf` file may have a sidecar too, for findings whose primary span starts inside a
+//! heredoc, where a comment would be part of the string; its markers and its sidecar add up.
 //!
 //! Each template is scanned alone, with its folder as the working directory, except in folders
 //! holding a file named `.scan-together`: those are scanned as one unit, so links between
-//! templates (`Fn::ImportValue` of another stack's export) are followed. Fixture names start
-//! with `fail` (at least one finding) or `pass` (no finding at all, not even a note), and
-//! every fixture must scan without input errors. The human output of every `fail` fixture is
-//! snapshotted with insta as `human_<path>` (`human_CT106_fail`, `human_CT106_fail_json`).
+//! templates (`Fn::ImportValue` of another stack's export) and between Terraform files and
+//! modules (`module "auth" { source = "./modules/auth" }`, a plan beside its sources) are
+//! followed. Every Terraform fixture folder is such a unit: one module with the modules it calls.
+//! Fixture names start with `fail` (at least one finding) or `pass` (no finding at all, not even
+//! a note), and every fixture must scan without input errors. The human output of every `fail`
+//! fixture is snapshotted with insta as `human_<path>` (`human_CT106_fail`,
+//! `human_CT106_fail_json`), and `human_terraform_<path>` below `testdata/terraform`
+//! (`human_terraform_CT106_fail`, `human_terraform_plans_fail_first_apply_json`).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -32,16 +40,37 @@ use cognitrust::rules::RULES;
 use cognitrust::{Options, Report};
 
 const TOGETHER: &str = ".scan-together";
-const TEMPLATE_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cfn")
+/// A folder of fixtures and what counts as an input in it.
+struct Tree {
+    /// Below the crate root: `testdata/cfn`.
+    dir: &'static str,
+    extensions: &'static [&'static str],
+    /// Put before a unit's snapshot name, so the trees' snapshots cannot collide.
+    snapshot_prefix: &'static str,
+}
+
+const CFN: Tree =
+    Tree { dir: "testdata/cfn", extensions: &["yaml", "yml", "json", "template"], snapshot_prefix: "" };
+const TERRAFORM: Tree =
+    Tree { dir: "testdata/terraform", extensions: &["tf", "json"], snapshot_prefix: "terraform_" };
+
+impl Tree {
+    fn root(&self) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(self.dir)
+    }
+
+    fn holds(&self, path: &Path) -> bool {
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| self.extensions.contains(&e))
+    }
 }
 
 /// One scan: a template alone, or a `.scan-together` folder.
 struct Unit {
-    /// The path below `testdata/cfn`, with forward slashes: `CT106/fail.yaml`, `CT106/fail_import`.
+    /// The path below the tree's root, with forward slashes: `CT106/fail.yaml`, `CT106/fail_import`.
     name: String,
+    /// `human_` and the tree's snapshot prefix.
+    snapshot_prefix: String,
     /// The scan's working directory: report paths are relative to it.
     cwd: PathBuf,
     /// The template files of the unit, each with the path the report shows for it.
@@ -56,11 +85,12 @@ impl Unit {
         self.name.rsplit('/').next().unwrap_or(&self.name)
     }
 
-    /// `human_CT106_fail` for `CT106/fail.yaml`, `human_CT106_fail_json` for `CT106/fail.json`.
+    /// `human_CT106_fail` for `CT106/fail.yaml`, `human_CT106_fail_json` for `CT106/fail.json`,
+    /// `human_terraform_CT106_fail` for the Terraform folder `CT106/fail`.
     fn snapshot_name(&self) -> String {
         let name =
             self.name.strip_suffix(".yaml").or_else(|| self.name.strip_suffix(".yml")).unwrap_or(&self.name);
-        format!("human_{}", name.replace(['/', '.'], "_"))
+        format!("{}{}", self.snapshot_prefix, name.replace(['/', '.'], "_"))
     }
 
     fn scan(&self) -> Report {
@@ -96,10 +126,6 @@ impl Expect {
     }
 }
 
-fn is_template(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
-}
-
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
@@ -114,22 +140,24 @@ fn relative(path: &Path, base: &Path) -> String {
 }
 
 /// Every template below `dir`, at any depth.
-fn templates_below(dir: &Path, out: &mut Vec<PathBuf>) {
+fn templates_below(tree: &Tree, dir: &Path, out: &mut Vec<PathBuf>) {
     for path in sorted_entries(dir) {
         if path.is_dir() {
-            templates_below(&path, out);
-        } else if is_template(&path) {
+            templates_below(tree, &path, out);
+        } else if tree.holds(&path) {
             out.push(path);
         }
     }
 }
 
-fn collect_units(dir: &Path, root: &Path, out: &mut Vec<Unit>) {
+fn collect_units(tree: &Tree, dir: &Path, root: &Path, out: &mut Vec<Unit>) {
+    let snapshot_prefix = format!("human_{}", tree.snapshot_prefix);
     if dir.join(TOGETHER).exists() {
         let mut paths = Vec::new();
-        templates_below(dir, &mut paths);
+        templates_below(tree, dir, &mut paths);
         out.push(Unit {
             name: relative(dir, root),
+            snapshot_prefix,
             cwd: dir.to_path_buf(),
             files: paths.into_iter().map(|p| (relative(&p, dir), p)).collect(),
             scan_path: dir.to_path_buf(),
@@ -138,11 +166,12 @@ fn collect_units(dir: &Path, root: &Path, out: &mut Vec<Unit>) {
     }
     for path in sorted_entries(dir) {
         if path.is_dir() {
-            collect_units(&path, root, out);
-        } else if is_template(&path) {
+            collect_units(tree, &path, root, out);
+        } else if tree.holds(&path) {
             let display = relative(&path, dir);
             out.push(Unit {
                 name: relative(&path, root),
+                snapshot_prefix: snapshot_prefix.clone(),
                 cwd: dir.to_path_buf(),
                 files: vec![(display, path.clone())],
                 scan_path: path,
@@ -151,9 +180,9 @@ fn collect_units(dir: &Path, root: &Path, out: &mut Vec<Unit>) {
     }
 }
 
-fn units() -> Vec<Unit> {
+fn units(tree: &Tree) -> Vec<Unit> {
     let mut out = Vec::new();
-    collect_units(&root(), &root(), &mut out);
+    collect_units(tree, &tree.root(), &tree.root(), &mut out);
     out
 }
 
@@ -169,7 +198,7 @@ fn parse_related(spec: &str, file: &str) -> Result<(String, usize), String> {
     }
 }
 
-/// The `# expect:` markers of a YAML template.
+/// The `# expect:` markers of a YAML template or a `.tf` file.
 fn markers(file: &str, text: &str) -> Result<Vec<Expect>, String> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -199,7 +228,8 @@ fn markers(file: &str, text: &str) -> Result<Vec<Expect>, String> {
     Ok(out)
 }
 
-/// The sidecar `<template>.expected` of a JSON template; no sidecar means no finding.
+/// The sidecar `<file>.expected` of a JSON template, a plan or a `.tf` file; no sidecar means
+/// no finding.
 fn sidecar(file: &str, path: &Path) -> Result<Vec<Expect>, String> {
     let mut side = path.as_os_str().to_owned();
     side.push(".expected");
@@ -234,13 +264,11 @@ fn sidecar(file: &str, path: &Path) -> Result<Vec<Expect>, String> {
 fn expectations(unit: &Unit) -> Result<Vec<Expect>, String> {
     let mut out = Vec::new();
     for (display, path) in &unit.files {
-        let found = if path.extension().is_some_and(|e| e == "json") {
-            sidecar(display, path)?
-        } else {
+        if path.extension().is_none_or(|e| e != "json") {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{display}: {e}"))?;
-            markers(display, &text)?
-        };
-        out.extend(found);
+            out.extend(markers(display, &text)?);
+        }
+        out.extend(sidecar(display, path)?);
     }
     out.sort();
     Ok(out)
@@ -333,10 +361,10 @@ fn mismatches(unit: &Unit) -> Vec<String> {
     problems
 }
 
-#[test]
-fn fixtures_match_their_markers() {
-    let units = units();
-    assert!(!units.is_empty(), "no fixtures under {}", root().display());
+/// Every unit of a tree that differs from its markers, with its problems.
+fn tree_mismatches(tree: &Tree) -> String {
+    let units = units(tree);
+    assert!(!units.is_empty(), "no fixtures under {}", tree.root().display());
     let mut report = String::new();
     for unit in &units {
         let problems = mismatches(unit);
@@ -347,14 +375,26 @@ fn fixtures_match_their_markers() {
             }
         }
     }
+    report
+}
+
+#[test]
+fn fixtures_match_their_markers() {
+    let report = tree_mismatches(&CFN);
     assert!(report.is_empty(), "fixtures that do not match their markers:\n{report}");
+}
+
+#[test]
+fn terraform_fixtures_match_their_markers() {
+    let report = tree_mismatches(&TERRAFORM);
+    assert!(report.is_empty(), "Terraform fixtures that do not match their markers:\n{report}");
 }
 
 #[test]
 fn every_rule_has_fail_and_pass_fixtures() {
     let mut problems = Vec::new();
     for rule in RULES {
-        let dir = root().join(rule.code);
+        let dir = CFN.root().join(rule.code);
         let fail = dir.join("fail.yaml");
         match std::fs::read_to_string(&fail) {
             Ok(text) => match markers("fail.yaml", &text) {
@@ -373,14 +413,14 @@ fn every_rule_has_fail_and_pass_fixtures() {
     assert!(problems.is_empty(), "rules without fixtures:\n  {}", problems.join("\n  "));
 }
 
-#[test]
-fn human_output_of_fail_fixtures() {
+/// Snapshots the human output of every `fail` unit of a tree; the names of those that differ.
+fn snapshot_fail_units(tree: &Tree) -> Vec<String> {
     let mut failed = Vec::new();
-    for unit in units().iter().filter(|u| u.base().starts_with("fail")) {
+    for unit in units(tree).iter().filter(|u| u.base().starts_with("fail")) {
         let output = human::render(&unit.scan(), false);
         let name = unit.snapshot_name();
         let mut settings = insta::Settings::clone_current();
-        settings.set_description(format!("cognitrust scan testdata/cfn/{} (human, no colour)", unit.name));
+        settings.set_description(format!("cognitrust scan {}/{} (human, no colour)", tree.dir, unit.name));
         settings.set_omit_expression(true);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_snapshot!(name.as_str(), output));
@@ -389,5 +429,17 @@ fn human_output_of_fail_fixtures() {
             failed.push(name);
         }
     }
+    failed
+}
+
+#[test]
+fn human_output_of_fail_fixtures() {
+    let failed = snapshot_fail_units(&CFN);
+    assert!(failed.is_empty(), "snapshots that differ (see the diffs above): {}", failed.join(", "));
+}
+
+#[test]
+fn human_output_of_terraform_fail_fixtures() {
+    let failed = snapshot_fail_units(&TERRAFORM);
     assert!(failed.is_empty(), "snapshots that differ (see the diffs above): {}", failed.join(", "));
 }

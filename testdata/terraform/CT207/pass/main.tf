@@ -1,0 +1,72 @@
+# CT207 pass: signed-in users get their role from a Token mapping (user pool groups), with no
+# default authenticated role.
+
+resource "aws_cognito_user_pool" "main" {
+  name = "photos-users"
+}
+
+resource "aws_cognito_user_pool_client" "web" {
+  name         = "web"
+  user_pool_id = aws_cognito_user_pool.main.id
+}
+
+resource "aws_cognito_user_group" "editors" {
+  name         = "editors"
+  user_pool_id = aws_cognito_user_pool.main.id
+  role_arn     = aws_iam_role.editors.arn
+}
+
+resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+
+  cognito_identity_providers {
+    client_id     = aws_cognito_user_pool_client.web.id
+    provider_name = aws_cognito_user_pool.main.endpoint
+  }
+}
+
+resource "aws_iam_role" "guest" {
+  name = "photos-guest"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals             = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = "unauthenticated" }
+      }
+    }]
+  })
+}
+
+resource "aws_iam_role" "editors" {
+  name = "photos-editors"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals             = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = "authenticated" }
+      }
+    }]
+  })
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    unauthenticated = aws_iam_role.guest.arn
+  }
+
+  role_mapping {
+    identity_provider         = "${aws_cognito_user_pool.main.endpoint}:${aws_cognito_user_pool_client.web.id}"
+    type                      = "Token"
+    ambiguous_role_resolution = "Deny"
+  }
+}

@@ -1,0 +1,23 @@
+# Environment layout, pass: envs/prod wires two shared modules together with `../../modules/…`
+# sources; the pool module's output feeds the roles module's aud condition.
+
+module "pool" {
+  source = "../../modules/pool"
+
+  name         = "photos-prod"
+  allow_guests = false
+}
+
+module "roles" {
+  source = "../../modules/roles"
+
+  identity_pool_id = module.pool.id
+  role_name        = "photos-prod-authenticated"
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = module.pool.id
+  roles = {
+    authenticated = module.roles.arn
+  }
+}

@@ -1,0 +1,31 @@
+variable "identity_pool_id" {
+  type = string
+}
+
+variable "role_name" {
+  type = string
+}
+
+resource "aws_iam_role" "this" {
+  name = var.role_name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "cognito-identity.amazonaws.com:aud" = var.identity_pool_id
+        }
+        "ForAnyValue:StringLike" = {
+          "cognito-identity.amazonaws.com:amr" = "authenticated"
+        }
+      }
+    }]
+  })
+}
+
+output "arn" {
+  value = aws_iam_role.this.arn
+}
