@@ -122,9 +122,10 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
             match (role, attr.as_str()) {
                 (Some(r), "Arn") => Ok((r, false)),
                 (Some(r), "RoleName") => Ok((r, true)),
-                (Some(_), other) => Err(format!("it is the `{other}` of role `{resource}`, not its ARN")),
+                (Some(_), _) => Err(format!("it is `{}`, not the role's ARN", value.describe())),
                 (None, _) => Err(format!(
-                    "it comes from `{resource}.{attr}`, which is not an IAM role in the scanned files"
+                    "it comes from `{}`, which is not an IAM role in the scanned files",
+                    value.describe()
                 )),
             }
         }
@@ -152,7 +153,7 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
 fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<(usize, bool), String> {
     match parts {
         [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }]
-            if before.ends_with("role/") && attr == "RoleName" =>
+            if before.contains(":role/") && before.ends_with('/') && attr == "RoleName" =>
         {
             find_role(model, last).map(|(r, _)| (r, false))
         }

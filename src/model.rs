@@ -95,10 +95,10 @@ impl Sym {
             {
                 Tri::Yes
             }
-            (
-                Sym::Attr { file: f1, resource: r1, attr: a1 },
-                Sym::Attr { file: f2, resource: r2, attr: a2 },
-            ) if f1 == f2 && (r1 != r2 || a1 != a2) => Tri::No,
+            // Two different resources (or two attributes of one) never share an ID or an ARN: in
+            // another file they are another stack's or module's resources. (A plan and the
+            // sources that define the same resource are never both read.)
+            (Sym::Attr { .. }, Sym::Attr { .. }) => Tri::No,
             (Sym::Concat(a), Sym::Concat(b)) if a.len() == b.len() => {
                 a.iter().zip(b).fold(Tri::Yes, |acc, (x, y)| acc.and(x.same_as(y)))
             }
@@ -135,7 +135,7 @@ impl Sym {
     pub fn describe(&self) -> String {
         match self {
             Sym::Lit(s) => format!("\"{s}\""),
-            Sym::Attr { resource, attr, .. } => format!("{resource}.{attr}"),
+            Sym::Attr { resource, attr, .. } => format!("{resource}.{}", spelled_attr(resource, attr)),
             Sym::Param { name, .. } => format!("parameter `{name}`"),
             Sym::Pseudo(p) => p.clone(),
             Sym::Import(name) => format!("the import of {}", name.describe()),
@@ -155,6 +155,24 @@ impl Sym {
             Sym::Param { name, .. } => name.clone(),
             other => other.describe(),
         }
+    }
+}
+
+/// An attribute as the resource's language names it: Terraform addresses (`aws_iam_role.x`)
+/// use Terraform's attribute names for what the model calls by CloudFormation's.
+fn spelled_attr<'a>(resource: &str, attr: &'a str) -> &'a str {
+    let terraform = resource.split('.').any(|part| part.starts_with("aws_"));
+    if !terraform {
+        return attr;
+    }
+    match attr {
+        "Id" | "UserPoolId" | "ClientId" => "id",
+        "Arn" => "arn",
+        "RoleName" => "name",
+        "RoleId" => "unique_id",
+        "Name" => "identity_pool_name",
+        "ProviderName" => "endpoint",
+        other => other,
     }
 }
 
@@ -527,6 +545,9 @@ pub struct Model {
     /// Where a Terraform plan plans a resource that `.tf` sources define (address → place), so
     /// findings on the sources can name the plan too.
     pub plan_places: std::collections::HashMap<String, Loc>,
+    /// Where the app that generated a template created each resource, from a CDK assembly's
+    /// stack traces: (template file, logical ID) → the line of the app's source.
+    pub app_sources: std::collections::HashMap<(FileId, String), Loc>,
     /// Suppressions written in resources' `Metadata: {cognitrust: {ignore: [...]}}`.
     pub resource_suppressions: Vec<ResourceSuppression>,
     /// The extent of each Terraform resource block (file, span, address), so a comment inside

@@ -36,10 +36,9 @@ pub fn is_cognito_principal(value: &Sym) -> Tri {
 
 /// The `Federated` entries of a statement that are (or may be) the Cognito principal.
 pub fn cognito_entries(st: &Statement) -> impl Iterator<Item = &PrincipalEntry> {
-    st.principal
-        .iter()
-        .flat_map(|p| p.entries.iter())
-        .filter(|e| e.kind == "Federated" && is_cognito_principal(&e.value) != Tri::No)
+    st.principal.iter().flat_map(|p| p.entries.iter()).filter(|e| {
+        (e.kind == "Federated" || e.kind == policy::UNKNOWN_KEY) && is_cognito_principal(&e.value) != Tri::No
+    })
 }
 
 /// Whether a statement trusts the identity-pool principal: `Federated` Cognito, or `*`.

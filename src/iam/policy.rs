@@ -78,14 +78,49 @@ fn read_principal(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Pri
                 }
             }
         }
-        _ => principal.wildcard = eval(node) == Sym::lit("*"),
+        _ => match eval(node) {
+            Sym::Lit(s) => principal.wildcard = s == "*",
+            // A computed principal (a Terraform local, a variable): it may be anything.
+            value => principal.entries.push(PrincipalEntry {
+                kind: UNKNOWN_KEY.to_string(),
+                kind_loc: Loc::new(file, node.span),
+                value,
+                loc: Loc::new(file, node.span),
+            }),
+        },
     }
     principal
 }
 
+/// A computed value (an intrinsic, a Terraform reference or call) rather than a literal map.
+fn computed(node: &Node) -> bool {
+    node.single_entry().is_some_and(|e| e.key.contains("::") || e.key == "Ref")
+}
+
+/// What a condition key or principal type is when it is computed: it may be any key.
+pub const UNKNOWN_KEY: &str = "?";
+
+fn unknown_condition(file: FileId, operator: &str, at: &Node) -> Condition {
+    Condition {
+        operator: operator.to_string(),
+        operator_loc: Loc::new(file, at.span),
+        key: UNKNOWN_KEY.to_string(),
+        key_loc: Loc::new(file, at.span),
+        values: Vec::new(),
+        values_loc: Loc::new(file, at.span),
+    }
+}
+
 fn read_conditions(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Vec<Condition> {
+    if computed(node) {
+        return vec![unknown_condition(file, UNKNOWN_KEY, node)];
+    }
     let mut out = Vec::new();
     for op in node.as_map().unwrap_or(&[]) {
+        if computed(&op.value) {
+            out.push(unknown_condition(file, &op.key, &op.value));
+            continue;
+        }
         for key in op.value.as_map().unwrap_or(&[]) {
             out.push(Condition {
                 operator: op.key.clone(),

@@ -1,5 +1,6 @@
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::is_cognito_principal;
+use crate::iam::policy::UNKNOWN_KEY;
 use crate::model::{Effect, Model, Tri};
 
 declare_rule! {
@@ -50,10 +51,10 @@ fn check(model: &Model, out: &mut Findings) {
         let trusts = statements.iter().any(|s| {
             s.effect != Effect::Deny
                 && (s.principal.as_ref().is_some_and(|p| p.wildcard)
-                    || s.principal
-                        .iter()
-                        .flat_map(|p| &p.entries)
-                        .any(|e| e.kind == "Federated" && is_cognito_principal(&e.value) != Tri::No))
+                    || s.principal.iter().flat_map(|p| &p.entries).any(|e| {
+                        (e.kind == "Federated" || e.kind == UNKNOWN_KEY)
+                            && is_cognito_principal(&e.value) != Tri::No
+                    }))
         });
         if trusts
             || super::ct102_trust_wrong_principal_type::near_miss(statements).is_some()

@@ -1,4 +1,5 @@
 use super::{Findings, TrustedRole, declare_rule};
+use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
 use crate::model::{Model, Statement};
 
@@ -45,7 +46,8 @@ pub fn misspelled(st: &Statement, name: &str) -> bool {
 fn check(model: &Model, out: &mut Findings) {
     for tr in TrustedRole::all(model) {
         for st in tr.cognito_allows() {
-            let has_aud = st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Aud);
+            let has_aud =
+                st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Aud || c.key == UNKNOWN_KEY);
             let Some(at) = st.condition_loc else { continue };
             if has_aud || st.conditions.is_empty() || misspelled(st, "aud") {
                 continue;

@@ -50,7 +50,7 @@ fn never_a_pool_id(value: &Sym) -> Option<String> {
             Some(format!("{} is an ARN, not an identity pool ID", value.describe()))
         }
         Sym::Attr { resource, attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
-            Some(format!("`{resource}.{attr}` is not an identity pool ID"))
+            Some(format!("`{}` is not an identity pool ID", value.describe()))
         }
         _ => None,
     }

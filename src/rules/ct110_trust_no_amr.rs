@@ -1,5 +1,6 @@
 use super::ct106_trust_no_aud::misspelled;
 use super::{Findings, PoolRole, declare_rule};
+use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
 use crate::model::Model;
 
@@ -42,7 +43,8 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         for st in pr.cognito_allows() {
-            let has_amr = st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Amr);
+            let has_amr =
+                st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Amr || c.key == UNKNOWN_KEY);
             let Some(at) = st.condition_loc else { continue };
             if has_amr || misspelled(st, "amr") {
                 continue;

@@ -122,7 +122,14 @@ fn check(model: &Model, out: &mut Findings) {
                 .iter()
                 .filter(|c| key_kind(&c.key) == KeyKind::Aud)
                 .flat_map(|c| &c.values)
-                .find_map(|v| v.value.as_lit().and_then(|s| s.split_once(':')).map(|(r, _)| r.to_string()));
+                .find_map(|v| {
+                    let text = match &v.value {
+                        Sym::Lit(s) => Some(s.as_str()),
+                        Sym::Param { default: Some(d), .. } => Some(d.as_str()),
+                        _ => None,
+                    };
+                    text.and_then(|s| s.split_once(':')).map(|(r, _)| r.to_string())
+                });
             let place = Place { aud_region, facts: facts.clone() };
             for entry in cognito_entries(st) {
                 let Sym::Lit(principal) = &entry.value else { continue };

@@ -36,7 +36,8 @@ fn problem(model: &Model, value: &Sym) -> Option<String> {
             let what =
                 if identity_pool { "the identity pool's" } else { "a user pool's or other resource's" };
             Some(format!(
-                "`{resource}.{attr}` is {what} {}, not an identity pool ID",
+                "`{}` is {what} {}, not an identity pool ID",
+                value.describe(),
                 if attr == "Arn" { "ARN" } else { "name" }
             ))
         }

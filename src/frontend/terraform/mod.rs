@@ -63,17 +63,27 @@ pub fn attribute(file: FileId, type_: &str, address: &str, attr: &str) -> Sym {
     sym(&canonical)
 }
 
-/// Nested blocks named `name`: repeated keys (HCL) or a list of maps (plan JSON).
+/// Nested blocks named `name`: repeated keys (HCL) or a list of maps (plan JSON), and the
+/// `content` of `dynamic "name"` blocks (one block standing for all it generates; values from
+/// its iterator are unknown).
 pub fn blocks<'a>(body: &'a Node, name: &str) -> Vec<&'a Node> {
     let mut out = Vec::new();
-    for e in body.as_map().unwrap_or(&[]).iter().filter(|e| e.key == name) {
-        match &e.value.value {
-            Value::Seq(items) => out.extend(items.iter().filter(|i| i.as_map().is_some())),
-            Value::Map(_) => out.push(&e.value),
-            _ => {}
+    for e in body.as_map().unwrap_or(&[]) {
+        if e.key == name {
+            match &e.value.value {
+                Value::Seq(items) => out.extend(items.iter().filter(|i| i.as_map().is_some())),
+                Value::Map(_) => out.push(&e.value),
+                _ => {}
+            }
+        } else if e.key == "dynamic" && dynamic_label(&e.value) == Some(name) {
+            out.extend(e.value.get("content"));
         }
     }
     out
+}
+
+fn dynamic_label(block: &Node) -> Option<&str> {
+    block.get(crate::syntax::hcl::LABELS)?.as_seq()?.first()?.as_str()
 }
 
 /// A string-or-list attribute as items.
@@ -113,7 +123,11 @@ pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
     let get = |k: &str| body.get(k);
     match res.type_ {
         "aws_cognito_identity_pool" => model.pools.push(Pool {
-            id: attribute(r.file(), res.type_, &res.address, "id"),
+            // A plan that knows the pool's ID says it; sources name it by reference.
+            id: match get("id").and_then(Node::as_str) {
+                Some(known) => Sym::lit(known),
+                None => attribute(r.file(), res.type_, &res.address, "id"),
+            },
             id_text: format!("{}.id", res.address),
             resource,
             variants: variant(pool_props(r, body)),
@@ -229,7 +243,8 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
         opaque_mappings: false,
         opaque_roles: false,
     };
-    match body.get("roles").map(|n| &n.value) {
+    let computed = |n: &&Node| n.single_entry().is_some_and(|e| e.key.starts_with("tf::"));
+    match body.get("roles").filter(|n| !computed(n)).map(|n| &n.value) {
         Some(Value::Map(entries)) => {
             for e in entries {
                 out.role_keys.push((e.key.clone(), Loc::new(file, e.key_span)));
@@ -248,7 +263,7 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
             }
         }
         Some(_) => out.opaque_roles = true,
-        None => {}
+        None => out.opaque_roles = body.get("roles").is_some(),
     }
     for m in blocks(body, "role_mapping") {
         let mapping = mapping(r, m);

@@ -33,6 +33,8 @@ pub struct Plan<'a> {
 
 /// A planned resource: its module path, type, name and planned values.
 struct Planned<'a> {
+    /// `after_unknown` of the resource's change: which values the plan does not know.
+    unknown: Option<&'a Node>,
     path: Vec<String>,
     type_: String,
     name: String,
@@ -87,6 +89,7 @@ impl<'a> Plan<'a> {
                 name: name.to_string(),
                 address: format!("{prefix}{local}"),
                 values: r.get("values"),
+                unknown: self.after_unknown(full),
                 loc: Loc::new(self.file, address.span),
                 data,
             });
@@ -107,28 +110,21 @@ impl<'a> Plan<'a> {
             .find(|r| r.get("address").and_then(Node::as_str) == Some(local))
     }
 
-    /// The body extraction reads: planned values, with unknown attributes filled from the
-    /// configuration's expressions.
+    /// The `after_unknown` of the change planned for `address`.
+    fn after_unknown(&self, address: &str) -> Option<&'a Node> {
+        let changes = self.root.get("resource_changes")?.as_seq()?;
+        let change = changes.iter().find(|c| c.get("address").and_then(Node::as_str) == Some(address))?;
+        change.get("change")?.get("after_unknown")
+    }
+
+    /// The body extraction reads: planned values, with what the plan leaves unknown taken from
+    /// the configuration's expressions.
     fn body(&self, p: &Planned) -> Node {
         let local =
             if p.data { format!("data.{}.{}", p.type_, p.name) } else { format!("{}.{}", p.type_, p.name) };
         let config = self.config(&p.path, &local).and_then(|c| c.get("expressions")).map(expressions);
-        let span = p.values.map_or(p.loc.span, |v| v.span);
-        let mut entries: Vec<Entry> = p.values.and_then(Node::as_map).unwrap_or(&[]).to_vec();
-        for e in config.as_ref().and_then(Node::as_map).unwrap_or(&[]) {
-            match entries.iter_mut().find(|x| x.key == e.key) {
-                Some(x) if matches!(x.value.value, Value::Null) => x.value = e.value.clone(),
-                Some(x)
-                    if e.value.single_entry().is_some_and(|r| r.key == "tf::ref")
-                        && !is_known_scalar(&x.value) =>
-                {
-                    x.value = e.value.clone()
-                }
-                Some(_) => {}
-                None => entries.push(e.clone()),
-            }
-        }
-        Node::new(Value::Map(entries), span)
+        let empty = Node::new(Value::Map(Vec::new()), p.loc.span);
+        overlay(p.values.unwrap_or(&empty), p.unknown, config.as_ref())
     }
 
     /// Adds the plan's resources to the model, except those `skip` says the `.tf` sources
@@ -158,6 +154,103 @@ impl<'a> Plan<'a> {
     pub fn addresses(&self) -> Vec<(String, Loc)> {
         self.planned().into_iter().filter(|p| !p.data).map(|p| (p.address, p.loc)).collect()
     }
+}
+
+/// Planned values where known; where `unknown` marks a value unknown (or the plan has none),
+/// the configuration's expression for it. A map or list whose elements are unknown but whose
+/// configuration is one flat list of references (a `roles` map) becomes `tf::unknown`: which
+/// reference fills which key cannot be told.
+fn overlay(planned: &Node, unknown: Option<&Node>, config: Option<&Node>) -> Node {
+    let whole_unknown = matches!(unknown.map(|u| &u.value), Some(Value::Bool(true)));
+    let flat_config = config.is_some_and(|c| c.single_entry().is_some_and(|e| e.key.starts_with("tf::")));
+    if whole_unknown || matches!(planned.value, Value::Null) {
+        return match config {
+            Some(_) if flat_config && has_unknown(unknown) && !matches!(planned.value, Value::Null) => {
+                opaque(planned)
+            }
+            Some(c) => c.clone(),
+            None => planned.clone(),
+        };
+    }
+    match &planned.value {
+        Value::Map(entries) => {
+            if flat_config && has_unknown(unknown) {
+                return opaque(planned);
+            }
+            let mut out: Vec<Entry> = entries
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    key_span: e.key_span,
+                    value: overlay(
+                        &e.value,
+                        unknown.and_then(|u| u.get(&e.key)),
+                        config.and_then(|c| c.get(&e.key)),
+                    ),
+                })
+                .collect();
+            for e in config.filter(|_| !flat_config).and_then(Node::as_map).unwrap_or(&[]) {
+                if !out.iter().any(|x| x.key == e.key) {
+                    out.push(e.clone());
+                }
+            }
+            Node::new(Value::Map(out), planned.span)
+        }
+        Value::Seq(items) => {
+            if flat_config && has_unknown(unknown) {
+                return config.cloned().unwrap_or_else(|| opaque(planned));
+            }
+            // Nested blocks that are sets (a policy document's `condition`s) come back sorted:
+            // pair each planned block with the configured one its known values agree with.
+            let out = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    overlay(item, nth(unknown, i), matching(item, config).or_else(|| nth(config, i)))
+                })
+                .collect();
+            Node::new(Value::Seq(out), planned.span)
+        }
+        _ => planned.clone(),
+    }
+}
+
+/// The configured block whose literal values all equal the planned block's known ones.
+fn matching<'c>(planned: &Node, config: Option<&'c Node>) -> Option<&'c Node> {
+    let known: Vec<(&str, &Node)> = planned
+        .as_map()?
+        .iter()
+        .filter(|e| is_known_scalar(&e.value))
+        .map(|e| (e.key.as_str(), &e.value))
+        .collect();
+    if known.is_empty() {
+        return None;
+    }
+    config?.as_seq()?.iter().find(|c| {
+        known.iter().all(|(k, v)| match c.get(k) {
+            Some(cv) if is_known_scalar(cv) => cv.scalar_text() == v.scalar_text(),
+            _ => true,
+        }) && known.iter().any(|(k, _)| c.get(k).is_some_and(is_known_scalar))
+    })
+}
+
+fn nth(node: Option<&Node>, i: usize) -> Option<&Node> {
+    node.and_then(Node::as_seq).and_then(|s| s.get(i))
+}
+
+/// Whether an `after_unknown` value marks anything unknown.
+fn has_unknown(unknown: Option<&Node>) -> bool {
+    match unknown.map(|u| &u.value) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Map(entries)) => entries.iter().any(|e| has_unknown(Some(&e.value))),
+        Some(Value::Seq(items)) => items.iter().any(|i| has_unknown(Some(i))),
+        _ => false,
+    }
+}
+
+fn opaque(at: &Node) -> Node {
+    let value = Node::new(Value::String("a value the plan does not know".into()), at.span);
+    Node::new(Value::Map(vec![Entry { key: "tf::unknown".into(), key_span: at.span, value }]), at.span)
 }
 
 fn is_known_scalar(node: &Node) -> bool {
@@ -247,7 +340,7 @@ impl Scope<'_, '_> {
             ["data", type_, name, attr, ..] => {
                 attribute(self.plan.file, type_, &format!("{prefix}data.{type_}.{name}"), attr)
             }
-            ["module", ..] => Sym::Unknown(format!("`{text}`")),
+            ["module", name, output, ..] => self.module_output(name, output),
             [type_, name, attr, ..] if type_.contains('_') => {
                 let address = format!("{prefix}{type_}.{name}");
                 // A value the plan knows beats the reference.
@@ -268,7 +361,34 @@ impl Scope<'_, '_> {
         }
     }
 
+    /// `module.NAME.OUTPUT`: the output's expression, evaluated in the child module.
+    fn module_output(&self, name: &str, output: &str) -> Sym {
+        let mut child = self.path.to_vec();
+        child.push(name.to_string());
+        let expr = self
+            .plan
+            .modules
+            .get(&child)
+            .and_then(|m| m.node.get("outputs"))
+            .and_then(|o| o.get(output))
+            .and_then(|o| o.get("expression"));
+        match (expr, self.plan.modules.get_key_value(&child)) {
+            (Some(expr), Some((path, _))) if self.depth < 16 => {
+                Scope { path, depth: self.depth + 1, ..*self }.eval(&expressions(expr))
+            }
+            _ => Sym::Unknown(format!("`module.{name}.{output}`")),
+        }
+    }
+
     fn variable(&self, name: &str) -> Sym {
+        if self.path.is_empty() {
+            let value =
+                self.plan.root.get("variables").and_then(|v| v.get(name)).and_then(|v| v.get("value"));
+            return match value.and_then(Node::scalar_text) {
+                Some(v) => Sym::Lit(v),
+                None => Sym::Unknown(format!("`var.{name}`")),
+            };
+        }
         let module = self.plan.modules.get(self.path);
         let arg =
             module.and_then(|m| m.call.as_ref()).and_then(|(parent, exprs)| Some((parent, exprs.get(name)?)));
@@ -312,7 +432,7 @@ impl Resolve for Scope<'_, '_> {
             if let Some(json) = body.get("json").filter(|j| is_known_scalar(j)) {
                 return self.policy(json);
             }
-            let doc = policy::from_document_block(body);
+            let doc = policy::from_document_block(body, &|n: &Node| self.eval(n).as_lit().map(String::from));
             return read_policy(self.plan.file, &doc, &eval);
         }
         let doc = json_in_string(self.plan.text, node)?;

@@ -7,9 +7,13 @@ use crate::syntax::{Entry, Node, Span, Value};
 
 use super::blocks;
 
+/// Reads a block attribute (`test`, `variable`, `type`) as text, through references and
+/// templates; `?` when it cannot be known.
+type Text<'e> = &'e dyn Fn(&Node) -> Option<String>;
+
 /// The policy document a `data "aws_iam_policy_document"` body describes.
-pub fn from_document_block(body: &Node) -> Node {
-    let statements: Vec<Node> = blocks(body, "statement").into_iter().map(statement).collect();
+pub fn from_document_block(body: &Node, text: Text) -> Node {
+    let statements: Vec<Node> = blocks(body, "statement").into_iter().map(|s| statement(s, text)).collect();
     let key = Entry {
         key: "Statement".into(),
         key_span: body.span,
@@ -22,7 +26,9 @@ fn entry(key: &str, key_span: Span, value: Node) -> Entry {
     Entry { key: key.to_string(), key_span, value }
 }
 
-fn statement(block: &Node) -> Node {
+fn statement(block: &Node, text: Text) -> Node {
+    let text_of =
+        |n: Option<&Node>| n.and_then(text).unwrap_or_else(|| crate::iam::policy::UNKNOWN_KEY.to_string());
     let mut out = Vec::new();
     let effect =
         block.get("effect").cloned().unwrap_or_else(|| Node::new(Value::String("Allow".into()), block.span));
@@ -41,21 +47,26 @@ fn statement(block: &Node) -> Node {
     for (tf, iam) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
         let principals = blocks(block, tf);
         if let Some(first) = principals.first() {
-            let entries = principals
+            let entries: Vec<Entry> = principals
                 .iter()
                 .map(|p| {
                     let kind = p.get("type");
-                    let text = kind.and_then(Node::as_str).unwrap_or("?").to_string();
                     let span = kind.map_or(p.span, |k| k.span);
                     let ids = p
                         .get("identifiers")
                         .cloned()
                         .unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), p.span));
-                    entry(&text, span, ids)
+                    entry(&text_of(kind), span, ids)
                 })
                 .collect();
             let key_span = block.entry(tf).map_or(first.span, |e| e.key_span);
-            out.push(entry(iam, key_span, Node::new(Value::Map(entries), first.span)));
+            // `type = "*"` is how the provider writes `Principal: "*"`.
+            let value = if entries.iter().any(|e| e.key == "*") {
+                Node::new(Value::String("*".into()), first.span)
+            } else {
+                Node::new(Value::Map(entries), first.span)
+            };
+            out.push(entry(iam, key_span, value));
         }
     }
     let conditions = blocks(block, "condition");
@@ -66,9 +77,8 @@ fn statement(block: &Node) -> Node {
             let variable = c.get("variable");
             let values =
                 c.get("values").cloned().unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), c.span));
-            let var_text = variable.and_then(Node::as_str).unwrap_or("?");
-            let key = entry(var_text, variable.map_or(c.span, |v| v.span), values);
-            let test_text = test.and_then(Node::as_str).unwrap_or("?");
+            let key = entry(&text_of(variable), variable.map_or(c.span, |v| v.span), values);
+            let test_text = text_of(test);
             match by_test.iter_mut().find(|e| e.key == test_text) {
                 Some(existing) => {
                     if let Value::Map(keys) = &mut existing.value.value {
@@ -76,13 +86,17 @@ fn statement(block: &Node) -> Node {
                     }
                 }
                 None => by_test.push(entry(
-                    test_text,
+                    &test_text,
                     test.map_or(c.span, |t| t.span),
                     Node::new(Value::Map(vec![key]), c.span),
                 )),
             }
         }
-        let key_span = block.entry("condition").map_or(first.span, |e| e.key_span);
+        // The first `condition` block is where a reader looks for the conditions.
+        let key_span = block
+            .as_map()
+            .and_then(|m| m.iter().find(|e| e.key == "condition"))
+            .map_or(first.span, |e| e.key_span);
         out.push(entry("Condition", key_span, Node::new(Value::Map(by_test), first.span)));
     }
     Node::new(Value::Map(out), block.span)

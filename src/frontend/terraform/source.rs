@@ -105,7 +105,30 @@ impl<'a> Sources<'a> {
         for root in (0..sources.modules.len()).filter(|m| !called.contains(m)) {
             sources.instantiate(root, String::new(), None, 0);
         }
+        sources.qualify_shared_instances();
         sources
+    }
+
+    /// A module called the same way from two root modules (envs/prod and envs/staging both
+    /// calling ./modules/auth as `module.auth`) would give two instances one address: name each
+    /// after its root (`envs/prod:module.auth.…`) so links never cross roots.
+    fn qualify_shared_instances(&mut self) {
+        let mut seen: HashMap<(usize, String), usize> = HashMap::new();
+        for inst in &self.instances {
+            *seen.entry((inst.module, inst.prefix.clone())).or_default() += 1;
+        }
+        for i in 0..self.instances.len() {
+            let inst = &self.instances[i];
+            if inst.prefix.is_empty() || seen[&(inst.module, inst.prefix.clone())] < 2 {
+                continue;
+            }
+            let mut root = i;
+            while let Some((parent, _)) = self.instances[root].parent {
+                root = parent;
+            }
+            let dir = self.modules[self.instances[root].module].dir.clone();
+            self.instances[i].prefix = format!("{dir}:{}", self.instances[i].prefix);
+        }
     }
 
     fn instantiate(
@@ -238,7 +261,8 @@ fn local_source(dir: &str, source: &str) -> Option<String> {
             s => parts.push(s),
         }
     }
-    Some(parts.join("/"))
+    let joined = parts.join("/");
+    Some(if dir.starts_with('/') { format!("/{joined}") } else { joined })
 }
 
 /// Evaluation inside one module instance, for values written in one file.
@@ -402,7 +426,9 @@ impl Resolve for Scope<'_, '_> {
                     .iter()
                     .find(|b| b.type_ == "aws_iam_policy_document" && b.name == *name)?;
                 let scope = self.at(self.inst, block.file)?;
-                let doc = policy::from_document_block(block.body);
+                let doc = policy::from_document_block(block.body, &|n: &Node| {
+                    scope.eval(n).as_lit().map(String::from)
+                });
                 read_policy(block.file, &doc, &|n: &Node| scope.eval(n))
             }
             _ => {
@@ -445,5 +471,6 @@ mod tests {
         );
         assert_eq!(local_source("", "./auth").as_deref(), Some("auth"));
         assert_eq!(local_source("infra", "terraform-aws-modules/iam/aws"), None);
+        assert_eq!(local_source("/abs/root", "./modules/x").as_deref(), Some("/abs/root/modules/x"));
     }
 }

@@ -1,0 +1,50 @@
+# CT114 fail: `principals { type = "*" }`, which the provider renders as `"Principal": "*"`.
+
+resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = false
+}
+
+data "aws_iam_policy_document" "authenticated_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = ["cognito-identity.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "cognito-identity.amazonaws.com:aud"
+      values   = [aws_cognito_identity_pool.main.id]
+    }
+
+    condition {
+      test     = "ForAnyValue:StringLike"
+      variable = "cognito-identity.amazonaws.com:amr"
+      values   = ["authenticated"]
+    }
+  }
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals { # expect: CT114 related=48
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "authenticated" {
+  name               = "photos-authenticated"
+  assume_role_policy = data.aws_iam_policy_document.authenticated_trust.json
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated = aws_iam_role.authenticated.arn
+  }
+}
