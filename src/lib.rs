@@ -130,7 +130,10 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
     for item in loaded {
         inputs.add(item);
     }
-    let model = inputs.model();
+    let cdk = frontend::cdk::link(&paths, &opts.cwd, &mut inputs.templates, &mut inputs.files);
+    inputs.errors.extend(cdk.errors);
+    let mut model = inputs.model();
+    model.app_sources = cdk.app_sources;
     let config_file = inputs.add_config_file(opts);
     let selected = selected_rules(&opts.select, &opts.ignore);
     let mut findings = rules::check_all(&model, &selected);
@@ -168,6 +171,44 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
         errors: errors.len(),
     };
     Report { files, findings, suppressed, errors, summary }
+}
+
+/// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseStats {
+    pub files: usize,
+    pub bytes: usize,
+    pub parsed: usize,
+    pub errors: usize,
+}
+
+/// Discovers, reads and parses like [`scan`], and does nothing else: the floor a whole scan is
+/// measured against (`cognitrust parse`, bench/run.sh).
+pub fn parse_only(opts: &Options) -> ParseStats {
+    let jobs =
+        if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
+    let run = || {
+        let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
+        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
+        let mut stats = ParseStats { files: paths.len(), errors: walk_errors.len(), ..ParseStats::default() };
+        for item in &loaded {
+            match item {
+                Loaded::Template { file, .. }
+                | Loaded::Terraform { file, .. }
+                | Loaded::Plan { file, .. } => {
+                    stats.parsed += 1;
+                    stats.bytes += file.text.len();
+                }
+                Loaded::Broken { .. } => stats.errors += 1,
+                Loaded::Skipped => {}
+            }
+        }
+        stats
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
 }
 
 /// Everything read, by kind, with the files' ids assigned in path order.

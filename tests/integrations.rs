@@ -362,6 +362,8 @@ fn fixture_sarif_passes_the_sarif_validator_with_github_rules() {
     for (name, folder) in names.iter().zip(&folders) {
         targets.push((name, folder.strip_prefix(&root).unwrap().to_path_buf()));
     }
+    // CDK output: construct paths and related places in the app's TypeScript source.
+    targets.push(("cdk", PathBuf::from("testdata/cdk/cdk.out")));
     let mut files = Vec::new();
     for (name, target) in &targets {
         let file = out_dir.path().join(format!("{name}.sarif"));

@@ -41,6 +41,9 @@ fn finding_command(f: &Finding, report: &Report) -> String {
         Severity::Note => "notice",
     };
     let mut text = f.message.clone();
+    if let Some(path) = &f.construct_path {
+        let _ = write!(text, "\nconstruct path: {path}");
+    }
     for r in &f.related {
         let at = Location::of(&report.files, r.loc);
         let _ = write!(text, "\n{}:{}:{}: {}", at.file, at.line, at.column, r.message);

@@ -155,7 +155,11 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.finding.message)?;
+        match &self.finding.construct_path {
+            Some(path) => write!(f, "\nconstruct path: {path}"),
+            None => Ok(()),
+        }
     }
 }
 

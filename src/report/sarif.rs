@@ -166,6 +166,9 @@ struct Region {
 #[serde(rename_all = "camelCase")]
 struct Logical {
     name: String,
+    /// The CDK construct path, for CDK output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<String>,
     kind: &'static str,
 }
 
@@ -333,7 +336,11 @@ fn result<'a>(
 ) -> SarifResult<'a> {
     let primary = Location::of(files, f.loc);
     let mut primary = location(&primary, None, (!f.label.is_empty()).then_some(f.label.as_str()));
-    primary.logical_locations = vec![Logical { name: f.resource.clone(), kind: "resource" }];
+    primary.logical_locations = vec![Logical {
+        name: f.resource.clone(),
+        fully_qualified_name: f.construct_path.clone(),
+        kind: "resource",
+    }];
     SarifResult {
         rule_id: f.rule.code,
         rule_index,

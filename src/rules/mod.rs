@@ -238,6 +238,11 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
             if let Some(&loc) = model.plan_places.get(&f.resource) {
                 f.related(loc, format!("`{}` in the Terraform plan", f.resource), None);
             }
+            // A finding's primary span lies in its resource's template.
+            if let Some(&loc) = model.app_sources.get(&(f.loc.file, f.resource.clone())) {
+                let name = f.construct_path.as_deref().map_or(f.resource.as_str(), construct_name);
+                f.related(loc, format!("`{name}` is created here in the CDK app"), None);
+            }
             match at.get(&(f.rule.code, f.loc)) {
                 Some(&i) => {
                     for r in f.related {
@@ -254,6 +259,12 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
         }
     }
     all
+}
+
+/// A construct path as the app names it: without the `Resource`/`Default` child that L2
+/// constructs give their CloudFormation resource.
+fn construct_name(path: &str) -> &str {
+    path.strip_suffix("/Resource").or_else(|| path.strip_suffix("/Default")).unwrap_or(path)
 }
 
 /// Looks a rule up by code or name, case-insensitively.

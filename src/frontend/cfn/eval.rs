@@ -62,7 +62,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Links each `AWS::CloudFormation::Stack` to the scanned template its `TemplateURL`
-    /// names: a local path relative to the parent, or a URL whose file name is unique.
+    /// names: a local path relative to the parent, or a URL whose file name is unique, or whose
+    /// CDK asset key ([`Template::aliases`]) is unique, or unique in the parent's folder.
     fn link_nested_stacks(&mut self) {
         for (p, tpl) in self.templates.iter().enumerate() {
             for res in tpl.resources.iter().filter(|r| r.type_ == "AWS::CloudFormation::Stack") {
@@ -89,16 +90,29 @@ impl<'a> Ctx<'a> {
         } else {
             tail.rsplit('/').next()?.to_string()
         };
-        let mut found = self.templates.iter().enumerate().filter(|(i, t)| {
-            *i != parent
-                && if local {
-                    normalise(&t.path) == wanted
-                } else {
-                    t.path.rsplit('/').next() == Some(&wanted)
+        let found: Vec<usize> = (0..self.templates.len())
+            .filter(|&i| {
+                let t = &self.templates[i];
+                i != parent
+                    && if local {
+                        normalise(&t.path) == wanted
+                    } else {
+                        t.path.rsplit('/').next() == Some(&wanted) || t.aliases.contains(&wanted)
+                    }
+            })
+            .collect();
+        let dir = |i: usize| self.templates[i].path.rsplit_once('/').map_or("", |(d, _)| d);
+        let by_alias = |i: &usize| !local && self.templates[*i].aliases.contains(&wanted);
+        match found.as_slice() {
+            [i] => Some(*i),
+            // An asset key names the content: the same nested template in two scanned CDK
+            // assemblies, of which the parent's own copy is the one.
+            many if many.iter().all(by_alias) => {
+                match many.iter().filter(|&&i| dir(i) == dir(parent)).collect::<Vec<_>>().as_slice() {
+                    [i] => Some(**i),
+                    _ => None,
                 }
-        });
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
+            }
             _ => None,
         }
     }

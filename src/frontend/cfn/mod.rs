@@ -56,6 +56,9 @@ pub struct Template {
     pub file: FileId,
     /// The file's display path, which nested stacks' `TemplateURL`s are matched against.
     pub path: String,
+    /// Other names a nested stack's `TemplateURL` may end in: the S3 object keys under which a
+    /// CDK assembly publishes this template (`<hash>.json`), set by [`crate::frontend::cdk`].
+    pub aliases: Vec<String>,
     /// Written in JSON rather than YAML: help texts spell intrinsics to match.
     pub json: bool,
     pub resources: Vec<Resource>,
@@ -94,6 +97,7 @@ pub fn index(file: FileId, path: &str, json: bool, root: &Node) -> (Template, Ve
     let mut tpl = Template {
         file,
         path: path.to_string(),
+        aliases: Vec::new(),
         json,
         resources: Vec::new(),
         by_id: HashMap::new(),

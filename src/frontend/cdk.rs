@@ -1,0 +1,435 @@
+//! CDK cloud assemblies (`cdk.out`, SPEC §3). The templates of an assembly are read as
+//! CloudFormation like any other ([`super::cfn`]); this room adds what only the assembly knows:
+//!
+//! - the asset manifests (`*.assets.json`) name each nested stack's template by the S3 object key
+//!   its parent's `TemplateURL` points at, so the key becomes an alias of the template that
+//!   [`super::cfn::eval`] matches nested stacks against;
+//! - the construct metadata (`metadata` of each stack artifact, or its `additionalMetadataFile`)
+//!   gives a resource's construct path where the template lacks `aws:cdk:path`
+//!   (`cdk synth --no-path-metadata`), and the stack trace of the line of the app that created
+//!   it (`aws:cdk:creationStack`, or the `trace` of older assemblies and of `cdk synth --debug`).
+//!
+//! A trace frame becomes a place only when its file is below the app's folder (the assembly's
+//! parent, where `cdk synth` ran) or the working directory, and can be read: a manifest cannot
+//! make the scan show arbitrary files.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value;
+
+use super::cfn::Template;
+use crate::source::{FileId, Loc, SourceFile};
+use crate::syntax::Span;
+use crate::{InputError, MAX_FILE_BYTES, display_path};
+
+/// What the assemblies among the scanned files add to a scan.
+#[derive(Debug, Default)]
+pub struct Linked {
+    /// (template file, logical ID) → where the app's source created the resource.
+    pub app_sources: HashMap<(FileId, String), Loc>,
+    /// Manifests and metadata files that name stacks but cannot be read.
+    pub errors: Vec<InputError>,
+}
+
+/// One `manifest.json` and the files it names.
+#[derive(Debug, Default)]
+struct Assembly {
+    /// The folder as reports show it (`cdk.out`), empty for the working directory.
+    dir: String,
+    /// The folder on disk.
+    fs_dir: PathBuf,
+    /// For each stack artifact, its template file and its logical IDs' construct paths.
+    stacks: Vec<(String, HashMap<String, Vec<String>>)>,
+    /// Asset object key (`<hash>.json`) → template file, for nested stacks.
+    nested: Vec<(String, String)>,
+    /// Construct path (without the leading `/`) → stack trace frames, innermost first.
+    traces: HashMap<String, Vec<String>>,
+}
+
+/// Reads every CDK cloud assembly manifest among `paths`, applies it to the templates of its
+/// folder, and loads the app source files its stack traces name into `files`.
+pub fn link(
+    paths: &[PathBuf],
+    cwd: &Path,
+    templates: &mut [Template],
+    files: &mut Vec<SourceFile>,
+) -> Linked {
+    let mut linked = Linked::default();
+    let mut sources = Sources { cwd, loaded: HashMap::new() };
+    for path in paths.iter().filter(|p| p.file_name().is_some_and(|n| n == "manifest.json")) {
+        let Some(assembly) = read_assembly(path, cwd, files, &mut linked.errors) else { continue };
+        apply(&assembly, templates);
+        for tpl in templates.iter().filter(|t| in_dir(&t.path, &assembly.dir)) {
+            for res in &tpl.resources {
+                let Some(frames) = res.cdk_path.as_ref().and_then(|p| assembly.traces.get(p)) else {
+                    continue;
+                };
+                if let Some(loc) = sources.place(&assembly.fs_dir, frames, files) {
+                    linked.app_sources.insert((tpl.file, res.logical_id.clone()), loc);
+                }
+            }
+        }
+    }
+    linked
+}
+
+/// Whether a display path names a file directly inside `dir`.
+fn in_dir(path: &str, dir: &str) -> bool {
+    path.rsplit_once('/').map_or("", |(d, _)| d) == dir
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+}
+
+/// Adds nested-stack aliases and missing construct paths to the templates of the assembly.
+fn apply(assembly: &Assembly, templates: &mut [Template]) {
+    for (key, file) in &assembly.nested {
+        let wanted = join(&assembly.dir, file);
+        for tpl in templates.iter_mut().filter(|t| t.path == wanted) {
+            if !tpl.aliases.contains(key) {
+                tpl.aliases.push(key.clone());
+            }
+        }
+    }
+    for (file, logical_ids) in &assembly.stacks {
+        let wanted = join(&assembly.dir, file);
+        for tpl in templates.iter_mut().filter(|t| t.path == wanted) {
+            for res in tpl.resources.iter_mut().filter(|r| r.cdk_path.is_none()) {
+                // A logical ID that two construct paths claim (a nested stack's) is left alone.
+                if let Some([path]) = logical_ids.get(&res.logical_id).map(Vec::as_slice) {
+                    res.cdk_path = Some(path.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`] as text.
+fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return Err("not a file of at most 64 MiB".into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+}
+
+/// Parses a JSON file of the assembly; a problem becomes an error with its place. A missing
+/// file is no error: snapshots of assemblies are often committed without their asset manifests,
+/// and the templates are read all the same.
+fn read_json(
+    path: &Path,
+    cwd: &Path,
+    what: &str,
+    files: &mut Vec<SourceFile>,
+    errors: &mut Vec<InputError>,
+) -> Option<Value> {
+    let display = display_path(path, cwd);
+    if !path.exists() {
+        return None;
+    }
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(message) => {
+            errors.push(InputError {
+                message: format!("{what}: {message}"),
+                path: Some(display),
+                place: None,
+            });
+            return None;
+        }
+    };
+    match serde_json::from_str(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let file = SourceFile::new(display.clone(), text);
+            let start = file.lines.line_start(e.line()).map_or(0, |s| s + e.column().saturating_sub(1));
+            let start = start.min(file.text.len());
+            files.push(file);
+            errors.push(InputError {
+                message: format!("{what}: {e}"),
+                path: Some(display),
+                place: Some((files.len() - 1, Span::new(start, start))),
+            });
+            None
+        }
+    }
+}
+
+/// Reads a manifest and the files it names; `None` for a `manifest.json` that is not a CDK
+/// cloud assembly with stacks (web app manifests and the like are skipped silently).
+fn read_assembly(
+    path: &Path,
+    cwd: &Path,
+    files: &mut Vec<SourceFile>,
+    errors: &mut Vec<InputError>,
+) -> Option<Assembly> {
+    // A cheap first look, as for templates: only manifests that name a stack are parsed.
+    let text = read_text(path).ok()?;
+    if !text.contains("aws:cloudformation:stack") {
+        return None;
+    }
+    let root = read_json(path, cwd, "cannot read the CDK cloud assembly manifest", files, errors)?;
+    let artifacts = root.get("artifacts")?.as_object()?;
+    let fs_dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let display = display_path(path, cwd);
+    let dir = display.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    let mut assembly = Assembly { dir, fs_dir, ..Assembly::default() };
+    for artifact in artifacts.values() {
+        let props = artifact.get("properties");
+        let prop = |key: &str| props.and_then(|p| p.get(key)).and_then(Value::as_str);
+        match artifact.get("type").and_then(Value::as_str) {
+            Some("aws:cloudformation:stack") => {
+                let mut logical_ids = HashMap::new();
+                if let Some(metadata) = artifact.get("metadata") {
+                    read_metadata(metadata, &mut logical_ids, &mut assembly.traces);
+                }
+                if let Some(extra) = artifact.get("additionalMetadataFile").and_then(Value::as_str) {
+                    let extra = assembly.fs_dir.join(extra);
+                    if let Some(metadata) = read_json(&extra, cwd, "cannot read CDK metadata", files, errors)
+                    {
+                        read_metadata(&metadata, &mut logical_ids, &mut assembly.traces);
+                    }
+                }
+                if let Some(template) = prop("templateFile") {
+                    assembly.stacks.push((template.to_string(), logical_ids));
+                }
+            }
+            Some("cdk:asset-manifest") => {
+                let Some(file) = prop("file") else { continue };
+                let file = assembly.fs_dir.join(file);
+                if let Some(assets) =
+                    read_json(&file, cwd, "cannot read the CDK asset manifest", files, errors)
+                {
+                    assembly.nested.extend(nested_templates(&assets));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(assembly)
+}
+
+/// The construct metadata of one stack: `{"/Stack/Role/Resource": [{"type": …, "data": …}]}`.
+fn read_metadata(
+    metadata: &Value,
+    logical_ids: &mut HashMap<String, Vec<String>>,
+    traces: &mut HashMap<String, Vec<String>>,
+) {
+    let Some(by_path) = metadata.as_object() else { return };
+    for (path, entries) in by_path {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        for entry in entries.as_array().map_or(&[][..], Vec::as_slice) {
+            let data = entry.get("data");
+            let frames = match entry.get("type").and_then(Value::as_str) {
+                Some("aws:cdk:logicalId") => {
+                    if let Some(id) = data.and_then(Value::as_str) {
+                        logical_ids.entry(id.to_string()).or_default().push(path.to_string());
+                    }
+                    // Older assemblies, and `cdk synth --debug`, trace the logical ID entry.
+                    entry.get("trace")
+                }
+                Some("aws:cdk:creationStack") => data,
+                _ => None,
+            };
+            let frames: Vec<String> = frames
+                .and_then(Value::as_array)
+                .map(|f| f.iter().filter_map(Value::as_str).map(String::from).collect())
+                .unwrap_or_default();
+            if !frames.is_empty() {
+                traces.entry(path.to_string()).or_insert(frames);
+            }
+        }
+    }
+}
+
+/// (object key, template file) for each file asset that is a JSON template: the nested stacks.
+fn nested_templates(assets: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for asset in assets.get("files").and_then(Value::as_object).into_iter().flat_map(|f| f.values()) {
+        let source = asset.get("source");
+        let Some(path) = source.and_then(|s| s.get("path")).and_then(Value::as_str) else { continue };
+        let packaging = source.and_then(|s| s.get("packaging")).and_then(Value::as_str);
+        if !path.ends_with(".json") || packaging.is_some_and(|p| p != "file") {
+            continue;
+        }
+        let destinations = asset.get("destinations").and_then(Value::as_object);
+        for dest in destinations.into_iter().flat_map(|d| d.values()) {
+            if let Some(key) = dest.get("objectKey").and_then(Value::as_str) {
+                let key = key.rsplit('/').next().unwrap_or(key).to_string();
+                if !out.contains(&(key.clone(), path.to_string())) {
+                    out.push((key, path.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The app source files stack traces name, loaded once each.
+struct Sources<'a> {
+    cwd: &'a Path,
+    /// Canonical path → the file's id, or `None` when it may not or cannot be read.
+    loaded: HashMap<PathBuf, Option<FileId>>,
+}
+
+impl Sources<'_> {
+    /// The place of the first frame of `frames` that is in the app's own code and readable.
+    fn place(&mut self, assembly_dir: &Path, frames: &[String], files: &mut Vec<SourceFile>) -> Option<Loc> {
+        let app_dir = assembly_dir.join("..");
+        frames.iter().find_map(|frame| {
+            let (file, line, column) = frame_place(frame)?;
+            let path = if Path::new(file).is_absolute() { PathBuf::from(file) } else { app_dir.join(file) };
+            let path = normalise(&path);
+            let id = self.load(&path, &app_dir, files)?;
+            let file = &files[id];
+            Some(Loc::new(id, line_span(file, line, column)?))
+        })
+    }
+
+    fn load(&mut self, path: &Path, app_dir: &Path, files: &mut Vec<SourceFile>) -> Option<FileId> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        if let Some(known) = self.loaded.get(&canonical) {
+            return *known;
+        }
+        let allowed = [app_dir, self.cwd]
+            .iter()
+            .filter_map(|root| std::fs::canonicalize(root).ok())
+            .any(|root| canonical.starts_with(root));
+        let display = display_path(path, self.cwd);
+        let id = if !allowed {
+            None
+        } else if let Some(i) = files.iter().position(|f| f.display == display) {
+            Some(i)
+        } else {
+            read_text(&canonical).ok().map(|text| {
+                files.push(SourceFile::new(display, text));
+                files.len() - 1
+            })
+        };
+        self.loaded.insert(canonical, id);
+        id
+    }
+}
+
+/// `new BrokenStack (lib/broken-stack.ts:22:23)` → (`lib/broken-stack.ts`, 22, 23); frames in
+/// node's own code or in dependencies are not the app's, and elided frames
+/// (`...node internals...`) have no place.
+fn frame_place(frame: &str) -> Option<(&str, usize, usize)> {
+    let frame = frame.trim();
+    let frame = frame.strip_prefix("at ").unwrap_or(frame);
+    let place = match (frame.rfind('('), frame.strip_suffix(')')) {
+        (Some(open), Some(inner)) => &inner[open + 1..],
+        _ => frame,
+    };
+    let (rest, column) = place.rsplit_once(':')?;
+    let (file, line) = rest.rsplit_once(':')?;
+    let in_dependency = file.contains("/node_modules/") || file.contains("\\node_modules\\");
+    if file.is_empty() || file.starts_with("node:") || in_dependency {
+        return None;
+    }
+    Some((file, line.parse().ok()?, column.parse().ok()?))
+}
+
+/// From the frame's column to the end of its line, trailing blanks left out.
+fn line_span(file: &SourceFile, line: usize, column: usize) -> Option<Span> {
+    let start = file.lines.line_start(line)?;
+    let text = &file.text[start..];
+    let end = start + text.find('\n').unwrap_or(text.len());
+    let line_text = file.text[start..end].trim_end();
+    let skip = line_text.char_indices().nth(column.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let rest = &line_text[skip..];
+    let indent = rest.len() - rest.trim_start().len();
+    Some(Span::new(start + skip + indent, start + line_text.len()))
+}
+
+/// A path with `.` segments dropped and `..` applied where it can be.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_give_the_app_source_place() {
+        assert_eq!(
+            frame_place("new BrokenStack (lib/broken-stack.ts:22:23)"),
+            Some(("lib/broken-stack.ts", 22, 23))
+        );
+        assert_eq!(
+            frame_place("at Object.<anonymous> (/app/bin/app.ts:7:1)"),
+            Some(("/app/bin/app.ts", 7, 1))
+        );
+        assert_eq!(frame_place("/app/lib/x.ts:3:4"), Some(("/app/lib/x.ts", 3, 4)));
+        assert_eq!(frame_place("C:\\app\\lib\\x.ts:3:4"), Some(("C:\\app\\lib\\x.ts", 3, 4)));
+        assert_eq!(frame_place("new Role (/app/node_modules/aws-cdk-lib/aws-iam/lib/role.js:1:2)"), None);
+        assert_eq!(frame_place("Module._compile (node:internal/modules/cjs/loader:1:2)"), None);
+        assert_eq!(frame_place("...node internals, ts-node..."), None);
+        assert_eq!(frame_place("...new Role2 in aws-cdk-lib..."), None);
+    }
+
+    #[test]
+    fn spans_run_from_the_column_to_the_end_of_the_line() {
+        let file = SourceFile::new("x.ts".into(), "a\n    const r = new iam.Role(this, 'R', {  \nb".into());
+        let span = line_span(&file, 2, 15).unwrap();
+        assert_eq!(&file.text[span.start..span.end], "new iam.Role(this, 'R', {");
+        let span = line_span(&file, 2, 1).unwrap();
+        assert_eq!(&file.text[span.start..span.end], "const r = new iam.Role(this, 'R', {");
+        assert!(line_span(&file, 9, 1).is_none());
+    }
+
+    #[test]
+    fn metadata_of_old_and_new_assemblies() {
+        let metadata: Value = serde_json::json!({
+            "/S/Role/Resource": [
+                {"type": "aws:cdk:logicalId", "data": "Role1", "trace": ["new S (lib/s.ts:3:5)"]},
+            ],
+            "/S/Pool": [
+                {"type": "aws:cdk:logicalId", "data": "Pool"},
+                {"type": "aws:cdk:creationStack", "data": ["new S (lib/s.ts:9:1)"]},
+            ],
+        });
+        let (mut ids, mut traces) = (HashMap::new(), HashMap::new());
+        read_metadata(&metadata, &mut ids, &mut traces);
+        assert_eq!(ids["Role1"], vec!["S/Role/Resource".to_string()]);
+        assert_eq!(traces["S/Role/Resource"], vec!["new S (lib/s.ts:3:5)".to_string()]);
+        assert_eq!(traces["S/Pool"], vec!["new S (lib/s.ts:9:1)".to_string()]);
+    }
+
+    #[test]
+    fn nested_templates_are_named_by_their_object_key() {
+        let assets: Value = serde_json::json!({"files": {
+            "abc": {"source": {"path": "P.Nested.nested.template.json", "packaging": "file"},
+                    "destinations": {"d": {"bucketName": "b", "objectKey": "abc.json"}}},
+            "def": {"source": {"path": "asset.def", "packaging": "zip"},
+                    "destinations": {"d": {"bucketName": "b", "objectKey": "def.zip"}}},
+        }});
+        assert_eq!(
+            nested_templates(&assets),
+            vec![("abc.json".into(), "P.Nested.nested.template.json".into())]
+        );
+    }
+
+    #[test]
+    fn normalising_applies_parent_segments() {
+        assert_eq!(normalise(Path::new("a/cdk.out/../lib/x.ts")), PathBuf::from("a/lib/x.ts"));
+        assert_eq!(normalise(Path::new("./../lib/x.ts")), PathBuf::from("../lib/x.ts"));
+    }
+}
