@@ -126,11 +126,25 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
             place: None,
         })
         .collect();
+    analyse(opts, &paths, loaded, errors)
+}
+
+/// Scans in-memory files, named as on disk (the extension decides the format): what the fuzz
+/// targets and embedding tools use. No config, no suppressions file, no CDK manifests.
+pub fn scan_texts(files: &[(&str, &str)]) -> Report {
+    let opts = Options { cwd: PathBuf::new(), ..Options::new(Vec::new()) };
+    let loaded =
+        files.iter().map(|(name, text)| load_text(Path::new(name), name, text.to_string())).collect();
+    analyse(&opts, &[], loaded, Vec::new())
+}
+
+/// Everything after reading: front ends, linking, rules, severities and suppressions.
+fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<InputError>) -> Report {
     let mut inputs = Inputs { errors, ..Inputs::default() };
     for item in loaded {
         inputs.add(item);
     }
-    let cdk = frontend::cdk::link(&paths, &opts.cwd, &mut inputs.templates, &mut inputs.files);
+    let cdk = frontend::cdk::link(paths, &opts.cwd, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
     model.app_sources = cdk.app_sources;
@@ -164,7 +178,7 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
     sort_findings(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
     let summary = Summary {
-        files_scanned: paths.len(),
+        files_scanned: if paths.is_empty() { files.len() } else { paths.len() },
         templates: templates.len() + tf_files.len() + plans.len(),
         findings: findings.len(),
         suppressed: suppressed.len(),
@@ -362,6 +376,16 @@ fn load(path: &Path, display: &str) -> Loaded {
             let end = file.text.len();
             return broken(Some(file), format!("invalid UTF-8 at byte {at}"), Span::new(end, end));
         }
+    };
+    load_text(path, display, text)
+}
+
+/// Classifies and parses one file's text.
+fn load_text(path: &Path, display: &str, text: String) -> Loaded {
+    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
+        file,
+        path: display.to_string(),
+        error: SyntaxError::new(message, span),
     };
     if is_terraform_path(path) {
         return match syntax::hcl::parse(&text) {
