@@ -40,6 +40,17 @@ fn pool_name(model: &Model, id: &crate::model::Sym) -> String {
     }
 }
 
+/// Whether two attachments certainly target one deployed pool: in one template, or by
+/// reference to the same pool resource. Two files naming the same literal ID or parameter may be
+/// alternatives (environments, before/after snapshots) never deployed side by side.
+fn deployed_together(
+    a: &crate::model::Attachment,
+    b: &crate::model::Attachment,
+    pool: &crate::model::Sym,
+) -> bool {
+    a.resource.file == b.resource.file || matches!(pool, crate::model::Sym::Attr { .. })
+}
+
 fn check(model: &Model, out: &mut Findings) {
     let atts = &model.attachments;
     for (b, second) in atts.iter().enumerate() {
@@ -50,6 +61,7 @@ fn check(model: &Model, out: &mut Findings) {
                     let Some(pool_a) = &va.value.pool else { continue };
                     if va.assign.merge(&vb.assign).is_none()
                         || pool_a.value.same_as(&pool_b.value) != Tri::Yes
+                        || !deployed_together(first, second, &pool_a.value)
                     {
                         continue;
                     }
