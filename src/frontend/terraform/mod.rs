@@ -265,8 +265,8 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
         Some(_) => out.opaque_roles = true,
         None => out.opaque_roles = body.get("roles").is_some(),
     }
-    for m in blocks(body, "role_mapping") {
-        let mapping = mapping(r, m);
+    for (index, m) in blocks(body, "role_mapping").into_iter().enumerate() {
+        let mapping = mapping(r, m, index);
         for rule in &mapping.rules {
             if let Some(role) = &rule.role {
                 out.slots.push(Slot {
@@ -283,7 +283,7 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
     out
 }
 
-fn mapping(r: &dyn Resolve, m: &Node) -> Mapping {
+fn mapping(r: &dyn Resolve, m: &Node, index: usize) -> Mapping {
     let file = r.file();
     let provider = match m.get("identity_provider") {
         Some(p) => item(r, p),
@@ -294,7 +294,8 @@ fn mapping(r: &dyn Resolve, m: &Node) -> Mapping {
     };
     let rules = blocks(m, "mapping_rule");
     Mapping {
-        key: provider.value.describe(),
+        // Terraform's role mappings are unnamed blocks: name them by position.
+        key: format!("role_mapping #{}", index + 1),
         key_loc: Loc::new(file, m.span),
         provider,
         kind: m.get("type").map(|n| item(r, n)),
