@@ -350,6 +350,19 @@ impl Mapping {
     pub fn kind_is(&self, kind: &str) -> bool {
         self.kind.as_ref().and_then(|k| k.value.as_lit()) == Some(kind)
     }
+
+    /// The slots its rules hand roles out through (authenticated users of its provider).
+    pub fn rule_slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.rules.iter().filter_map(|rule| {
+            Some(Slot {
+                kind: SlotKind::Rule,
+                key: self.key.clone(),
+                key_loc: rule.loc,
+                role: rule.role.clone()?,
+                via: Some(self.provider.value.clone()),
+            })
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

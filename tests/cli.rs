@@ -1,7 +1,8 @@
 //! The command line as a user runs it: exit codes, formats, errors with places, `rules`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{WARNING, json, project, run};
 
 const BROKEN: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -26,67 +27,6 @@ Resources:
       Roles:
         authenticated: !GetAtt AuthRole.Arn
 "#;
-
-/// Only a warning: the authenticated role of a guest-enabled pool has no amr condition.
-const WARNING_ONLY: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: true
-  AuthRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-  GuestRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !GetAtt AuthRole.Arn
-        unauthenticated: !GetAtt GuestRole.Arn
-"#;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cognitrust"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cognitrust")
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
 
 #[test]
 fn a_finding_exits_1_and_reports_the_line_in_json() {
@@ -114,7 +54,7 @@ fn a_finding_exits_1_and_reports_the_line_in_json() {
 
 #[test]
 fn fail_on_sets_the_threshold() {
-    let dir = project(&[("warn.yaml", WARNING_ONLY)]);
+    let dir = project(&[("warn.yaml", WARNING)]);
     let code = |args: &[&str]| run(dir.path(), args).status.code();
     assert_eq!(code(&["scan"]), Some(1), "warnings fail by default");
     assert_eq!(code(&["scan", "--fail-on", "error"]), Some(0));
@@ -155,7 +95,7 @@ fn a_malformed_template_is_an_error_with_its_place_and_the_rest_is_scanned() {
 
 #[test]
 fn invalid_utf8_is_reported_with_its_file() {
-    let dir = project(&[("ok.yaml", WARNING_ONLY)]);
+    let dir = project(&[("ok.yaml", WARNING)]);
     std::fs::write(dir.path().join("bad.yaml"), b"AWSTemplateFormatVersion: x\nResources: \xff\xfe\n")
         .unwrap();
     let out = run(dir.path(), &["scan", "--format", "json"]);

@@ -1,69 +1,8 @@
 //! The config file and every suppression form, as a user meets them on the command line.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-/// CT110 at line 16 (the authenticated role has no amr while guests are allowed): a warning.
-const WARNING: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: true
-  AuthRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-  GuestRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !GetAtt AuthRole.Arn
-        unauthenticated: !GetAtt GuestRole.Arn
-"#;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cognitrust"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run")
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir(dir.path().join(".git")).expect("mark the repository root");
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
+use common::{WARNING, json, project, run};
 
 fn rules(report: &serde_json::Value, key: &str) -> Vec<String> {
     report[key]

@@ -33,26 +33,13 @@ declare_rule! {
     check: check,
 }
 
-/// Standard attributes an app client may write when `WriteAttributes` is unset.
-const USER_WRITABLE: &[&str] = &[
-    "address",
-    "birthdate",
-    "email",
-    "family_name",
-    "gender",
-    "given_name",
-    "locale",
-    "middle_name",
-    "name",
-    "nickname",
-    "phone_number",
-    "picture",
-    "preferred_username",
-    "profile",
-    "updated_at",
-    "website",
-    "zoneinfo",
-];
+/// Standard attributes an app client may not write even when `WriteAttributes` is unset.
+const NOT_USER_WRITABLE: &[&str] = &["sub", "email_verified", "phone_number_verified"];
+
+/// Whether an unset `WriteAttributes` lets users write this standard attribute.
+fn writable_by_default(name: &str) -> bool {
+    crate::model::STANDARD_ATTRIBUTES.contains(&name) && !NOT_USER_WRITABLE.contains(&name)
+}
 
 /// The app client a provider name ends with (`…:${UserPoolClient}`).
 fn client_of<'m>(model: &'m Model, provider: &Sym) -> Option<&'m Client> {
@@ -78,7 +65,7 @@ fn check(model: &Model, out: &mut Findings) {
                             (true, "lists it in WriteAttributes")
                         }
                         Some(_) => continue,
-                        None if USER_WRITABLE.contains(&name) => {
+                        None if writable_by_default(name) => {
                             (true, "sets no WriteAttributes, so users can write every standard attribute")
                         }
                         None if name.starts_with("custom:") => (

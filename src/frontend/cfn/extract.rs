@@ -193,17 +193,7 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
         mappings.and_then(Node::single_entry).is_some_and(|e| e.key == "Ref" || e.key.starts_with("Fn::"));
     for e in mappings.filter(|_| !out.opaque_mappings).and_then(Node::as_map).unwrap_or(&[]) {
         let mapping = mapping(scope, e);
-        for rule in &mapping.rules {
-            if let Some(role) = &rule.role {
-                out.slots.push(Slot {
-                    kind: SlotKind::Rule,
-                    key: e.key.clone(),
-                    key_loc: rule.loc,
-                    role: role.clone(),
-                    via: Some(mapping.provider.value.clone()),
-                });
-            }
-        }
+        out.slots.extend(mapping.rule_slots());
         out.mappings.push(mapping);
     }
     out

@@ -267,17 +267,7 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
     }
     for (index, m) in blocks(body, "role_mapping").into_iter().enumerate() {
         let mapping = mapping(r, m, index);
-        for rule in &mapping.rules {
-            if let Some(role) = &rule.role {
-                out.slots.push(Slot {
-                    kind: SlotKind::Rule,
-                    key: mapping.key.clone(),
-                    key_loc: rule.loc,
-                    role: role.clone(),
-                    via: Some(mapping.provider.value.clone()),
-                });
-            }
-        }
+        out.slots.extend(mapping.rule_slots());
         out.mappings.push(mapping);
     }
     out

@@ -132,22 +132,15 @@ impl<'a> Plan<'a> {
     pub fn extract(&self, model: &mut Model, skip: &dyn Fn(&str) -> bool) {
         let planned = self.planned();
         let bodies: Vec<Node> = planned.iter().map(|p| self.body(p)).collect();
-        for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
-            let scope = Scope { plan: self, path: &p.path, planned: &planned, bodies: &bodies, depth: 0 };
-            extract(
-                &scope,
-                &TfResource { address: p.address.clone(), type_: &p.type_, body, loc: p.loc },
-                model,
-            );
-        }
-        for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
-            let scope = Scope { plan: self, path: &p.path, planned: &planned, bodies: &bodies, depth: 0 };
-            attach_role_policies(
-                &scope,
-                &TfResource { address: p.address.clone(), type_: &p.type_, body, loc: p.loc },
-                model,
-            );
-        }
+        let each = |f: &mut dyn FnMut(&Scope, &TfResource)| {
+            for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
+                let scope = Scope { plan: self, path: &p.path, planned: &planned, bodies: &bodies, depth: 0 };
+                f(&scope, &TfResource { address: p.address.clone(), type_: &p.type_, body, loc: p.loc });
+            }
+        };
+        each(&mut |scope, res| extract(scope, res, model));
+        // Role policies name roles that must all be in the model first.
+        each(&mut |scope, res| attach_role_policies(scope, res, model));
     }
 
     /// Addresses of the plan's managed resources, with their places in the plan.

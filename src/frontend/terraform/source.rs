@@ -160,20 +160,15 @@ impl<'a> Sources<'a> {
 
     /// Adds every resource of every module instance to the model.
     pub fn extract(&self, model: &mut Model) {
-        for (i, inst) in self.instances.iter().enumerate() {
-            for block in &self.modules[inst.module].resources {
-                let address = format!("{}{}.{}", inst.prefix, block.type_, block.name);
-                model.resource_extents.push((block.file, block.body.span, address));
-                let scope = Scope { src: self, inst: i, file: block.file, depth: 0 };
-                let res = TfResource {
-                    address: format!("{}{}.{}", inst.prefix, block.type_, block.name),
-                    type_: &block.type_,
-                    body: block.body,
-                    loc: block.loc,
-                };
-                extract(&scope, &res, model);
-            }
-        }
+        self.each_resource(|scope, res| {
+            model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
+            extract(scope, res, model);
+        });
+        // Role policies name roles that must all be in the model first.
+        self.each_resource(|scope, res| attach_role_policies(scope, res, model));
+    }
+
+    fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
         for (i, inst) in self.instances.iter().enumerate() {
             for block in &self.modules[inst.module].resources {
                 let scope = Scope { src: self, inst: i, file: block.file, depth: 0 };
@@ -183,7 +178,7 @@ impl<'a> Sources<'a> {
                     body: block.body,
                     loc: block.loc,
                 };
-                attach_role_policies(&scope, &res, model);
+                f(&scope, &res);
             }
         }
     }
