@@ -8,6 +8,7 @@
 pub mod config;
 pub mod discover;
 pub mod frontend;
+pub mod guard;
 pub mod iam;
 pub mod link;
 pub mod model;
@@ -46,6 +47,8 @@ pub struct Options {
     pub config: config::Config,
     /// Ignore every suppression (comments, metadata, config).
     pub no_suppress: bool,
+    /// cfn-guard rule files or folders to evaluate on each CloudFormation template.
+    pub guard_rules: Vec<PathBuf>,
 }
 
 impl Options {
@@ -59,6 +62,7 @@ impl Options {
             jobs: 0,
             config: config::Config::default(),
             no_suppress: false,
+            guard_rules: Vec::new(),
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct Report {
     pub suppressed: Vec<suppress::Suppressed>,
     pub errors: Vec<InputError>,
     pub summary: Summary,
+    /// The rules of `--guard-rules`, which `rules::RULES` does not list.
+    pub guard_rules: Vec<&'static Rule>,
 }
 
 /// A file after reading and parsing, before it gets its [`FileId`].
@@ -140,10 +146,17 @@ pub fn scan_texts(files: &[(&str, &str)]) -> Report {
 
 /// Everything after reading: front ends, linking, rules, severities and suppressions.
 fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<InputError>) -> Report {
+    let mut guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
+    let checked = guard_check(&guard_pack, &loaded);
     let mut inputs = Inputs { errors, ..Inputs::default() };
-    for item in loaded {
+    let mut guard_checked = Vec::new();
+    for (item, checked) in loaded.into_iter().zip(checked) {
+        if !checked.hits.is_empty() || !checked.errors.is_empty() {
+            guard_checked.push((inputs.files.len(), checked));
+        }
         inputs.add(item);
     }
+    inputs.add_guard_errors(std::mem::take(&mut guard_pack.errors));
     let cdk = frontend::cdk::link(paths, &opts.cwd, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
@@ -151,6 +164,7 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
     let config_file = inputs.add_config_file(opts);
     let selected = selected_rules(&opts.select, &opts.ignore);
     let mut findings = rules::check_all(&model, &selected);
+    findings.extend(inputs.guard_findings(guard_checked, opts));
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a
         // trust is rewritten at deploy time).
@@ -184,7 +198,18 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         suppressed: suppressed.len(),
         errors: errors.len(),
     };
-    Report { files, findings, suppressed, errors, summary }
+    Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
+}
+
+/// What the Guard rule files say about each parsed template, in parallel; one entry per input.
+fn guard_check(pack: &guard::Pack, loaded: &[Loaded]) -> Vec<guard::Checked> {
+    loaded
+        .par_iter()
+        .map(|item| match item {
+            Loaded::Template { file, root, .. } if !pack.is_empty() => pack.check(file, root),
+            _ => guard::Checked::default(),
+        })
+        .collect()
 }
 
 /// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
@@ -275,6 +300,39 @@ impl Inputs {
         }
         self.files.push(SourceFile::new(display_path(path, &opts.cwd), text.clone()));
         Some(self.files.len() - 1)
+    }
+
+    /// Guard rule files that cannot be read or parsed, as errors in their own text.
+    fn add_guard_errors(&mut self, errors: Vec<guard::PackError>) {
+        for e in errors {
+            let place = e.place.map(|(text, span)| {
+                self.files.push(SourceFile::new(e.path.clone(), text));
+                (self.files.len() - 1, span)
+            });
+            let path = Some(e.path).filter(|p| !p.is_empty());
+            self.errors.push(InputError { message: e.message, path, place });
+        }
+    }
+
+    /// The Guard failures of each template that `--select`/`--ignore` keep, with construct
+    /// paths; evaluation errors become input errors of the template.
+    fn guard_findings(&mut self, checked: Vec<(FileId, guard::Checked)>, opts: &Options) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (file, checked) in checked {
+            for message in checked.errors {
+                let path = Some(self.files[file].display.clone());
+                self.errors.push(InputError { message, path, place: None });
+            }
+            let template = self.templates.iter().find(|t| t.file == file);
+            for hit in checked.hits {
+                if !guard::selected(hit.rule.code, &opts.select, &opts.ignore) {
+                    continue;
+                }
+                let resource = template.and_then(|t| t.resource(&hit.resource));
+                out.push(hit.finding(file, resource.and_then(|r| r.cdk_path.clone())));
+            }
+        }
+        out
     }
 
     fn push_issues(&mut self, file: &SourceFile, issues: impl IntoIterator<Item = SyntaxError>) {

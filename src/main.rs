@@ -76,6 +76,10 @@ struct ScanArgs {
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     no_ignore_files: bool,
+    /// Also evaluate these cfn-guard rule files, or the .guard and .ruleset files of these
+    /// folders, on each CloudFormation template (findings `guard:<rule name>`)
+    #[arg(long, value_name = "PATH")]
+    guard_rules: Vec<PathBuf>,
     /// Worker threads (default: all cores)
     #[arg(short, long, default_value_t = 0)]
     jobs: usize,
@@ -155,6 +159,12 @@ fn scan(args: ScanArgs) -> ExitCode {
         eprintln!("error: unknown rule `{bad}` (see `cognitrust rules`)");
         return ExitCode::from(2);
     }
+    if !args.guard_rules.is_empty() && !cfg!(feature = "guard") {
+        eprintln!(
+            "error: `--guard-rules`: cognitrust was built without Guard support (rebuild with the default `guard` feature)"
+        );
+        return ExitCode::from(2);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let config = match load_config(&args, &cwd) {
         Ok(c) => c,
@@ -172,6 +182,7 @@ fn scan(args: ScanArgs) -> ExitCode {
     opts.honour_ignore_files = !args.no_ignore_files;
     opts.jobs = args.jobs;
     opts.no_suppress = args.no_suppress;
+    opts.guard_rules = args.guard_rules;
     opts.config = config;
     let report = cognitrust::scan(&opts);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

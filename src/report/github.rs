@@ -57,9 +57,18 @@ fn finding_command(f: &Finding, report: &Report) -> String {
         ("col", loc.column.to_string()),
         ("endLine", loc.end_line.to_string()),
         ("endColumn", loc.end_column.to_string()),
-        ("title", format!("{} {}", f.rule.code, f.rule.name)),
+        ("title", title(f)),
     ];
     command(name, &props, &text)
+}
+
+/// `CT106 trust-no-aud`; a Guard rule's code already holds its name: `guard:iam_role_path`.
+fn title(f: &Finding) -> String {
+    if crate::guard::is_code(f.rule.code) {
+        f.rule.code.to_string()
+    } else {
+        format!("{} {}", f.rule.code, f.rule.name)
+    }
 }
 
 /// `::name key=value,…::message` and a newline.

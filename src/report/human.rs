@@ -167,7 +167,12 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{} {}", self.finding.rule.code, self.finding.rule.name)))
+        let rule = self.finding.rule;
+        // A Guard rule's code already holds its name: `guard:iam_role_path`.
+        if crate::guard::is_code(rule.code) {
+            return Some(Box::new(rule.code));
+        }
+        Some(Box::new(format!("{} {}", rule.code, rule.name)))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette_severity(self.finding.severity))

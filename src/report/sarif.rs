@@ -190,9 +190,15 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// Every rule, so code scanning can show any rule's help, then any other rule a finding names.
+/// Every rule, so code scanning can show any rule's help, then the Guard rules of the scan, then
+/// any other rule a finding names.
 fn catalog(report: &Report) -> Vec<&'static Rule> {
     let mut rules: Vec<&'static Rule> = RULES.to_vec();
+    for r in &report.guard_rules {
+        if !rules.iter().any(|known| known.code == r.code) {
+            rules.push(r);
+        }
+    }
     for f in &report.findings {
         if !rules.iter().any(|r| r.code == f.rule.code) {
             rules.push(f.rule);
@@ -223,7 +229,8 @@ fn descriptor(rule: &'static Rule) -> Descriptor {
         name: rule.name,
         short_description: Text { text: rule.summary.to_string() },
         full_description: Text { text: doc_section(&rule.doc_text(), "What it does") },
-        help_uri: (!repo.is_empty()).then(|| format!("{repo}/blob/main/docs/rules/{}.md", rule.code)),
+        help_uri: (!repo.is_empty() && !crate::guard::is_code(rule.code))
+            .then(|| format!("{repo}/blob/main/docs/rules/{}.md", rule.code)),
         help: Help { text: rule.doc_text(), markdown: super::rules::markdown(rule) },
         default_configuration: Configuration { level: level(rule.severity) },
         properties: RuleProperties {
@@ -254,6 +261,7 @@ fn tags(code: &str) -> Vec<&'static str> {
         Some("CT2") => &["iam", "identity-pool"],
         Some("CT3") => &["identity-pool", "role-mapping"],
         Some("CT4") => &["iam", "least-privilege"],
+        _ if crate::guard::is_code(code) => return vec!["security", "cfn-guard"],
         _ => &[],
     };
     let mut tags = vec!["security", "cognito"];
