@@ -320,6 +320,20 @@ impl SlotKind {
     }
 }
 
+impl AttachmentProps {
+    /// Records one `Roles` entry: every key (CT205 judges them), and a slot for the two valid
+    /// ones.
+    pub fn add_role(&mut self, key: &str, key_loc: Loc, role: Item) {
+        self.role_keys.push((key.to_string(), key_loc));
+        let kind = match key {
+            "authenticated" => SlotKind::Authenticated,
+            "unauthenticated" => SlotKind::Unauthenticated,
+            _ => return,
+        };
+        self.slots.push(Slot { kind, key: key.to_string(), key_loc, role, via: None });
+    }
+}
+
 /// One place where an attachment hands out a role.
 #[derive(Debug, Clone)]
 pub struct Slot {

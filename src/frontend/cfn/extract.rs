@@ -6,7 +6,7 @@ use super::Template;
 use super::eval::{Ctx, Scope};
 use crate::model::{
     Assign, Attachment, AttachmentProps, Item, Mapping, MappingRule, Model, Pool, PoolProps, ProviderName,
-    ResourceRef, Slot, SlotKind, Sym, Variant,
+    ResourceRef, Sym, Variant,
 };
 use crate::source::Loc;
 use crate::syntax::{Node, Value};
@@ -173,19 +173,7 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
     if let Some(roles) = props.entry("Roles") {
         out.roles_loc = Some(Loc::new(file, roles.key_span));
         for e in roles.value.as_map().unwrap_or(&[]) {
-            out.role_keys.push((e.key.clone(), Loc::new(file, e.key_span)));
-            let kind = match e.key.as_str() {
-                "authenticated" => SlotKind::Authenticated,
-                "unauthenticated" => SlotKind::Unauthenticated,
-                _ => continue,
-            };
-            out.slots.push(Slot {
-                kind,
-                key: e.key.clone(),
-                key_loc: Loc::new(file, e.key_span),
-                role: item(scope, &e.value),
-                via: None,
-            });
+            out.add_role(&e.key, Loc::new(file, e.key_span), item(scope, &e.value));
         }
     }
     let mappings = props.get("RoleMappings");

@@ -9,7 +9,7 @@ pub mod source;
 
 use crate::model::{
     Assign, Attachment, AttachmentProps, Client, Group, Item, Mapping, MappingRule, Model, Pool, PoolProps,
-    PrincipalTag, ProviderName, ResourceRef, Role, Slot, SlotKind, Sym, UserPool, Variant,
+    PrincipalTag, ProviderName, ResourceRef, Role, Sym, UserPool, Variant,
 };
 use crate::source::{FileId, Loc};
 use crate::syntax::{Node, Value};
@@ -247,19 +247,7 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
     match body.get("roles").filter(|n| !computed(n)).map(|n| &n.value) {
         Some(Value::Map(entries)) => {
             for e in entries {
-                out.role_keys.push((e.key.clone(), Loc::new(file, e.key_span)));
-                let kind = match e.key.as_str() {
-                    "authenticated" => SlotKind::Authenticated,
-                    "unauthenticated" => SlotKind::Unauthenticated,
-                    _ => continue,
-                };
-                out.slots.push(Slot {
-                    kind,
-                    key: e.key.clone(),
-                    key_loc: Loc::new(file, e.key_span),
-                    role: item(r, &e.value),
-                    via: None,
-                });
+                out.add_role(&e.key, Loc::new(file, e.key_span), item(r, &e.value));
             }
         }
         Some(_) => out.opaque_roles = true,
