@@ -30,7 +30,7 @@ pub fn link(model: &mut Model) {
             };
             for (s, slot) in variant.value.slots.iter().enumerate() {
                 match find_role(model, &slot.role.value) {
-                    Ok((role, by_name)) => {
+                    Ok(role) => {
                         for (t, trust) in model.roles[role].trust.iter().enumerate() {
                             if trust.assign.merge(&variant.assign).is_none() {
                                 continue;
@@ -44,7 +44,6 @@ pub fn link(model: &mut Model) {
                                     role,
                                     trust: t,
                                     pool_variant,
-                                    by_name,
                                 });
                             }
                         }
@@ -114,14 +113,13 @@ pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
 
 /// The scanned role a slot value denotes, and whether it names the role rather than giving its
 /// ARN; or why it cannot be found.
-pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
+pub fn find_role(model: &Model, value: &Sym) -> Result<usize, String> {
     match value {
         Sym::Attr { file, resource, attr } => {
             let role =
                 model.roles.iter().position(|r| r.resource.file == *file && r.resource.name == *resource);
             match (role, attr.as_str()) {
-                (Some(r), "Arn") => Ok((r, false)),
-                (Some(r), "RoleName") => Ok((r, true)),
+                (Some(r), "Arn" | "RoleName") => Ok(r),
                 (Some(_), _) => Err(format!("it is `{}`, not the role's ARN", value.describe())),
                 (None, _) => Err(format!(
                     "it comes from `{}`, which is not an IAM role in the scanned files",
@@ -131,10 +129,8 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
         }
         Sym::Lit(text) => match role_name_of_arn(text) {
             Some((path, name)) => find_role_by_name(model, path, name)
-                .map(|r| (r, false))
                 .ok_or_else(|| format!("no scanned template defines a role named `{name}`")),
             None if !text.contains(':') => find_role_by_name(model, None, text)
-                .map(|r| (r, true))
                 .ok_or_else(|| format!("no scanned template defines a role named `{text}`")),
             None => Err(format!("`{text}` is not a role ARN")),
         },
@@ -150,18 +146,17 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<(usize, bool), String> {
 }
 
 /// A hand-built ARN: `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}` or `…:role/Name`.
-fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<(usize, bool), String> {
+fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<usize, String> {
     match parts {
         [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }]
             if before.contains(":role/") && before.ends_with('/') && attr == "RoleName" =>
         {
-            find_role(model, last).map(|(r, _)| (r, false))
+            find_role(model, last)
         }
         [.., Sym::Lit(tail)] if tail.contains(":role/") => {
             let after = tail.rsplit_once(":role/").map(|(_, a)| a).unwrap_or_default();
             let (path, name) = split_path(after);
             find_role_by_name(model, path, name)
-                .map(|r| (r, false))
                 .ok_or_else(|| format!("no scanned template defines a role named `{name}`"))
         }
         _ => Err(format!("it is built as `{}`", Sym::Concat(parts.to_vec()).describe())),

@@ -540,8 +540,6 @@ pub struct Use {
     pub trust: usize,
     /// Index of the pool's variant, when the pool is known.
     pub pool_variant: Option<usize>,
-    /// The slot value names the role instead of giving its ARN.
-    pub by_name: bool,
 }
 
 /// A slot whose role is not among the scanned inputs.

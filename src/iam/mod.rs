@@ -8,7 +8,7 @@ pub mod request;
 pub use policy::read_policy;
 pub use request::{CognitoRequest, admits};
 
-use crate::model::{Effect, Item, PrincipalEntry, Statement, Sym, Tri};
+use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri};
 
 /// The identity-pool principals of every partition (reference §0.3).
 pub const COGNITO_PRINCIPALS: &[&str] = &[
@@ -95,11 +95,6 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 /// `cognito-identity.amazonaws.com:aud`.
 pub fn key_namespace(key: &str) -> Option<(&str, &str)> {
     key.rsplit_once(':')
-}
-
-/// Values of an item list that are literals.
-pub fn literals(items: &[Item]) -> impl Iterator<Item = (&str, &Item)> {
-    items.iter().filter_map(|i| i.value.as_lit().map(|s| (s, i)))
 }
 
 #[cfg(test)]

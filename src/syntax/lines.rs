@@ -39,10 +39,6 @@ impl LineIndex {
     pub fn line_start(&self, line: usize) -> Option<usize> {
         line.checked_sub(1).and_then(|l| self.starts.get(l).copied())
     }
-
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Resolve, TfResource, attach_role_policies, attribute, blocks, extract, policy};
+use super::{Resolve, TfResource, attach_role_policies, attribute, extract, policy};
 use crate::iam::read_policy;
 use crate::model::{Model, Policy, Sym};
 use crate::source::{FileId, Loc, SourceFile};
@@ -439,11 +439,6 @@ impl Resolve for Scope<'_, '_> {
 /// instance of a counted resource has the same shape.
 fn split_reference(text: &str) -> Vec<&str> {
     text.split('.').map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).collect()
-}
-
-/// Whether the body has nested blocks of `name` (used by tests and the plan front end).
-pub fn has_blocks(body: &Node, name: &str) -> bool {
-    !blocks(body, name).is_empty()
 }
 
 #[cfg(test)]
