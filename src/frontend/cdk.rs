@@ -16,12 +16,16 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::Value;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
 
 use super::cfn::Template;
 use crate::source::{FileId, Loc, SourceFile};
 use crate::syntax::Span;
 use crate::{InputError, MAX_FILE_BYTES, display_path};
+use schema::{Assets, Data, Manifest, Metadata};
+
+mod schema;
 
 /// What the assemblies among the scanned files add to a scan.
 #[derive(Debug, Default)]
@@ -55,12 +59,37 @@ pub fn link(
     templates: &mut [Template],
     files: &mut Vec<SourceFile>,
 ) -> Linked {
+    let manifests: Vec<&PathBuf> =
+        paths.iter().filter(|p| p.file_name().is_some_and(|n| n == "manifest.json")).collect();
+    if manifests.is_empty() {
+        return Linked::default();
+    }
+    // Reading and parsing is independent per manifest; problems get their file ids after, in
+    // path order, so the report does not depend on which thread finished first.
+    let read: Vec<(Option<Assembly>, Vec<Problem>)> = manifests
+        .par_iter()
+        .map(|path| {
+            let mut problems = Vec::new();
+            (read_assembly(path, cwd, &mut problems), problems)
+        })
+        .collect();
+    // Templates by display path and by folder, so each assembly finds its own directly.
+    let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_dir: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, tpl) in templates.iter().enumerate() {
+        by_path.entry(tpl.path.clone()).or_default().push(i);
+        by_dir.entry(parent(&tpl.path).to_string()).or_default().push(i);
+    }
     let mut linked = Linked::default();
     let mut sources = Sources { cwd, loaded: HashMap::new() };
-    for path in paths.iter().filter(|p| p.file_name().is_some_and(|n| n == "manifest.json")) {
-        let Some(assembly) = read_assembly(path, cwd, files, &mut linked.errors) else { continue };
-        apply(&assembly, templates);
-        for tpl in templates.iter().filter(|t| in_dir(&t.path, &assembly.dir)) {
+    for (assembly, problems) in read {
+        for problem in problems {
+            linked.errors.push(problem.into_error(files));
+        }
+        let Some(assembly) = assembly else { continue };
+        apply(&assembly, templates, &by_path);
+        for &i in by_dir.get(&assembly.dir).map_or(&[][..], Vec::as_slice) {
+            let tpl = &templates[i];
             for res in &tpl.resources {
                 let Some(frames) = res.cdk_path.as_ref().and_then(|p| assembly.traces.get(p)) else {
                     continue;
@@ -74,29 +103,48 @@ pub fn link(
     linked
 }
 
-/// Whether a display path names a file directly inside `dir`.
-fn in_dir(path: &str, dir: &str) -> bool {
-    path.rsplit_once('/').map_or("", |(d, _)| d) == dir
+/// A file of an assembly that cannot be read or parsed, before the report gives it an id.
+struct Problem {
+    message: String,
+    path: String,
+    /// The file's text and the byte offset of the problem, when it was read.
+    place: Option<(SourceFile, usize)>,
+}
+
+impl Problem {
+    fn into_error(self, files: &mut Vec<SourceFile>) -> InputError {
+        let place = self.place.map(|(file, at)| {
+            files.push(file);
+            (files.len() - 1, Span::new(at, at))
+        });
+        InputError { message: self.message, path: Some(self.path), place }
+    }
+}
+
+/// The folder of a display path, empty for the working directory.
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
-/// Adds nested-stack aliases and missing construct paths to the templates of the assembly.
-fn apply(assembly: &Assembly, templates: &mut [Template]) {
+/// Adds nested-stack aliases and missing construct paths to the templates of the assembly;
+/// `by_path` gives the templates of each display path.
+fn apply(assembly: &Assembly, templates: &mut [Template], by_path: &HashMap<String, Vec<usize>>) {
+    let named = |file: &str| by_path.get(&join(&assembly.dir, file)).map_or(&[][..], Vec::as_slice);
     for (key, file) in &assembly.nested {
-        let wanted = join(&assembly.dir, file);
-        for tpl in templates.iter_mut().filter(|t| t.path == wanted) {
+        for &i in named(file) {
+            let tpl = &mut templates[i];
             if !tpl.aliases.contains(key) {
                 tpl.aliases.push(key.clone());
             }
         }
     }
     for (file, logical_ids) in &assembly.stacks {
-        let wanted = join(&assembly.dir, file);
-        for tpl in templates.iter_mut().filter(|t| t.path == wanted) {
-            for res in tpl.resources.iter_mut().filter(|r| r.cdk_path.is_none()) {
+        for &i in named(file) {
+            for res in templates[i].resources.iter_mut().filter(|r| r.cdk_path.is_none()) {
                 // A logical ID that two construct paths claim (a nested stack's) is left alone.
                 if let Some([path]) = logical_ids.get(&res.logical_id).map(Vec::as_slice) {
                     res.cdk_path = Some(path.clone());
@@ -116,43 +164,44 @@ fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
 }
 
-/// Parses a JSON file of the assembly; a problem becomes an error with its place. A missing
-/// file is no error: snapshots of assemblies are often committed without their asset manifests,
-/// and the templates are read all the same.
-fn read_json(
+/// Parses a JSON file of the assembly; a problem becomes a [`Problem`] with its place. A
+/// missing file is no problem: snapshots of assemblies are often committed without their asset
+/// manifests, and the templates are read all the same.
+fn read_json<T: DeserializeOwned>(
     path: &Path,
     cwd: &Path,
     what: &str,
-    files: &mut Vec<SourceFile>,
-    errors: &mut Vec<InputError>,
-) -> Option<Value> {
-    let display = display_path(path, cwd);
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
     if !path.exists() {
         return None;
     }
-    let text = match read_text(path) {
-        Ok(t) => t,
+    match read_text(path) {
+        Ok(text) => parse_json(text, path, cwd, what, problems),
         Err(message) => {
-            errors.push(InputError {
-                message: format!("{what}: {message}"),
-                path: Some(display),
-                place: None,
-            });
-            return None;
+            let path = display_path(path, cwd);
+            problems.push(Problem { message: format!("{what}: {message}"), path, place: None });
+            None
         }
-    };
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(
+    text: String,
+    path: &Path,
+    cwd: &Path,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
     match serde_json::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
+            let display = display_path(path, cwd);
             let file = SourceFile::new(display.clone(), text);
             let start = file.lines.line_start(e.line()).map_or(0, |s| s + e.column().saturating_sub(1));
             let start = start.min(file.text.len());
-            files.push(file);
-            errors.push(InputError {
-                message: format!("{what}: {e}"),
-                path: Some(display),
-                place: Some((files.len() - 1, Span::new(start, start))),
-            });
+            let message = format!("{what}: {e}");
+            problems.push(Problem { message, path: display, place: Some((file, start)) });
             None
         }
     }
@@ -160,52 +209,41 @@ fn read_json(
 
 /// Reads a manifest and the files it names; `None` for a `manifest.json` that is not a CDK
 /// cloud assembly with stacks (web app manifests and the like are skipped silently).
-fn read_assembly(
-    path: &Path,
-    cwd: &Path,
-    files: &mut Vec<SourceFile>,
-    errors: &mut Vec<InputError>,
-) -> Option<Assembly> {
+fn read_assembly(path: &Path, cwd: &Path, problems: &mut Vec<Problem>) -> Option<Assembly> {
     // A cheap first look, as for templates: only manifests that name a stack are parsed.
     let text = read_text(path).ok()?;
     if !text.contains("aws:cloudformation:stack") {
         return None;
     }
-    let root = read_json(path, cwd, "cannot read the CDK cloud assembly manifest", files, errors)?;
-    let artifacts = root.get("artifacts")?.as_object()?;
+    let manifest: Manifest =
+        parse_json(text, path, cwd, "cannot read the CDK cloud assembly manifest", problems)?;
     let fs_dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let display = display_path(path, cwd);
-    let dir = display.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+    let dir = parent(&display_path(path, cwd)).to_string();
     let mut assembly = Assembly { dir, fs_dir, ..Assembly::default() };
-    for artifact in artifacts.values() {
-        let props = artifact.get("properties");
-        let prop = |key: &str| props.and_then(|p| p.get(key)).and_then(Value::as_str);
-        match artifact.get("type").and_then(Value::as_str) {
+    for artifact in manifest.artifacts.values() {
+        match artifact.type_.as_deref() {
             Some("aws:cloudformation:stack") => {
                 let mut logical_ids = HashMap::new();
-                if let Some(metadata) = artifact.get("metadata") {
-                    read_metadata(metadata, &mut logical_ids, &mut assembly.traces);
-                }
-                if let Some(extra) = artifact.get("additionalMetadataFile").and_then(Value::as_str) {
+                read_metadata(&artifact.metadata, &mut logical_ids, &mut assembly.traces);
+                if let Some(extra) = &artifact.additional_metadata_file {
                     let extra = assembly.fs_dir.join(extra);
-                    if let Some(metadata) = read_json(&extra, cwd, "cannot read CDK metadata", files, errors)
-                    {
+                    let what = "cannot read CDK metadata";
+                    if let Some(metadata) = read_json::<Metadata>(&extra, cwd, what, problems) {
                         read_metadata(&metadata, &mut logical_ids, &mut assembly.traces);
                     }
                 }
-                if let Some(template) = prop("templateFile") {
-                    assembly.stacks.push((template.to_string(), logical_ids));
+                if let Some(template) = &artifact.properties.template_file {
+                    assembly.stacks.push((template.clone(), logical_ids));
                 }
             }
             Some("cdk:asset-manifest") => {
-                let Some(file) = prop("file") else { continue };
+                let Some(file) = &artifact.properties.file else { continue };
                 let file = assembly.fs_dir.join(file);
-                if let Some(assets) =
-                    read_json(&file, cwd, "cannot read the CDK asset manifest", files, errors)
-                {
+                let what = "cannot read the CDK asset manifest";
+                if let Some(assets) = read_json::<Assets>(&file, cwd, what, problems) {
                     assembly.nested.extend(nested_templates(&assets));
                 }
             }
@@ -217,53 +255,47 @@ fn read_assembly(
 
 /// The construct metadata of one stack: `{"/Stack/Role/Resource": [{"type": …, "data": …}]}`.
 fn read_metadata(
-    metadata: &Value,
+    metadata: &Metadata,
     logical_ids: &mut HashMap<String, Vec<String>>,
     traces: &mut HashMap<String, Vec<String>>,
 ) {
-    let Some(by_path) = metadata.as_object() else { return };
-    for (path, entries) in by_path {
+    for (path, entries) in metadata.iter() {
         let path = path.strip_prefix('/').unwrap_or(path);
-        for entry in entries.as_array().map_or(&[][..], Vec::as_slice) {
-            let data = entry.get("data");
-            let frames = match entry.get("type").and_then(Value::as_str) {
+        for entry in entries {
+            let frames = match entry.type_.as_deref() {
                 Some("aws:cdk:logicalId") => {
-                    if let Some(id) = data.and_then(Value::as_str) {
+                    if let Some(id) = entry.data.as_str() {
                         logical_ids.entry(id.to_string()).or_default().push(path.to_string());
                     }
                     // Older assemblies, and `cdk synth --debug`, trace the logical ID entry.
-                    entry.get("trace")
+                    &entry.trace
                 }
-                Some("aws:cdk:creationStack") => data,
-                _ => None,
+                Some("aws:cdk:creationStack") => &entry.data,
+                _ => continue,
             };
-            let frames: Vec<String> = frames
-                .and_then(Value::as_array)
-                .map(|f| f.iter().filter_map(Value::as_str).map(String::from).collect())
-                .unwrap_or_default();
-            if !frames.is_empty() {
-                traces.entry(path.to_string()).or_insert(frames);
+            if let Data::List(frames) = frames
+                && !frames.is_empty()
+            {
+                traces.entry(path.to_string()).or_insert_with(|| frames.clone());
             }
         }
     }
 }
 
 /// (object key, template file) for each file asset that is a JSON template: the nested stacks.
-fn nested_templates(assets: &Value) -> Vec<(String, String)> {
+fn nested_templates(assets: &Assets) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for asset in assets.get("files").and_then(Value::as_object).into_iter().flat_map(|f| f.values()) {
-        let source = asset.get("source");
-        let Some(path) = source.and_then(|s| s.get("path")).and_then(Value::as_str) else { continue };
-        let packaging = source.and_then(|s| s.get("packaging")).and_then(Value::as_str);
+    for asset in assets.files.values() {
+        let Some(path) = &asset.source.path else { continue };
+        let packaging = asset.source.packaging.as_deref();
         if !path.ends_with(".json") || packaging.is_some_and(|p| p != "file") {
             continue;
         }
-        let destinations = asset.get("destinations").and_then(Value::as_object);
-        for dest in destinations.into_iter().flat_map(|d| d.values()) {
-            if let Some(key) = dest.get("objectKey").and_then(Value::as_str) {
+        for dest in asset.destinations.values() {
+            if let Some(key) = &dest.object_key {
                 let key = key.rsplit('/').next().unwrap_or(key).to_string();
-                if !out.contains(&(key.clone(), path.to_string())) {
-                    out.push((key, path.to_string()));
+                if !out.contains(&(key.clone(), path.clone())) {
+                    out.push((key, path.clone()));
                 }
             }
         }
@@ -397,7 +429,7 @@ mod tests {
 
     #[test]
     fn metadata_of_old_and_new_assemblies() {
-        let metadata: Value = serde_json::json!({
+        let metadata: Metadata = serde_json::from_value(serde_json::json!({
             "/S/Role/Resource": [
                 {"type": "aws:cdk:logicalId", "data": "Role1", "trace": ["new S (lib/s.ts:3:5)"]},
             ],
@@ -405,7 +437,8 @@ mod tests {
                 {"type": "aws:cdk:logicalId", "data": "Pool"},
                 {"type": "aws:cdk:creationStack", "data": ["new S (lib/s.ts:9:1)"]},
             ],
-        });
+        }))
+        .unwrap();
         let (mut ids, mut traces) = (HashMap::new(), HashMap::new());
         read_metadata(&metadata, &mut ids, &mut traces);
         assert_eq!(ids["Role1"], vec!["S/Role/Resource".to_string()]);
@@ -415,12 +448,13 @@ mod tests {
 
     #[test]
     fn nested_templates_are_named_by_their_object_key() {
-        let assets: Value = serde_json::json!({"files": {
+        let assets: Assets = serde_json::from_value(serde_json::json!({"files": {
             "abc": {"source": {"path": "P.Nested.nested.template.json", "packaging": "file"},
                     "destinations": {"d": {"bucketName": "b", "objectKey": "abc.json"}}},
             "def": {"source": {"path": "asset.def", "packaging": "zip"},
                     "destinations": {"d": {"bucketName": "b", "objectKey": "def.zip"}}},
-        }});
+        }}))
+        .unwrap();
         assert_eq!(
             nested_templates(&assets),
             vec![("abc.json".into(), "P.Nested.nested.template.json".into())]
