@@ -101,11 +101,45 @@ pub struct Report {
 
 /// A file after reading and parsing, before it gets its [`FileId`].
 enum Loaded {
-    Template { file: SourceFile, root: syntax::Node, json: bool, issues: Vec<SyntaxError> },
-    Terraform { file: SourceFile, root: syntax::Node, issues: Vec<SyntaxError> },
-    Plan { file: SourceFile, root: syntax::Node, issues: Vec<SyntaxError> },
-    Broken { file: Option<SourceFile>, path: String, error: SyntaxError },
+    Template {
+        file: SourceFile,
+        root: syntax::Node,
+        json: bool,
+        issues: Vec<SyntaxError>,
+    },
+    /// A template after [`cfn::index`], which took what the model reads out of its tree.
+    Indexed {
+        file: SourceFile,
+        template: Box<cfn::Template>,
+        issues: Vec<SyntaxError>,
+    },
+    Terraform {
+        file: SourceFile,
+        root: syntax::Node,
+        issues: Vec<SyntaxError>,
+    },
+    Plan {
+        file: SourceFile,
+        root: syntax::Node,
+        issues: Vec<SyntaxError>,
+    },
+    Broken {
+        file: Option<SourceFile>,
+        path: String,
+        error: SyntaxError,
+    },
     Skipped,
+}
+
+impl Loaded {
+    /// Whether the file becomes one of the report's files.
+    fn keeps_file(&self) -> bool {
+        match self {
+            Loaded::Broken { file, .. } => file.is_some(),
+            Loaded::Skipped => false,
+            _ => true,
+        }
+    }
 }
 
 /// Runs a whole scan.
@@ -147,10 +181,21 @@ pub fn scan_texts(files: &[(&str, &str)]) -> Report {
 /// Everything after reading: front ends, linking, rules, severities and suppressions.
 fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<InputError>) -> Report {
     let mut guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
-    let checked = guard_check(&guard_pack, &loaded);
+    // Each file's id is its place among the files kept, known before the parallel work below.
+    let mut next_id = 0;
+    let ids: Vec<FileId> = loaded
+        .iter()
+        .map(|item| {
+            let id = next_id;
+            next_id += usize::from(item.keeps_file());
+            id
+        })
+        .collect();
+    let prepared: Vec<(Loaded, guard::Checked)> =
+        loaded.into_par_iter().zip(ids).map(|(item, id)| prepare(item, id, &guard_pack)).collect();
     let mut inputs = Inputs { errors, ..Inputs::default() };
     let mut guard_checked = Vec::new();
-    for (item, checked) in loaded.into_iter().zip(checked) {
+    for (item, checked) in prepared {
         if !checked.hits.is_empty() || !checked.errors.is_empty() {
             guard_checked.push((inputs.files.len(), checked));
         }
@@ -201,15 +246,18 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
 }
 
-/// What the Guard rule files say about each parsed template, in parallel; one entry per input.
-fn guard_check(pack: &guard::Pack, loaded: &[Loaded]) -> Vec<guard::Checked> {
-    loaded
-        .par_iter()
-        .map(|item| match item {
-            Loaded::Template { file, root, .. } if !pack.is_empty() => pack.check(file, root),
-            _ => guard::Checked::default(),
-        })
-        .collect()
+/// The per-file part of analysis, run in parallel: what the Guard rule files say about a
+/// template, then its index (which takes its tree apart, so it comes second).
+fn prepare(item: Loaded, id: FileId, pack: &guard::Pack) -> (Loaded, guard::Checked) {
+    match item {
+        Loaded::Template { file, root, json, mut issues } => {
+            let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
+            let (template, index_errors) = cfn::index(id, &file.display, json, root);
+            issues.extend(index_errors);
+            (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
+        }
+        other => (other, guard::Checked::default()),
+    }
 }
 
 /// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
@@ -233,6 +281,7 @@ pub fn parse_only(opts: &Options) -> ParseStats {
         for item in &loaded {
             match item {
                 Loaded::Template { file, .. }
+                | Loaded::Indexed { file, .. }
                 | Loaded::Terraform { file, .. }
                 | Loaded::Plan { file, .. } => {
                     stats.parsed += 1;
@@ -264,11 +313,15 @@ impl Inputs {
     fn add(&mut self, item: Loaded) {
         let id = self.files.len();
         match item {
-            Loaded::Template { file, root, json, issues } => {
-                let (tpl, index_errors) = cfn::index(id, &file.display, json, &root);
-                self.push_issues(&file, issues.into_iter().chain(index_errors));
+            Loaded::Template { .. } => {
+                let (indexed, _) = prepare(item, id, &guard::Pack::default());
+                self.add(indexed);
+            }
+            Loaded::Indexed { file, template, issues } => {
+                debug_assert_eq!(template.file, id, "{}", file.display);
+                self.push_issues(&file, issues);
                 self.files.push(file);
-                self.templates.push(tpl);
+                self.templates.push(*template);
             }
             Loaded::Terraform { file, root, issues } => {
                 self.push_issues(&file, issues);
@@ -501,5 +554,34 @@ fn is_json(path: &Path, text: &str) -> bool {
         Some(e) if e.eq_ignore_ascii_case("json") => true,
         Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => false,
         _ => text.trim_start_matches('\u{feff}').trim_start().starts_with('{'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_name_their_own_file_after_skipped_and_broken_ones() {
+        // File ids are given before the parallel indexing: a skipped file takes none, a broken
+        // one with text takes one.
+        let template = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      \
+                        AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            \
+                        Principal: {Federated: cognito-identity.amazonaws.com}\n            \
+                        Action: sts:AssumeRoleWithWebIdentity\n";
+        let report = scan_texts(&[
+            ("a.json", r#"{"name": "not a template"}"#),
+            ("b.yaml", "Resources:\n  X: [\n"),
+            ("c.yaml", template),
+        ]);
+        let names: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
+        assert_eq!(names, ["b.yaml", "c.yaml"]);
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].path.as_deref(), Some("b.yaml"));
+        let [finding] = &report.findings[..] else { panic!("{:?}", report.findings) };
+        assert_eq!(finding.rule.code, "CT105");
+        let file = &report.files[finding.loc.file];
+        assert_eq!(file.display, "c.yaml");
+        assert_eq!(file.lines.line_col(&file.text, finding.loc.span.start).line, 8);
     }
 }

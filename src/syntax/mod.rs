@@ -113,6 +113,26 @@ impl Node {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// Moves the value under `key` out of this map (last one wins, as for [`Node::get`]),
+    /// leaving a null with the same span.
+    pub fn take(&mut self, key: &str) -> Option<Node> {
+        match &mut self.value {
+            Value::Map(entries) => entries.iter_mut().rev().find(|e| e.key == key).map(|e| {
+                let span = e.value.span;
+                std::mem::replace(&mut e.value, Node::new(Value::Null, span))
+            }),
+            _ => None,
+        }
+    }
+
+    /// The entries of a map, owned; an empty list for anything else.
+    pub fn into_entries(self) -> Vec<Entry> {
+        match self.value {
+            Value::Map(entries) => entries,
+            _ => Vec::new(),
+        }
+    }
+
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.value {
             Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),

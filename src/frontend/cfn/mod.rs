@@ -90,9 +90,10 @@ pub fn is_template(root: &Node) -> bool {
     }
 }
 
-/// Indexes a template; problems that CloudFormation would refuse become errors with places,
-/// and the rest of the template is still used.
-pub fn index(file: FileId, path: &str, json: bool, root: &Node) -> (Template, Vec<SyntaxError>) {
+/// Indexes a template, moving what the model reads out of the parsed tree; problems that
+/// CloudFormation would refuse become errors with places, and the rest of the template is
+/// still used.
+pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut tpl = Template {
         file,
@@ -103,13 +104,13 @@ pub fn index(file: FileId, path: &str, json: bool, root: &Node) -> (Template, Ve
         by_id: HashMap::new(),
         parameters: HashMap::new(),
         conditions: HashMap::new(),
-        mappings: root.get("Mappings").cloned(),
+        mappings: root.take("Mappings"),
         outputs: Vec::new(),
     };
-    match root.get("Resources").map(|n| (n, &n.value)) {
-        Some((_, Value::Map(entries))) => {
+    match root.take("Resources") {
+        Some(Node { value: Value::Map(entries), .. }) => {
             // `Fn::ForEach::Name` loops (the LanguageExtensions transform) expand at deploy time.
-            for entry in entries.iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
+            for entry in entries.into_iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
                 match resource(file, entry) {
                     Ok(r) => {
                         tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
@@ -119,30 +120,30 @@ pub fn index(file: FileId, path: &str, json: bool, root: &Node) -> (Template, Ve
                 }
             }
         }
-        Some((node, _)) => errors.push(SyntaxError::new("`Resources` must be a map", node.span)),
+        Some(node) => errors.push(SyntaxError::new("`Resources` must be a map", node.span)),
         None => {}
     }
-    for entry in root.get("Parameters").and_then(Node::as_map).unwrap_or(&[]) {
-        tpl.parameters.insert(entry.key.clone(), entry.value.get("Default").cloned());
+    for mut entry in root.take("Parameters").map(Node::into_entries).unwrap_or_default() {
+        tpl.parameters.insert(entry.key, entry.value.take("Default"));
     }
-    for entry in root.get("Conditions").and_then(Node::as_map).unwrap_or(&[]) {
-        tpl.conditions.insert(entry.key.clone(), entry.value.clone());
+    for entry in root.take("Conditions").map(Node::into_entries).unwrap_or_default() {
+        tpl.conditions.insert(entry.key, entry.value);
     }
-    for entry in root.get("Outputs").and_then(Node::as_map).unwrap_or(&[]) {
-        if let Some(value) = entry.value.get("Value") {
+    for mut entry in root.take("Outputs").map(Node::into_entries).unwrap_or_default() {
+        if let Some(value) = entry.value.take("Value") {
             tpl.outputs.push(Output {
-                name: entry.key.clone(),
-                value: value.clone(),
-                export_name: entry.value.get("Export").and_then(|e| e.get("Name")).cloned(),
+                export_name: entry.value.take("Export").and_then(|mut e| e.take("Name")),
                 condition: entry.value.get("Condition").and_then(Node::as_str).map(String::from),
+                name: entry.key,
+                value,
             });
         }
     }
     (tpl, errors)
 }
 
-fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, SyntaxError> {
-    let node = &entry.value;
+fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, SyntaxError> {
+    let mut node = entry.value;
     let type_ = match node.get("Type") {
         Some(t) => t.as_str().ok_or_else(|| {
             SyntaxError::new(format!("the `Type` of resource `{}` must be a string", entry.key), t.span)
@@ -154,27 +155,26 @@ fn resource(file: FileId, entry: &crate::syntax::Entry) -> Result<Resource, Synt
             return Err(SyntaxError::new(format!("resource `{}` must be a map", entry.key), node.span));
         }
     };
-    let modelled = MODELLED_TYPES.contains(&type_) || type_.starts_with("Custom::");
+    let type_ = type_.to_string();
+    let modelled = MODELLED_TYPES.contains(&type_.as_str()) || type_.starts_with("Custom::");
+    let metadata = node.get("Metadata");
+    let cdk_path = metadata.and_then(|m| m.get("aws:cdk:path")).and_then(Node::as_str).map(String::from);
+    let ignores = metadata
+        .and_then(|m| m.get("cognitrust"))
+        .and_then(|c| c.get("ignore"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
+        .collect();
     Ok(Resource {
-        logical_id: entry.key.clone(),
         id_loc: Loc::new(file, entry.key_span),
-        type_: type_.to_string(),
-        properties: if modelled { node.get("Properties").cloned() } else { None },
         condition: node.get("Condition").and_then(Node::as_str).map(String::from),
-        cdk_path: node
-            .get("Metadata")
-            .and_then(|m| m.get("aws:cdk:path"))
-            .and_then(Node::as_str)
-            .map(String::from),
-        ignores: node
-            .get("Metadata")
-            .and_then(|m| m.get("cognitrust"))
-            .and_then(|c| c.get("ignore"))
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
-            .collect(),
+        properties: if modelled { node.take("Properties") } else { None },
+        logical_id: entry.key,
+        type_,
+        cdk_path,
+        ignores,
     })
 }
 
