@@ -429,20 +429,36 @@ fn glob(sym: &Sym) -> Vec<Glob> {
 
 /// Whether some string matches both globs.
 fn globs_meet(a: &[Glob], b: &[Glob]) -> bool {
-    // table[i][j]: a[i..] and b[j..] share a string.
-    let mut table = vec![vec![false; b.len() + 1]; a.len() + 1];
+    // Literal heads and tails must agree where both have them: this settles most pairs of
+    // export names without the table.
+    let chars = |g: &Glob| match g {
+        Glob::Char(c) => Some(*c),
+        Glob::Any => None,
+    };
+    let differ = |pairs: &mut dyn Iterator<Item = (Option<char>, Option<char>)>| {
+        pairs.map_while(|(x, y)| Some((x?, y?))).any(|(x, y)| x != y)
+    };
+    let mut heads = a.iter().map(chars).zip(b.iter().map(chars));
+    let mut tails = a.iter().rev().map(chars).zip(b.iter().rev().map(chars));
+    if differ(&mut heads) || differ(&mut tails) {
+        return false;
+    }
+    // row[j] after step i: a[i..] and b[j..] share a string; `next` is the row of i + 1.
+    let mut next = vec![false; b.len() + 1];
+    let mut row = vec![false; b.len() + 1];
     for i in (0..=a.len()).rev() {
         for j in (0..=b.len()).rev() {
-            table[i][j] = match (a.get(i), b.get(j)) {
+            row[j] = match (a.get(i), b.get(j)) {
                 (None, None) => true,
-                (Some(Glob::Any), _) => table[i + 1][j] || (j < b.len() && table[i][j + 1]),
-                (_, Some(Glob::Any)) => table[i][j + 1] || (i < a.len() && table[i + 1][j]),
-                (Some(Glob::Char(x)), Some(Glob::Char(y))) => x == y && table[i + 1][j + 1],
+                (Some(Glob::Any), _) => next[j] || (j < b.len() && row[j + 1]),
+                (_, Some(Glob::Any)) => row[j + 1] || (i < a.len() && next[j]),
+                (Some(Glob::Char(x)), Some(Glob::Char(y))) => x == y && next[j + 1],
                 _ => false,
             };
         }
+        std::mem::swap(&mut next, &mut row);
     }
-    table[0][0]
+    next[0]
 }
 
 impl<'c, 'a> Scope<'c, 'a> {
@@ -683,6 +699,11 @@ mod tests {
         assert!(!globs_meet(&g("*-PoolId"), &g("*-RoleArn")));
         assert!(globs_meet(&g("a*c"), &g("*b*")));
         assert!(!globs_meet(&g("abc"), &g("abd")));
+        assert!(!globs_meet(&g("abc"), &g("abcd")));
+        assert!(!globs_meet(&g("x*c"), &g("y*c")));
+        assert!(globs_meet(&g("ab*"), &g("abx")));
+        assert!(globs_meet(&g("*x"), &g("y*")));
+        assert!(!globs_meet(&g("a*b"), &g("ab*c")));
     }
 
     #[test]
