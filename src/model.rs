@@ -591,6 +591,41 @@ pub struct ResourceSuppression {
 }
 
 impl Model {
+    /// Adds the resources of `other`, a model of other files read before linking, after this
+    /// one's.
+    pub fn append(&mut self, other: Model) {
+        let Model {
+            pools,
+            attachments,
+            roles,
+            uses,
+            unresolved,
+            attachment_pools,
+            has_unresolved_attachment,
+            user_pools,
+            clients,
+            groups,
+            principal_tags,
+            plan_places,
+            app_sources,
+            resource_suppressions,
+            resource_extents,
+        } = other;
+        debug_assert!(uses.is_empty() && unresolved.is_empty() && attachment_pools.is_empty(), "linked");
+        self.pools.extend(pools);
+        self.attachments.extend(attachments);
+        self.roles.extend(roles);
+        self.has_unresolved_attachment |= has_unresolved_attachment;
+        self.user_pools.extend(user_pools);
+        self.clients.extend(clients);
+        self.groups.extend(groups);
+        self.principal_tags.extend(principal_tags);
+        self.plan_places.extend(plan_places);
+        self.app_sources.extend(app_sources);
+        self.resource_suppressions.extend(resource_suppressions);
+        self.resource_extents.extend(resource_extents);
+    }
+
     pub fn slot(&self, u: &Use) -> &Slot {
         &self.attachments[u.attachment].variants[u.variant].value.slots[u.slot]
     }

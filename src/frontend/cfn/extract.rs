@@ -2,6 +2,8 @@
 //! branches: identity pools and attachments here, roles in [`super::roles`], user pools and
 //! their clients, groups and principal tags in [`super::userpools`].
 
+use rayon::prelude::*;
+
 use super::Template;
 use super::eval::{Ctx, Scope};
 use crate::model::{
@@ -14,46 +16,57 @@ use crate::syntax::{Node, Value};
 /// Adds the CloudFormation resources of every template to `model`.
 pub fn extract(templates: &[Template], model: &mut Model) {
     let ctx = Ctx::new(templates);
-    for (i, tpl) in templates.iter().enumerate() {
-        let scope = ctx.scope(i);
-        for res in &tpl.resources {
-            for (rule, reason) in &res.ignores {
-                model.resource_suppressions.push(crate::model::ResourceSuppression {
-                    file: tpl.file,
-                    resource: res.logical_id.clone(),
-                    rule: item(&scope, rule),
-                    reason: reason.clone(),
-                });
-            }
-            let resource = ResourceRef {
-                file: tpl.file,
-                name: res.logical_id.clone(),
-                loc: res.id_loc,
-                construct_path: res.cdk_path.clone(),
-            };
-            let props = res.properties.as_ref();
-            let variants = || variants(&scope, props, res.condition.as_deref());
-            match res.type_.as_str() {
-                "AWS::Cognito::IdentityPool" => model.pools.push(Pool {
-                    id_text: tpl.ref_text(&res.logical_id),
-                    id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
-                    resource,
-                    variants: map_variants(variants(), |p| pool_props(&scope, p)),
-                }),
-                "AWS::Cognito::IdentityPoolRoleAttachment" => model.attachments.push(Attachment {
-                    resource,
-                    variants: map_variants(variants(), |p| attachment_props(&scope, p)),
-                }),
-                "AWS::IAM::Role" => {
-                    let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
-                    model.roles.push(super::roles::role(&scope, resource, arn_text, props, variants()));
-                }
-                other => super::userpools::extract(&scope, other, resource, props, model),
-            }
-        }
+    // Given the context, each template's resources are independent: they are read in
+    // parallel and appended in template order.
+    let pieces: Vec<Model> = (0..templates.len()).into_par_iter().map(|i| template_model(&ctx, i)).collect();
+    for piece in pieces {
+        model.append(piece);
     }
     super::roles::attach_policies(&ctx, model);
     super::roles::find_trust_rewriters(&ctx, model);
+}
+
+/// The resources of one template, before policies are attached to roles.
+fn template_model(ctx: &Ctx, i: usize) -> Model {
+    let mut model = Model::default();
+    let tpl = &ctx.templates[i];
+    let scope = ctx.scope(i);
+    for res in &tpl.resources {
+        for (rule, reason) in &res.ignores {
+            model.resource_suppressions.push(crate::model::ResourceSuppression {
+                file: tpl.file,
+                resource: res.logical_id.clone(),
+                rule: item(&scope, rule),
+                reason: reason.clone(),
+            });
+        }
+        let resource = ResourceRef {
+            file: tpl.file,
+            name: res.logical_id.clone(),
+            loc: res.id_loc,
+            construct_path: res.cdk_path.clone(),
+        };
+        let props = res.properties.as_ref();
+        let variants = || variants(&scope, props, res.condition.as_deref());
+        match res.type_.as_str() {
+            "AWS::Cognito::IdentityPool" => model.pools.push(Pool {
+                id_text: tpl.ref_text(&res.logical_id),
+                id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
+                resource,
+                variants: map_variants(variants(), |p| pool_props(&scope, p)),
+            }),
+            "AWS::Cognito::IdentityPoolRoleAttachment" => model.attachments.push(Attachment {
+                resource,
+                variants: map_variants(variants(), |p| attachment_props(&scope, p)),
+            }),
+            "AWS::IAM::Role" => {
+                let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
+                model.roles.push(super::roles::role(&scope, resource, arn_text, props, variants()));
+            }
+            other => super::userpools::extract(&scope, other, resource, props, &mut model),
+        }
+    }
+    model
 }
 
 /// The concrete shapes of a resource's properties (`None`: no properties).

@@ -2,10 +2,15 @@
 //! ARNs, and `AWS::IAM::Policy`/`ManagedPolicy` resources that name them), and whether another
 //! resource rewrites their trust at deploy time.
 
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
 use super::eval::{Ctx, Scope};
 use super::extract::{item, items};
 use crate::iam::{action_matches, read_policy};
 use crate::model::{Assign, Effect, Model, Policy, ResourceRef, Role, Sym, Variant};
+use crate::source::FileId;
 use crate::syntax::Node;
 
 pub fn role(
@@ -57,36 +62,68 @@ fn policy_variants(scope: &Scope, doc: &Node) -> Vec<Policy> {
         .collect()
 }
 
-/// The role a value names: `!Ref Role` (its name) or `!GetAtt Role.Arn`, in the same file.
-fn role_named(model: &Model, value: &Sym) -> Option<usize> {
-    match value {
-        Sym::Attr { file, resource, .. } => {
-            model.roles.iter().position(|r| r.resource.file == *file && r.resource.name == *resource)
+/// The model's roles by what names them: `!Ref Role` (a role's name, when literal) or
+/// `!GetAtt Role.Arn` (the resource, in the same file). The first role wins, as in the model.
+struct RoleIndex<'m> {
+    by_resource: HashMap<(FileId, &'m str), usize>,
+    by_name: HashMap<&'m str, usize>,
+}
+
+impl<'m> RoleIndex<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut index = RoleIndex { by_resource: HashMap::new(), by_name: HashMap::new() };
+        for (i, r) in model.roles.iter().enumerate() {
+            index.by_resource.entry((r.resource.file, r.resource.name.as_str())).or_insert(i);
+            if let Some(name) = r.name.as_ref().and_then(Sym::as_lit) {
+                index.by_name.entry(name).or_insert(i);
+            }
         }
-        Sym::Lit(name) => {
-            model.roles.iter().position(|r| r.name.as_ref().and_then(Sym::as_lit) == Some(name))
+        index
+    }
+
+    /// The role a value names.
+    fn named(&self, value: &Sym) -> Option<usize> {
+        match value {
+            Sym::Attr { file, resource, .. } => self.by_resource.get(&(*file, resource.as_str())).copied(),
+            Sym::Lit(name) => self.by_name.get(name.as_str()).copied(),
+            _ => None,
         }
-        _ => None,
     }
 }
 
-/// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name.
+/// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name:
+/// read per template in parallel, added in template order.
 pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
-    for (i, tpl) in ctx.templates.iter().enumerate() {
-        let scope = ctx.scope(i);
-        for res in tpl
-            .resources
-            .iter()
-            .filter(|r| r.type_ == "AWS::IAM::Policy" || r.type_ == "AWS::IAM::ManagedPolicy")
-        {
-            let Some(props) = &res.properties else { continue };
-            let Some(doc) = props.get("PolicyDocument") else { continue };
-            let policies = policy_variants(&scope, doc);
-            for role in props.get("Roles").map(|n| items(&scope, n)).unwrap_or_default() {
-                if let Some(r) = role_named(model, &role.value) {
-                    model.roles[r].permissions.extend(policies.iter().cloned());
+    let roles = RoleIndex::new(model);
+    let attached: Vec<Vec<(Vec<usize>, Vec<Policy>)>> = (0..ctx.templates.len())
+        .into_par_iter()
+        .map(|i| {
+            let scope = ctx.scope(i);
+            let mut out = Vec::new();
+            for res in ctx.templates[i]
+                .resources
+                .iter()
+                .filter(|r| r.type_ == "AWS::IAM::Policy" || r.type_ == "AWS::IAM::ManagedPolicy")
+            {
+                let Some(props) = &res.properties else { continue };
+                let Some(doc) = props.get("PolicyDocument") else { continue };
+                let targets: Vec<usize> = props
+                    .get("Roles")
+                    .map(|n| items(&scope, n))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|role| roles.named(&role.value))
+                    .collect();
+                if !targets.is_empty() {
+                    out.push((targets, policy_variants(&scope, doc)));
                 }
             }
+            out
+        })
+        .collect();
+    for (targets, policies) in attached.into_iter().flatten() {
+        for r in targets {
+            model.roles[r].permissions.extend(policies.iter().cloned());
         }
     }
 }
@@ -94,6 +131,8 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
 /// Marks roles whose trust a custom resource rewrites at deploy time: a function whose role may
 /// `iam:UpdateAssumeRolePolicy` on them, invoked by a custom resource that is given a pool ID.
 pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
+    let roles = RoleIndex::new(model);
+    let mut rewritten = Vec::new();
     for (i, tpl) in ctx.templates.iter().enumerate() {
         let scope = ctx.scope(i);
         for custom in tpl.resources.iter().filter(|r| is_custom(&r.type_)) {
@@ -109,18 +148,18 @@ pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
             else {
                 continue;
             };
-            let Some(executor) = function_role(ctx, fn_file, &function, model) else { continue };
-            let targets = updatable_roles(model, executor);
+            let Some(executor) = function_role(ctx, fn_file, &function, &roles) else { continue };
             let by = ResourceRef {
                 file: tpl.file,
                 name: custom.logical_id.clone(),
                 loc: custom.id_loc,
                 construct_path: custom.cdk_path.clone(),
             };
-            for r in targets {
-                model.roles[r].rewritten_by.get_or_insert_with(|| by.clone());
-            }
+            rewritten.extend(updatable_roles(model, &roles, executor).into_iter().map(|r| (r, by.clone())));
         }
+    }
+    for (r, by) in rewritten {
+        model.roles[r].rewritten_by.get_or_insert(by);
     }
 }
 
@@ -142,16 +181,16 @@ fn fed_a_pool_id(scope: &Scope, props: &Node, model: &Model) -> bool {
 }
 
 /// The execution role of a Lambda function, as an index into the model's roles.
-fn function_role(ctx: &Ctx, file: usize, function: &str, model: &Model) -> Option<usize> {
+fn function_role(ctx: &Ctx, file: usize, function: &str, roles: &RoleIndex) -> Option<usize> {
     let (t, tpl) = ctx.templates.iter().enumerate().find(|(_, t)| t.file == file)?;
     let res = tpl.resource(function)?;
     let role = res.properties.as_ref()?.get("Role")?;
     let role = item(&ctx.scope(t), role);
-    role_named(model, &role.value)
+    roles.named(&role.value)
 }
 
 /// The roles whose trust `executor`'s permissions let it update.
-fn updatable_roles(model: &Model, executor: usize) -> Vec<usize> {
+fn updatable_roles(model: &Model, roles: &RoleIndex, executor: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for policy in &model.roles[executor].permissions {
         for st in policy.statements.iter().filter(|s| s.effect == Effect::Allow && !s.not_action) {
@@ -168,7 +207,7 @@ fn updatable_roles(model: &Model, executor: usize) -> Vec<usize> {
                         let file = model.roles[executor].resource.file;
                         out.extend((0..model.roles.len()).filter(|&r| model.roles[r].resource.file == file));
                     }
-                    other => out.extend(role_named(model, other)),
+                    other => out.extend(roles.named(other)),
                 }
             }
         }
