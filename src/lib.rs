@@ -243,6 +243,8 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         suppressed: suppressed.len(),
         errors: errors.len(),
     };
+    // Freeing what was read is work too, as large as reading it: in parallel as well.
+    rayon::join(|| templates.into_par_iter().for_each(drop), || drop((model, tf_files, plans)));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
 }
 
