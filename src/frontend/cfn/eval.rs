@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::Template;
 use crate::model::{Assign, Sym, Tri};
 use crate::syntax::{Entry, Node, Value};
@@ -37,22 +39,42 @@ pub struct Ctx<'a> {
     children: HashMap<(usize, String), usize>,
     /// child template → the stacks that create it, with their `Parameters`.
     parents: HashMap<usize, Vec<(usize, Option<&'a Node>)>>,
+    /// Templates by normalised path, and by file name or CDK asset key, for `TemplateURL`s.
+    by_path: HashMap<String, Vec<usize>>,
+    by_name: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(templates: &'a [Template]) -> Self {
-        let mut ctx =
-            Ctx { templates, exports: Vec::new(), children: HashMap::new(), parents: HashMap::new() };
-        ctx.link_nested_stacks();
-        let mut exports = Vec::new();
+        let mut ctx = Ctx {
+            templates,
+            exports: Vec::new(),
+            children: HashMap::new(),
+            parents: HashMap::new(),
+            by_path: HashMap::new(),
+            by_name: HashMap::new(),
+        };
         for (i, tpl) in templates.iter().enumerate() {
-            for out in &tpl.outputs {
-                if let Some(name) = &out.export_name {
-                    let sym = ctx.scope(i).eval(name);
-                    exports.push(Export { template: i, name: glob(&sym), value: &out.value });
+            ctx.by_path.entry(normalise(&tpl.path)).or_default().push(i);
+            let file_name = tpl.path.rsplit('/').next().unwrap_or(&tpl.path);
+            for name in std::iter::once(file_name).chain(tpl.aliases.iter().map(String::as_str)) {
+                let found = ctx.by_name.entry(name).or_default();
+                if found.last() != Some(&i) {
+                    found.push(i);
                 }
             }
         }
+        ctx.link_nested_stacks();
+        let exports = (0..templates.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let scope = ctx.scope(i);
+                templates[i].outputs.iter().filter_map(move |out| {
+                    let sym = scope.eval(out.export_name.as_ref()?);
+                    Some(Export { template: i, name: glob(&sym), value: &out.value })
+                })
+            })
+            .collect();
         ctx.exports = exports;
         ctx
     }
@@ -90,17 +112,8 @@ impl<'a> Ctx<'a> {
         } else {
             tail.rsplit('/').next()?.to_string()
         };
-        let found: Vec<usize> = (0..self.templates.len())
-            .filter(|&i| {
-                let t = &self.templates[i];
-                i != parent
-                    && if local {
-                        normalise(&t.path) == wanted
-                    } else {
-                        t.path.rsplit('/').next() == Some(&wanted) || t.aliases.contains(&wanted)
-                    }
-            })
-            .collect();
+        let named = if local { self.by_path.get(&wanted) } else { self.by_name.get(wanted.as_str()) };
+        let found: Vec<usize> = named.into_iter().flatten().copied().filter(|&i| i != parent).collect();
         let dir = |i: usize| self.templates[i].path.rsplit_once('/').map_or("", |(d, _)| d);
         let by_alias = |i: &usize| !local && self.templates[*i].aliases.contains(&wanted);
         match found.as_slice() {
