@@ -107,11 +107,13 @@ enum Loaded {
         json: bool,
         issues: Vec<SyntaxError>,
     },
-    /// A template after [`cfn::index`], which took what the model reads out of its tree.
+    /// A template after [`cfn::index`], which took what the model reads out of its tree and
+    /// left the `rest`.
     Indexed {
         file: SourceFile,
         template: Box<cfn::Template>,
         issues: Vec<SyntaxError>,
+        rest: Vec<syntax::Node>,
     },
     Terraform {
         file: SourceFile,
@@ -128,6 +130,8 @@ enum Loaded {
         path: String,
         error: SyntaxError,
     },
+    /// A CDK cloud assembly manifest, with the files it names.
+    Assembly(frontend::cdk::Read),
     Skipped,
 }
 
@@ -136,7 +140,7 @@ impl Loaded {
     fn keeps_file(&self) -> bool {
         match self {
             Loaded::Broken { file, .. } => file.is_some(),
-            Loaded::Skipped => false,
+            Loaded::Skipped | Loaded::Assembly(_) => false,
             _ => true,
         }
     }
@@ -157,7 +161,7 @@ pub fn scan(opts: &Options) -> Report {
 fn scan_inner(opts: &Options, jobs: usize) -> Report {
     let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
     paths.retain(|p| !opts.config.excludes(p));
-    let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
+    let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd)).collect();
     let errors = walk_errors
         .into_iter()
         .map(|w| InputError {
@@ -202,7 +206,8 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         inputs.add(item);
     }
     inputs.add_guard_errors(std::mem::take(&mut guard_pack.errors));
-    let cdk = frontend::cdk::link(paths, &opts.cwd, &mut inputs.templates, &mut inputs.files);
+    let assemblies = std::mem::take(&mut inputs.assemblies);
+    let cdk = frontend::cdk::link(assemblies, &opts.cwd, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
     model.app_sources = cdk.app_sources;
@@ -233,7 +238,7 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         }
         (outcome.kept, outcome.suppressed)
     };
-    let Inputs { files, templates, tf_files, plans, mut errors } = inputs;
+    let Inputs { files, templates, tf_files, plans, mut errors, unread, assemblies: _ } = inputs;
     sort_findings(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
     let summary = Summary {
@@ -243,9 +248,16 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         suppressed: suppressed.len(),
         errors: errors.len(),
     };
-    // Freeing what was read is work too, as large as reading it: in parallel as well.
-    rayon::join(|| templates.into_par_iter().for_each(drop), || drop((model, tf_files, plans)));
+    free_in_background((templates, model, tf_files, plans, unread));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
+}
+
+/// Frees `value` on a thread of its own. The parsed trees of a scan take about as long to free
+/// as to build, and nothing waits for them: the report is written meanwhile, and at the end of
+/// the process the system takes the memory back at once.
+fn free_in_background<T: Send + 'static>(value: T) {
+    // Should the thread not start, the closure and `value` are dropped here instead.
+    let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
 }
 
 /// The per-file part of analysis, run in parallel: what the Guard rule files say about a
@@ -254,9 +266,10 @@ fn prepare(item: Loaded, id: FileId, pack: &guard::Pack) -> (Loaded, guard::Chec
     match item {
         Loaded::Template { file, root, json, mut issues } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            let (template, index_errors) = cfn::index(id, &file.display, json, root);
+            let mut rest = Vec::new();
+            let (template, index_errors) = cfn::index(id, &file.display, json, root, &mut rest);
             issues.extend(index_errors);
-            (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
+            (Loaded::Indexed { file, template: Box::new(template), issues, rest }, checked)
         }
         other => (other, guard::Checked::default()),
     }
@@ -278,7 +291,7 @@ pub fn parse_only(opts: &Options) -> ParseStats {
         if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let run = || {
         let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
-        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &display_path(p, &opts.cwd))).collect();
+        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd)).collect();
         let mut stats = ParseStats { files: paths.len(), errors: walk_errors.len(), ..ParseStats::default() };
         for item in &loaded {
             match item {
@@ -289,10 +302,13 @@ pub fn parse_only(opts: &Options) -> ParseStats {
                     stats.parsed += 1;
                     stats.bytes += file.text.len();
                 }
+                Loaded::Assembly(_) => stats.parsed += 1,
                 Loaded::Broken { .. } => stats.errors += 1,
                 Loaded::Skipped => {}
             }
         }
+        // Freed like a scan frees its trees, so the floor does what a scan must and no more.
+        free_in_background(loaded);
         stats
     };
     match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
@@ -309,6 +325,9 @@ struct Inputs {
     tf_files: Vec<terraform::source::TfFile>,
     plans: Vec<(FileId, syntax::Node)>,
     errors: Vec<InputError>,
+    /// What indexing left of each template's tree, freed at the end with the rest.
+    unread: Vec<Vec<syntax::Node>>,
+    assemblies: Vec<frontend::cdk::Read>,
 }
 
 impl Inputs {
@@ -319,7 +338,8 @@ impl Inputs {
                 let (indexed, _) = prepare(item, id, &guard::Pack::default());
                 self.add(indexed);
             }
-            Loaded::Indexed { file, template, issues } => {
+            Loaded::Indexed { file, template, issues, rest } => {
+                self.unread.push(rest);
                 debug_assert_eq!(template.file, id, "{}", file.display);
                 self.push_issues(&file, issues);
                 self.files.push(file);
@@ -343,6 +363,7 @@ impl Inputs {
                 });
                 self.errors.push(InputError { message: error.message, path: Some(path), place });
             }
+            Loaded::Assembly(read) => self.assemblies.push(read),
             Loaded::Skipped => {}
         }
     }
@@ -456,7 +477,8 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// Reads, classifies and parses one file.
-fn load(path: &Path, display: &str) -> Loaded {
+fn load(path: &Path, cwd: &Path) -> Loaded {
+    let display = &display_path(path, cwd);
     let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
         file,
         path: display.to_string(),
@@ -490,6 +512,9 @@ fn load(path: &Path, display: &str) -> Loaded {
             return broken(Some(file), format!("invalid UTF-8 at byte {at}"), Span::new(end, end));
         }
     };
+    if frontend::cdk::is_assembly(path, &text) {
+        return Loaded::Assembly(frontend::cdk::read(path, text, cwd));
+    }
     load_text(path, display, text)
 }
 

@@ -16,7 +16,6 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::cfn::Template;
@@ -51,28 +50,34 @@ struct Assembly {
     traces: HashMap<String, Vec<String>>,
 }
 
-/// Reads every CDK cloud assembly manifest among `paths`, applies it to the templates of its
-/// folder, and loads the app source files its stack traces name into `files`.
-pub fn link(
-    paths: &[PathBuf],
-    cwd: &Path,
-    templates: &mut [Template],
-    files: &mut Vec<SourceFile>,
-) -> Linked {
-    let manifests: Vec<&PathBuf> =
-        paths.iter().filter(|p| p.file_name().is_some_and(|n| n == "manifest.json")).collect();
-    if manifests.is_empty() {
+/// One `manifest.json` as the parallel read of the scan's files makes it: the assembly, and
+/// the problems of the files it names (which get their file ids in [`link`], in path order).
+#[derive(Debug)]
+pub struct Read {
+    assembly: Option<Assembly>,
+    problems: Vec<Problem>,
+}
+
+/// Whether a file is a CDK cloud assembly manifest that names a stack: a cheap first look, as
+/// for templates (web app manifests and the like are not read further).
+pub fn is_assembly(path: &Path, text: &str) -> bool {
+    path.file_name().is_some_and(|n| n == "manifest.json") && text.contains("aws:cloudformation:stack")
+}
+
+/// Parses a manifest whose text was read, and reads the asset manifests and metadata files it
+/// names.
+pub fn read(path: &Path, text: String, cwd: &Path) -> Read {
+    let mut problems = Vec::new();
+    let assembly = read_assembly(path, text, cwd, &mut problems);
+    Read { assembly, problems }
+}
+
+/// Applies each assembly read to the templates of its folder, and loads the app source files
+/// its stack traces name into `files`.
+pub fn link(read: Vec<Read>, cwd: &Path, templates: &mut [Template], files: &mut Vec<SourceFile>) -> Linked {
+    if read.is_empty() {
         return Linked::default();
     }
-    // Reading and parsing is independent per manifest; problems get their file ids after, in
-    // path order, so the report does not depend on which thread finished first.
-    let read: Vec<(Option<Assembly>, Vec<Problem>)> = manifests
-        .par_iter()
-        .map(|path| {
-            let mut problems = Vec::new();
-            (read_assembly(path, cwd, &mut problems), problems)
-        })
-        .collect();
     // Templates by display path and by folder, so each assembly finds its own directly.
     let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_dir: HashMap<String, Vec<usize>> = HashMap::new();
@@ -82,7 +87,7 @@ pub fn link(
     }
     let mut linked = Linked::default();
     let mut sources = Sources { cwd, loaded: HashMap::new() };
-    for (assembly, problems) in read {
+    for Read { assembly, problems } in read {
         for problem in problems {
             linked.errors.push(problem.into_error(files));
         }
@@ -104,6 +109,7 @@ pub fn link(
 }
 
 /// A file of an assembly that cannot be read or parsed, before the report gives it an id.
+#[derive(Debug)]
 struct Problem {
     message: String,
     path: String,
@@ -207,14 +213,8 @@ fn parse_json<T: DeserializeOwned>(
     }
 }
 
-/// Reads a manifest and the files it names; `None` for a `manifest.json` that is not a CDK
-/// cloud assembly with stacks (web app manifests and the like are skipped silently).
-fn read_assembly(path: &Path, cwd: &Path, problems: &mut Vec<Problem>) -> Option<Assembly> {
-    // A cheap first look, as for templates: only manifests that name a stack are parsed.
-    let text = read_text(path).ok()?;
-    if !text.contains("aws:cloudformation:stack") {
-        return None;
-    }
+/// Parses a manifest and reads the files it names; `None` when the manifest cannot be parsed.
+fn read_assembly(path: &Path, text: String, cwd: &Path, problems: &mut Vec<Problem>) -> Option<Assembly> {
     let manifest: Manifest =
         parse_json(text, path, cwd, "cannot read the CDK cloud assembly manifest", problems)?;
     let fs_dir = match path.parent() {

@@ -92,8 +92,15 @@ pub fn is_template(root: &Node) -> bool {
 
 /// Indexes a template, moving what the model reads out of the parsed tree; problems that
 /// CloudFormation would refuse become errors with places, and the rest of the template is
-/// still used.
-pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template, Vec<SyntaxError>) {
+/// still used. What the model does not read is moved to `rest`, for the caller to free when
+/// it suits (freeing a tree costs about as much as building it).
+pub fn index(
+    file: FileId,
+    path: &str,
+    json: bool,
+    mut root: Node,
+    rest: &mut Vec<Node>,
+) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut tpl = Template {
         file,
@@ -111,7 +118,7 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
         Some(Node { value: Value::Map(entries), .. }) => {
             // `Fn::ForEach::Name` loops (the LanguageExtensions transform) expand at deploy time.
             for entry in entries.into_iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
-                match resource(file, entry) {
+                match resource(file, entry, rest) {
                     Ok(r) => {
                         tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
                         tpl.resources.push(r);
@@ -139,10 +146,15 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
             });
         }
     }
+    rest.push(root);
     (tpl, errors)
 }
 
-fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, SyntaxError> {
+fn resource(
+    file: FileId,
+    entry: crate::syntax::Entry,
+    rest: &mut Vec<Node>,
+) -> Result<Resource, SyntaxError> {
     let mut node = entry.value;
     let type_ = match node.get("Type") {
         Some(t) => t.as_str().ok_or_else(|| {
@@ -167,7 +179,7 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         .iter()
         .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
         .collect();
-    Ok(Resource {
+    let resource = Resource {
         id_loc: Loc::new(file, entry.key_span),
         condition: node.get("Condition").and_then(Node::as_str).map(String::from),
         properties: if modelled { node.take("Properties") } else { None },
@@ -175,7 +187,9 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         type_,
         cdk_path,
         ignores,
-    })
+    };
+    rest.push(node);
+    Ok(resource)
 }
 
 impl Template {
