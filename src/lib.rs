@@ -107,13 +107,11 @@ enum Loaded {
         json: bool,
         issues: Vec<SyntaxError>,
     },
-    /// A template after [`cfn::index`], which took what the model reads out of its tree and
-    /// left the `rest`.
+    /// A template after [`cfn::index`], which took what the model reads out of its tree.
     Indexed {
         file: SourceFile,
         template: Box<cfn::Template>,
         issues: Vec<SyntaxError>,
-        rest: Vec<syntax::Node>,
     },
     Terraform {
         file: SourceFile,
@@ -135,17 +133,6 @@ enum Loaded {
     Skipped,
 }
 
-impl Loaded {
-    /// Whether the file becomes one of the report's files.
-    fn keeps_file(&self) -> bool {
-        match self {
-            Loaded::Broken { file, .. } => file.is_some(),
-            Loaded::Skipped | Loaded::Assembly(_) => false,
-            _ => true,
-        }
-    }
-}
-
 /// Runs a whole scan.
 pub fn scan(opts: &Options) -> Report {
     let jobs =
@@ -161,7 +148,10 @@ pub fn scan(opts: &Options) -> Report {
 fn scan_inner(opts: &Options, jobs: usize) -> Report {
     let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
     paths.retain(|p| !opts.config.excludes(p));
-    let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd)).collect();
+    let guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
+    // Each template is indexed as soon as it is parsed, so its tree is freed while the other
+    // files are read: memory holds the texts, the indexes and the trees being worked on.
+    let prepared = paths.par_iter().map(|p| prepare(load(p, &opts.cwd), &guard_pack)).collect();
     let errors = walk_errors
         .into_iter()
         .map(|w| InputError {
@@ -170,33 +160,29 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
             place: None,
         })
         .collect();
-    analyse(opts, &paths, loaded, errors)
+    analyse(opts, &paths, prepared, errors, guard_pack)
 }
 
 /// Scans in-memory files, named as on disk (the extension decides the format): what the fuzz
 /// targets and embedding tools use. No config, no suppressions file, no CDK manifests.
 pub fn scan_texts(files: &[(&str, &str)]) -> Report {
     let opts = Options { cwd: PathBuf::new(), ..Options::new(Vec::new()) };
-    let loaded =
-        files.iter().map(|(name, text)| load_text(Path::new(name), name, text.to_string())).collect();
-    analyse(&opts, &[], loaded, Vec::new())
+    let pack = guard::Pack::default();
+    let prepared = files
+        .iter()
+        .map(|(name, text)| prepare(load_text(Path::new(name), name, text.to_string()), &pack))
+        .collect();
+    analyse(&opts, &[], prepared, Vec::new(), pack)
 }
 
 /// Everything after reading: front ends, linking, rules, severities and suppressions.
-fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<InputError>) -> Report {
-    let mut guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
-    // Each file's id is its place among the files kept, known before the parallel work below.
-    let mut next_id = 0;
-    let ids: Vec<FileId> = loaded
-        .iter()
-        .map(|item| {
-            let id = next_id;
-            next_id += usize::from(item.keeps_file());
-            id
-        })
-        .collect();
-    let prepared: Vec<(Loaded, guard::Checked)> =
-        loaded.into_par_iter().zip(ids).map(|(item, id)| prepare(item, id, &guard_pack)).collect();
+fn analyse(
+    opts: &Options,
+    paths: &[PathBuf],
+    prepared: Vec<(Loaded, guard::Checked)>,
+    errors: Vec<InputError>,
+    mut guard_pack: guard::Pack,
+) -> Report {
     let mut inputs = Inputs { errors, ..Inputs::default() };
     let mut guard_checked = Vec::new();
     for (item, checked) in prepared {
@@ -238,7 +224,7 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         }
         (outcome.kept, outcome.suppressed)
     };
-    let Inputs { files, templates, tf_files, plans, mut errors, unread, assemblies: _ } = inputs;
+    let Inputs { files, templates, tf_files, plans, mut errors, assemblies: _ } = inputs;
     sort_findings(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
     let summary = Summary {
@@ -248,7 +234,7 @@ fn analyse(opts: &Options, paths: &[PathBuf], loaded: Vec<Loaded>, errors: Vec<I
         suppressed: suppressed.len(),
         errors: errors.len(),
     };
-    free_in_background((templates, model, tf_files, plans, unread));
+    free_in_background((templates, model, tf_files, plans));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
 }
 
@@ -260,16 +246,16 @@ fn free_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
 }
 
-/// The per-file part of analysis, run in parallel: what the Guard rule files say about a
-/// template, then its index (which takes its tree apart, so it comes second).
-fn prepare(item: Loaded, id: FileId, pack: &guard::Pack) -> (Loaded, guard::Checked) {
+/// The per-file part of analysis, run with the reading: what the Guard rule files say about a
+/// template, then its index (which takes its tree apart, so it comes second). The template
+/// gets its file id when it is added to [`Inputs`].
+fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
     match item {
         Loaded::Template { file, root, json, mut issues } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            let mut rest = Vec::new();
-            let (template, index_errors) = cfn::index(id, &file.display, json, root, &mut rest);
+            let (template, index_errors) = cfn::index(0, &file.display, json, root);
             issues.extend(index_errors);
-            (Loaded::Indexed { file, template: Box::new(template), issues, rest }, checked)
+            (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
         }
         other => (other, guard::Checked::default()),
     }
@@ -325,8 +311,6 @@ struct Inputs {
     tf_files: Vec<terraform::source::TfFile>,
     plans: Vec<(FileId, syntax::Node)>,
     errors: Vec<InputError>,
-    /// What indexing left of each template's tree, freed at the end with the rest.
-    unread: Vec<Vec<syntax::Node>>,
     assemblies: Vec<frontend::cdk::Read>,
 }
 
@@ -335,12 +319,11 @@ impl Inputs {
         let id = self.files.len();
         match item {
             Loaded::Template { .. } => {
-                let (indexed, _) = prepare(item, id, &guard::Pack::default());
+                let (indexed, _) = prepare(item, &guard::Pack::default());
                 self.add(indexed);
             }
-            Loaded::Indexed { file, template, issues, rest } => {
-                self.unread.push(rest);
-                debug_assert_eq!(template.file, id, "{}", file.display);
+            Loaded::Indexed { file, mut template, issues } => {
+                template.set_file(id);
                 self.push_issues(&file, issues);
                 self.files.push(file);
                 self.templates.push(*template);
@@ -590,8 +573,8 @@ mod tests {
 
     #[test]
     fn findings_name_their_own_file_after_skipped_and_broken_ones() {
-        // File ids are given before the parallel indexing: a skipped file takes none, a broken
-        // one with text takes one.
+        // Templates are indexed before they have their file id: a skipped file takes none, a
+        // broken one with text takes one.
         let template = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      \
                         AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            \
                         Principal: {Federated: cognito-identity.amazonaws.com}\n            \

@@ -74,6 +74,14 @@ impl Template {
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.by_id.get(id).map(|&i| &self.resources[i])
     }
+
+    /// Gives the template its file id, for a template indexed before the ids were known.
+    pub fn set_file(&mut self, file: FileId) {
+        self.file = file;
+        for r in &mut self.resources {
+            r.id_loc.file = file;
+        }
+    }
 }
 
 /// Whether a parsed document is a CloudFormation template: a top-level `Resources` map of
@@ -92,15 +100,8 @@ pub fn is_template(root: &Node) -> bool {
 
 /// Indexes a template, moving what the model reads out of the parsed tree; problems that
 /// CloudFormation would refuse become errors with places, and the rest of the template is
-/// still used. What the model does not read is moved to `rest`, for the caller to free when
-/// it suits (freeing a tree costs about as much as building it).
-pub fn index(
-    file: FileId,
-    path: &str,
-    json: bool,
-    mut root: Node,
-    rest: &mut Vec<Node>,
-) -> (Template, Vec<SyntaxError>) {
+/// still used.
+pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut tpl = Template {
         file,
@@ -118,7 +119,7 @@ pub fn index(
         Some(Node { value: Value::Map(entries), .. }) => {
             // `Fn::ForEach::Name` loops (the LanguageExtensions transform) expand at deploy time.
             for entry in entries.into_iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
-                match resource(file, entry, rest) {
+                match resource(file, entry) {
                     Ok(r) => {
                         tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
                         tpl.resources.push(r);
@@ -146,15 +147,10 @@ pub fn index(
             });
         }
     }
-    rest.push(root);
     (tpl, errors)
 }
 
-fn resource(
-    file: FileId,
-    entry: crate::syntax::Entry,
-    rest: &mut Vec<Node>,
-) -> Result<Resource, SyntaxError> {
+fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, SyntaxError> {
     let mut node = entry.value;
     let type_ = match node.get("Type") {
         Some(t) => t.as_str().ok_or_else(|| {
@@ -179,7 +175,7 @@ fn resource(
         .iter()
         .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
         .collect();
-    let resource = Resource {
+    Ok(Resource {
         id_loc: Loc::new(file, entry.key_span),
         condition: node.get("Condition").and_then(Node::as_str).map(String::from),
         properties: if modelled { node.take("Properties") } else { None },
@@ -187,9 +183,7 @@ fn resource(
         type_,
         cdk_path,
         ignores,
-    };
-    rest.push(node);
-    Ok(resource)
+    })
 }
 
 impl Template {
