@@ -424,3 +424,21 @@ fn cdk_snapshots_of_the_corpus_give_no_error_or_warning() {
         assert!(serious.is_empty(), "{repo}: {serious:#?}");
     }
 }
+
+#[test]
+fn a_manifest_field_of_the_wrong_type_is_an_error_at_the_field() {
+    // Only the fields cognitrust reads are typed; the rest of a newer schema is skipped.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        "{\"version\": \"99.0.0\", \"future\": {\"x\": [1]}, \"artifacts\": {\n  \"S\": {\"type\": \
+         \"aws:cloudformation:stack\",\n    \"properties\": {\"templateFile\": 3}}}}\n",
+    )
+    .unwrap();
+    let report = scan_in(dir.path(), dir.path());
+    let [e] = report.errors.as_slice() else { panic!("{:?}", report.errors) };
+    assert_eq!(e.path.as_deref(), Some("manifest.json"));
+    assert!(e.message.contains("invalid type: integer `3`, expected a string"), "{}", e.message);
+    let (file, span) = e.place.unwrap();
+    assert_eq!(report.files[file].lines.line_col(&report.files[file].text, span.start).line, 3);
+}
