@@ -226,6 +226,17 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!(
+            "{{\"artifacts\": {{\"S\": {{\"metadata\": {{\"/S\": [{{\"data\": {}{}}}]}}}}}}}}",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        );
+        let e = serde_json::from_str::<Manifest>(&deep).unwrap_err();
+        assert!(e.to_string().contains("recursion limit"), "{e}");
+    }
+
+    #[test]
     fn later_duplicate_keys_win() {
         let m: Ordered<u8> = serde_json::from_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
         assert_eq!(m.0, vec![("a".to_string(), 3), ("b".to_string(), 2)]);
