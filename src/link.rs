@@ -2,11 +2,12 @@
 //! every scanned file, under consistent condition assignments. A link that cannot be resolved
 //! is recorded as [`Unresolved`], never guessed.
 
-use crate::model::{Model, Slot, SlotKind, Sym, Unresolved, Use};
+use crate::model::{Model, RoleIndex, Slot, SlotKind, Sym, Unresolved, Use};
 
 /// Fills `model.uses`, `model.unresolved` and `model.attachment_pools`.
 pub fn link(model: &mut Model) {
     add_group_slots(model);
+    let roles = RoleIndex::new(&model.roles);
     let mut uses = Vec::new();
     let mut unresolved = Vec::new();
     let mut attachment_pools = Vec::new();
@@ -29,7 +30,7 @@ pub fn link(model: &mut Model) {
                 None => vec![None],
             };
             for (s, slot) in variant.value.slots.iter().enumerate() {
-                match find_role(model, &slot.role.value) {
+                match find_role(&roles, &slot.role.value) {
                     Ok(role) => {
                         for (t, trust) in model.roles[role].trust.iter().enumerate() {
                             if trust.assign.merge(&variant.assign).is_none() {
@@ -113,29 +114,27 @@ pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
 
 /// The scanned role a slot value denotes, and whether it names the role rather than giving its
 /// ARN; or why it cannot be found.
-pub fn find_role(model: &Model, value: &Sym) -> Result<usize, String> {
+pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
     match value {
-        Sym::Attr { file, resource, attr } => {
-            let role =
-                model.roles.iter().position(|r| r.resource.file == *file && r.resource.name == *resource);
-            match (role, attr.as_str()) {
-                (Some(r), "Arn" | "RoleName") => Ok(r),
-                (Some(_), _) => Err(format!("it is `{}`, not the role's ARN", value.describe())),
-                (None, _) => Err(format!(
-                    "it comes from `{}`, which is not an IAM role in the scanned files",
-                    value.describe()
-                )),
-            }
-        }
+        Sym::Attr { file, resource, attr } => match (roles.of_resource(*file, resource), attr.as_str()) {
+            (Some(r), "Arn" | "RoleName") => Ok(r),
+            (Some(_), _) => Err(format!("it is `{}`, not the role's ARN", value.describe())),
+            (None, _) => Err(format!(
+                "it comes from `{}`, which is not an IAM role in the scanned files",
+                value.describe()
+            )),
+        },
         Sym::Lit(text) => match role_name_of_arn(text) {
-            Some((path, name)) => find_role_by_name(model, path, name)
+            Some((path, name)) => roles
+                .named(path, name)
                 .ok_or_else(|| format!("no scanned template defines a role named `{name}`")),
-            None if !text.contains(':') => find_role_by_name(model, None, text)
+            None if !text.contains(':') => roles
+                .named(None, text)
                 .ok_or_else(|| format!("no scanned template defines a role named `{text}`")),
             None => Err(format!("`{text}` is not a role ARN")),
         },
-        Sym::Concat(parts) => find_role_in_concat(model, parts),
-        Sym::Param { default: Some(d), .. } => find_role(model, &Sym::Lit(d.clone())),
+        Sym::Concat(parts) => find_role_in_concat(roles, parts),
+        Sym::Param { default: Some(d), .. } => find_role(roles, &Sym::Lit(d.clone())),
         Sym::Param { name, .. } => Err(format!("it comes from parameter `{name}`")),
         Sym::Import(name) => {
             Err(format!("it is imported from {}, which no scanned template exports", name.describe()))
@@ -146,17 +145,18 @@ pub fn find_role(model: &Model, value: &Sym) -> Result<usize, String> {
 }
 
 /// A hand-built ARN: `arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}` or `…:role/Name`.
-fn find_role_in_concat(model: &Model, parts: &[Sym]) -> Result<usize, String> {
+fn find_role_in_concat(roles: &RoleIndex, parts: &[Sym]) -> Result<usize, String> {
     match parts {
         [.., Sym::Lit(before), last @ Sym::Attr { attr, .. }]
             if before.contains(":role/") && before.ends_with('/') && attr == "RoleName" =>
         {
-            find_role(model, last)
+            find_role(roles, last)
         }
         [.., Sym::Lit(tail)] if tail.contains(":role/") => {
             let after = tail.rsplit_once(":role/").map(|(_, a)| a).unwrap_or_default();
             let (path, name) = split_path(after);
-            find_role_by_name(model, path, name)
+            roles
+                .named(path, name)
                 .ok_or_else(|| format!("no scanned template defines a role named `{name}`"))
         }
         _ => Err(format!("it is built as `{}`", Sym::Concat(parts.to_vec()).describe())),
@@ -180,14 +180,6 @@ fn split_path(path_and_name: &str) -> (Option<&str>, &str) {
         Some((path, name)) => (Some(path), name),
         None => (None, path_and_name),
     }
-}
-
-fn find_role_by_name(model: &Model, path: Option<&str>, name: &str) -> Option<usize> {
-    model.roles.iter().position(|r| {
-        r.name.as_ref().and_then(Sym::as_lit) == Some(name)
-            && path
-                .is_none_or(|p| r.path.as_deref().map(|rp| rp.trim_matches('/')) == Some(p.trim_matches('/')))
-    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! their trust policies, and the uses that tie a role to the pool that hands it out. Front ends
 //! fill it; rules only read it. Every value keeps the place it was written.
 
+use std::collections::HashMap;
+
 use crate::source::{FileId, Loc};
 
 /// A value after symbolic resolution: what a template expression denotes without deploying it.
@@ -549,6 +551,42 @@ pub struct Unresolved {
     pub variant: usize,
     pub slot: usize,
     pub reason: String,
+}
+
+/// The model's roles by what names them: the resource that defines them (file, logical ID)
+/// and their literal `RoleName`, each in model order. Built once where many lookups follow.
+pub struct RoleIndex<'m> {
+    roles: &'m [Role],
+    by_resource: HashMap<(FileId, &'m str), usize>,
+    by_name: HashMap<&'m str, Vec<usize>>,
+}
+
+impl<'m> RoleIndex<'m> {
+    pub fn new(roles: &'m [Role]) -> Self {
+        let mut index = RoleIndex { roles, by_resource: HashMap::new(), by_name: HashMap::new() };
+        for (i, r) in roles.iter().enumerate() {
+            index.by_resource.entry((r.resource.file, r.resource.name.as_str())).or_insert(i);
+            if let Some(name) = r.name.as_ref().and_then(Sym::as_lit) {
+                index.by_name.entry(name).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// The first role the resource `name` of `file` defines.
+    pub fn of_resource(&self, file: FileId, name: &str) -> Option<usize> {
+        self.by_resource.get(&(file, name)).copied()
+    }
+
+    /// The first role named `name`, under `path` when one is given (slashes around it aside).
+    pub fn named(&self, path: Option<&str>, name: &str) -> Option<usize> {
+        let in_path = |r: usize| {
+            path.is_none_or(|p| {
+                self.roles[r].path.as_deref().map(|rp| rp.trim_matches('/')) == Some(p.trim_matches('/'))
+            })
+        };
+        self.by_name.get(name)?.iter().copied().find(|&r| in_path(r))
+    }
 }
 
 /// Everything the rules look at.

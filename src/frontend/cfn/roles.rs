@@ -2,15 +2,12 @@
 //! ARNs, and `AWS::IAM::Policy`/`ManagedPolicy` resources that name them), and whether another
 //! resource rewrites their trust at deploy time.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use super::eval::{Ctx, Scope};
 use super::extract::{item, items};
 use crate::iam::{action_matches, read_policy};
-use crate::model::{Assign, Effect, Model, Policy, ResourceRef, Role, Sym, Variant};
-use crate::source::FileId;
+use crate::model::{Assign, Effect, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
 use crate::syntax::Node;
 
 pub fn role(
@@ -62,39 +59,20 @@ fn policy_variants(scope: &Scope, doc: &Node) -> Vec<Policy> {
         .collect()
 }
 
-/// The model's roles by what names them: `!Ref Role` (a role's name, when literal) or
-/// `!GetAtt Role.Arn` (the resource, in the same file). The first role wins, as in the model.
-struct RoleIndex<'m> {
-    by_resource: HashMap<(FileId, &'m str), usize>,
-    by_name: HashMap<&'m str, usize>,
-}
-
-impl<'m> RoleIndex<'m> {
-    fn new(model: &'m Model) -> Self {
-        let mut index = RoleIndex { by_resource: HashMap::new(), by_name: HashMap::new() };
-        for (i, r) in model.roles.iter().enumerate() {
-            index.by_resource.entry((r.resource.file, r.resource.name.as_str())).or_insert(i);
-            if let Some(name) = r.name.as_ref().and_then(Sym::as_lit) {
-                index.by_name.entry(name).or_insert(i);
-            }
-        }
-        index
-    }
-
-    /// The role a value names.
-    fn named(&self, value: &Sym) -> Option<usize> {
-        match value {
-            Sym::Attr { file, resource, .. } => self.by_resource.get(&(*file, resource.as_str())).copied(),
-            Sym::Lit(name) => self.by_name.get(name.as_str()).copied(),
-            _ => None,
-        }
+/// The role a value names: `!Ref Role` (its name, when literal) or `!GetAtt Role.Arn` (the
+/// resource, in the same file).
+fn role_named(roles: &RoleIndex, value: &Sym) -> Option<usize> {
+    match value {
+        Sym::Attr { file, resource, .. } => roles.of_resource(*file, resource),
+        Sym::Lit(name) => roles.named(None, name),
+        _ => None,
     }
 }
 
 /// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name:
 /// read per template in parallel, added in template order.
 pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
-    let roles = RoleIndex::new(model);
+    let roles = RoleIndex::new(&model.roles);
     let attached: Vec<Vec<(Vec<usize>, Vec<Policy>)>> = (0..ctx.templates.len())
         .into_par_iter()
         .map(|i| {
@@ -112,7 +90,7 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
                     .map(|n| items(&scope, n))
                     .unwrap_or_default()
                     .iter()
-                    .filter_map(|role| roles.named(&role.value))
+                    .filter_map(|role| role_named(&roles, &role.value))
                     .collect();
                 if !targets.is_empty() {
                     out.push((targets, policy_variants(&scope, doc)));
@@ -131,7 +109,7 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
 /// Marks roles whose trust a custom resource rewrites at deploy time: a function whose role may
 /// `iam:UpdateAssumeRolePolicy` on them, invoked by a custom resource that is given a pool ID.
 pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
-    let roles = RoleIndex::new(model);
+    let roles = RoleIndex::new(&model.roles);
     let mut rewritten = Vec::new();
     for (i, tpl) in ctx.templates.iter().enumerate() {
         let scope = ctx.scope(i);
@@ -186,7 +164,7 @@ fn function_role(ctx: &Ctx, file: usize, function: &str, roles: &RoleIndex) -> O
     let res = tpl.resource(function)?;
     let role = res.properties.as_ref()?.get("Role")?;
     let role = item(&ctx.scope(t), role);
-    roles.named(&role.value)
+    role_named(roles, &role.value)
 }
 
 /// The roles whose trust `executor`'s permissions let it update.
@@ -207,7 +185,7 @@ fn updatable_roles(model: &Model, roles: &RoleIndex, executor: usize) -> Vec<usi
                         let file = model.roles[executor].resource.file;
                         out.extend((0..model.roles.len()).filter(|&r| model.roles[r].resource.file == file));
                     }
-                    other => out.extend(roles.named(other)),
+                    other => out.extend(role_named(roles, other)),
                 }
             }
         }
