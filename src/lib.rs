@@ -330,7 +330,7 @@ impl Inputs {
             }
             Loaded::Terraform { file, root, issues } => {
                 self.push_issues(&file, issues);
-                let dir = file.display.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string());
+                let dir = source::parent_dir(&file.display).to_string();
                 self.files.push(file);
                 self.tf_files.push(terraform::source::TfFile { file: id, dir, root });
             }

@@ -17,6 +17,12 @@ impl Loc {
     }
 }
 
+/// The folder of a display path (`cdk.out` for `cdk.out/App.template.json`), empty for a file
+/// of the working directory.
+pub fn parent_dir(display: &str) -> &str {
+    display.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
 /// One file read by the scan.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -19,7 +19,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::cfn::Template;
-use crate::source::{FileId, Loc, SourceFile};
+use crate::source::{FileId, Loc, SourceFile, parent_dir};
 use crate::syntax::Span;
 use crate::{InputError, MAX_FILE_BYTES, display_path};
 use schema::{Assets, Data, Manifest, Metadata};
@@ -83,7 +83,7 @@ pub fn link(read: Vec<Read>, cwd: &Path, templates: &mut [Template], files: &mut
     let mut by_dir: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, tpl) in templates.iter().enumerate() {
         by_path.entry(tpl.path.clone()).or_default().push(i);
-        by_dir.entry(parent(&tpl.path).to_string()).or_default().push(i);
+        by_dir.entry(parent_dir(&tpl.path).to_string()).or_default().push(i);
     }
     let mut linked = Linked::default();
     let mut sources = Sources { cwd, loaded: HashMap::new() };
@@ -125,11 +125,6 @@ impl Problem {
         });
         InputError { message: self.message, path: Some(self.path), place }
     }
-}
-
-/// The folder of a display path, empty for the working directory.
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -221,7 +216,7 @@ fn read_assembly(path: &Path, text: String, cwd: &Path, problems: &mut Vec<Probl
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let dir = parent(&display_path(path, cwd)).to_string();
+    let dir = parent_dir(&display_path(path, cwd)).to_string();
     let mut assembly = Assembly { dir, fs_dir, ..Assembly::default() };
     for artifact in manifest.artifacts.values() {
         match artifact.type_.as_deref() {

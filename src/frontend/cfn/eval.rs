@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::Template;
 use crate::model::{Assign, Sym, Tri};
+use crate::source::parent_dir;
 use crate::syntax::{Entry, Node, Value};
 
 /// Most variants one value may expand into; past it the remaining branches are dropped.
@@ -107,14 +108,13 @@ impl<'a> Ctx<'a> {
         };
         let local = !tail.contains("://") && !matches!(url, Sym::Concat(_));
         let wanted = if local {
-            let dir = self.templates[parent].path.rsplit_once('/').map_or("", |(d, _)| d);
-            normalise(&format!("{dir}/{tail}"))
+            normalise(&format!("{}/{tail}", parent_dir(&self.templates[parent].path)))
         } else {
             tail.rsplit('/').next()?.to_string()
         };
         let named = if local { self.by_path.get(&wanted) } else { self.by_name.get(wanted.as_str()) };
         let found: Vec<usize> = named.into_iter().flatten().copied().filter(|&i| i != parent).collect();
-        let dir = |i: usize| self.templates[i].path.rsplit_once('/').map_or("", |(d, _)| d);
+        let dir = |i: usize| parent_dir(&self.templates[i].path);
         let by_alias = |i: &usize| !local && self.templates[*i].aliases.contains(&wanted);
         match found.as_slice() {
             [i] => Some(*i),
