@@ -197,6 +197,10 @@ fn analyse(
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
     model.app_sources = cdk.app_sources;
+    for e in std::mem::take(&mut model.errors) {
+        let path = Some(inputs.files[e.loc.file].display.clone());
+        inputs.errors.push(InputError { message: e.message, path, place: Some((e.loc.file, e.loc.span)) });
+    }
     let config_file = inputs.add_config_file(opts);
     let selected = selected_rules(&opts.select, &opts.ignore);
     let mut findings = rules::check_all(&model, &selected);

@@ -141,6 +141,7 @@ pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
         }
         Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
         Sym::Unknown(what) => Err(format!("it comes from {what}")),
+        Sym::Limit(what) => Err(format!("it could not be evaluated: {what}")),
     }
 }
 

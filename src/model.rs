@@ -33,6 +33,10 @@ pub enum Sym {
     /// Anything the analyzer cannot see through (`Fn::Select` over unknown lists, custom
     /// resources, …), with a short description.
     Unknown(String),
+    /// A value whose evaluation stopped at a limit (a chain of references too long, a value
+    /// too large), with what was hit. It compares like `Unknown`; rule CT901 reports the
+    /// resource that holds it, so a limit is never a silent pass.
+    Limit(String),
 }
 
 /// Three-valued truth for questions the template may not settle.
@@ -118,7 +122,7 @@ impl Sym {
     /// True for values that denote one deploy-time string: equal such values are the same.
     fn is_fixed(&self) -> bool {
         match self {
-            Sym::Unknown(_) => false,
+            Sym::Unknown(_) | Sym::Limit(_) => false,
             Sym::Concat(parts) => parts.iter().all(Sym::is_fixed),
             _ => true,
         }
@@ -148,7 +152,17 @@ impl Sym {
                     other => format!("${{{}}}", other.describe_bare()),
                 })
                 .collect(),
-            Sym::Unknown(what) => what.clone(),
+            Sym::Unknown(what) | Sym::Limit(what) => what.clone(),
+        }
+    }
+
+    /// The limit evaluation stopped at, when this value, or a part of it, holds one.
+    pub fn limit(&self) -> Option<&str> {
+        match self {
+            Sym::Limit(what) => Some(what),
+            Sym::Import(name) => name.limit(),
+            Sym::Concat(parts) => parts.iter().find_map(Sym::limit),
+            _ => None,
         }
     }
 
@@ -616,6 +630,28 @@ pub struct Model {
     /// The extent of each Terraform resource block (file, span, address), so a comment inside
     /// a block can suppress that resource's findings.
     pub resource_extents: Vec<(FileId, crate::syntax::Span, String)>,
+    /// What front ends and the linker could not fully evaluate (CT901).
+    pub incomplete: Vec<Incomplete>,
+    /// Input problems found while evaluating, reported as input errors.
+    pub errors: Vec<EvalError>,
+}
+
+/// A part of a resource that could not be fully evaluated because a limit was hit: rule CT901
+/// reports it, saying what was not checked and why.
+#[derive(Debug, Clone)]
+pub struct Incomplete {
+    pub resource: ResourceRef,
+    pub loc: Loc,
+    /// What was not checked, and why: "its trust policy has 4,096 combinations of conditions; …".
+    pub reason: String,
+}
+
+/// A problem of the input found while evaluating it (a cycle of conditions or of mapped
+/// values), which the deploy would reject: reported as an input error at its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalError {
+    pub loc: Loc,
+    pub message: String,
 }
 
 /// `Metadata: {cognitrust: {ignore: [{rule: CT110, reason: "…"}]}}` on a resource.
@@ -648,6 +684,8 @@ impl Model {
             app_sources,
             resource_suppressions,
             resource_extents,
+            incomplete,
+            errors,
         } = other;
         debug_assert!(uses.is_empty() && unresolved.is_empty() && attachment_pools.is_empty(), "linked");
         self.pools.extend(pools);
@@ -662,6 +700,8 @@ impl Model {
         self.app_sources.extend(app_sources);
         self.resource_suppressions.extend(resource_suppressions);
         self.resource_extents.extend(resource_extents);
+        self.incomplete.extend(incomplete);
+        self.errors.extend(errors);
     }
 
     pub fn slot(&self, u: &Use) -> &Slot {

@@ -34,6 +34,7 @@ mod ct305_mapping_custom_claim_prefix;
 mod ct306_group_role_unused;
 mod ct401_guest_role_overprivileged;
 mod ct900_unused_suppression;
+mod ct901_analysis_incomplete;
 mod view;
 
 pub use ct900_unused_suppression::RULE as UNUSED_SUPPRESSION;
@@ -77,6 +78,7 @@ pub static RULES: &[&Rule] = &[
     &ct306_group_role_unused::RULE,
     &ct401_guest_role_overprivileged::RULE,
     &ct900_unused_suppression::RULE,
+    &ct901_analysis_incomplete::RULE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -1,0 +1,108 @@
+use super::{Findings, declare_rule};
+use crate::model::{Model, ResourceRef, Sym};
+use crate::source::Loc;
+
+declare_rule! {
+    /// ## What it does
+    /// Says which pool, slot or role trust cognitrust could not fully check because a limit
+    /// was hit: a chain of references, imports or nested stacks longer than it follows, a value
+    /// too large to evaluate, more combinations of template conditions than it enumerates, more
+    /// module instances than it expands. The message names what was not checked and why.
+    ///
+    /// ## Why is this bad?
+    /// A scanner that stops at a limit and says nothing reports a pass it never earned: the
+    /// mistake may sit in exactly the part that was not evaluated. The limits keep a scan of a
+    /// hostile pull request fast and small; this finding keeps it honest. Its default severity
+    /// is a warning, so the default `--fail-on warning` fails the run.
+    ///
+    /// ## Example
+    /// ```yaml
+    ///   AuthRole:
+    ///     Type: AWS::IAM::Role
+    ///     Properties:
+    ///       AssumeRolePolicyDocument:
+    ///         Statement:
+    ///           - !If [C1, {...}, {...}]   # twelve independent Fn::If statements:
+    ///           - !If [C2, {...}, {...}]   # 4,096 combinations of conditions
+    /// ```
+    ///
+    /// ## Use instead
+    /// Simplify the construct the message names (fewer independent conditions in one trust
+    /// policy, a shorter chain of imports), or check that part by hand and suppress the finding
+    /// with a reason (`# cognitrust: ignore[CT901] trust reviewed by hand`).
+    ///
+    /// ## References
+    /// - [CloudFormation condition functions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html)
+    code: "CT901", name: "analysis-incomplete", severity: Warning,
+    summary: "a limit was hit or an input could not be evaluated, so a pool, slot or role was not fully checked",
+    check: check,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for inc in &model.incomplete {
+        let f = out.add(
+            inc.loc,
+            &inc.resource,
+            format!("`{}` was not fully checked: {}", inc.resource.name, inc.reason),
+        );
+        f.label("not fully evaluated").help(HELP);
+    }
+    for limited in limited_values(model) {
+        let f = out.add(
+            limited.loc,
+            limited.resource,
+            format!(
+                "`{}` was not fully checked: {} could not be evaluated ({})",
+                limited.resource.name, limited.what, limited.limit
+            ),
+        );
+        f.label("evaluation stopped here").help(HELP);
+    }
+}
+
+const HELP: &str =
+    "simplify this part of the input, or check it by hand and suppress this finding with a reason";
+
+/// A modelled value whose evaluation stopped at a limit.
+struct Limited<'m> {
+    resource: &'m ResourceRef,
+    loc: Loc,
+    /// What the value is: "the role of a slot".
+    what: &'static str,
+    /// The limit that was hit.
+    limit: &'m str,
+}
+
+/// Every modelled value whose evaluation stopped at a limit.
+fn limited_values<'m>(model: &'m Model) -> Vec<Limited<'m>> {
+    let mut out = Vec::new();
+    let mut add = |resource: &'m ResourceRef, value: &'m Sym, loc: Loc, what: &'static str| {
+        if let Some(limit) = value.limit() {
+            out.push(Limited { resource, loc, what, limit });
+        }
+    };
+    for att in &model.attachments {
+        for props in att.variants.iter().map(|v| &v.value) {
+            if let Some(pool) = &props.pool {
+                add(&att.resource, &pool.value, pool.loc, "the pool it attaches roles to");
+            }
+            for slot in &props.slots {
+                add(&att.resource, &slot.role.value, slot.role.loc, "the role of a slot");
+            }
+            for m in &props.mappings {
+                add(&att.resource, &m.provider.value, m.provider.loc, "the provider of a role mapping");
+            }
+        }
+    }
+    for role in &model.roles {
+        for st in role.trust.iter().filter_map(|t| t.value.as_ref()).flat_map(|p| &p.statements) {
+            for e in st.principal.iter().flat_map(|p| &p.entries) {
+                add(&role.resource, &e.value, e.loc, "a principal of its trust policy");
+            }
+            for item in st.actions.iter().chain(st.conditions.iter().flat_map(|c| &c.values)) {
+                add(&role.resource, &item.value, item.loc, "a value of its trust policy");
+            }
+        }
+    }
+    out
+}
