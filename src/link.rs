@@ -2,63 +2,120 @@
 //! every scanned file, under consistent condition assignments. A link that cannot be resolved
 //! is recorded as [`Unresolved`], never guessed.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::model::{Model, RoleIndex, Slot, SlotKind, Sym, Unresolved, Use};
+use crate::source::Loc;
 
 /// Fills `model.uses`, `model.unresolved` and `model.attachment_pools`.
+///
+/// Work is linear in the variants of each side, not in their product: the pool's variants that
+/// fit an attachment variant are found once and kept together in each use, and uses that would
+/// tell the rules nothing new (the same slot value handing out the same trust variant in two
+/// attachment variants) are kept once.
 pub fn link(model: &mut Model) {
     add_group_slots(model);
     let roles = RoleIndex::new(&model.roles);
+    let pools = PoolIndex::new(model);
     let mut uses = Vec::new();
+    let mut seen: HashSet<UseKey> = HashSet::new();
     let mut unresolved = Vec::new();
     let mut attachment_pools = Vec::new();
     for (a, att) in model.attachments.iter().enumerate() {
-        let mut pools = Vec::new();
+        let mut att_pools = Vec::new();
         for (v, variant) in att.variants.iter().enumerate() {
-            let pool = variant.value.pool.as_ref().and_then(|p| find_pool(model, &p.value));
-            pools.push(pool);
-            let pool_variants: Vec<Option<usize>> = match pool {
-                Some(p) => {
-                    let compatible: Vec<Option<usize>> = model.pools[p]
-                        .variants
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, pv)| pv.assign.merge(&variant.assign).is_some())
-                        .map(|(i, _)| Some(i))
-                        .collect();
-                    if compatible.is_empty() { vec![None] } else { compatible }
-                }
-                None => vec![None],
+            let pool_item = variant.value.pool.as_ref();
+            let pool = pool_item.and_then(|p| pools.find(&p.value));
+            att_pools.push(pool);
+            let pool_variants: Vec<usize> = match pool {
+                Some(p) => model.pools[p]
+                    .variants
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, pv)| pv.assign.merge(&variant.assign).is_some())
+                    .map(|(i, _)| i)
+                    .collect(),
+                None => Vec::new(),
             };
             for (s, slot) in variant.value.slots.iter().enumerate() {
-                match find_role(&roles, &slot.role.value) {
-                    Ok(role) => {
-                        for (t, trust) in model.roles[role].trust.iter().enumerate() {
-                            if trust.assign.merge(&variant.assign).is_none() {
-                                continue;
-                            }
-                            for &pool_variant in &pool_variants {
-                                uses.push(Use {
-                                    pool,
-                                    attachment: a,
-                                    variant: v,
-                                    slot: s,
-                                    role,
-                                    trust: t,
-                                    pool_variant,
-                                });
-                            }
+                for candidate in slot.role.value.alternatives() {
+                    let role = match find_role(&roles, candidate) {
+                        Ok(role) => role,
+                        Err(reason) => {
+                            unresolved.push(Unresolved { attachment: a, variant: v, slot: s, reason });
+                            continue;
+                        }
+                    };
+                    for (t, trust) in model.roles[role].trust.iter().enumerate() {
+                        if trust.assign.merge(&variant.assign).is_none() {
+                            continue;
+                        }
+                        let key = UseKey {
+                            attachment: a,
+                            kind: slot.kind,
+                            at: slot.role.loc,
+                            key_at: slot.key_loc,
+                            role,
+                            trust: t,
+                            pool,
+                            pool_value: pool_item.map(|p| p.value.clone()),
+                            pool_variants: pool_variants.clone(),
+                        };
+                        if seen.insert(key) {
+                            let pool_variants = pool_variants.clone();
+                            uses.push(Use {
+                                pool,
+                                attachment: a,
+                                variant: v,
+                                slot: s,
+                                role,
+                                trust: t,
+                                pool_variants,
+                            });
                         }
                     }
-                    Err(reason) => unresolved.push(Unresolved { attachment: a, variant: v, slot: s, reason }),
                 }
             }
         }
-        attachment_pools.push(pools);
+        attachment_pools.push(att_pools);
     }
     model.has_unresolved_attachment = attachment_pools.iter().flatten().any(Option::is_none);
     model.uses = uses;
     model.unresolved = unresolved;
     model.attachment_pools = attachment_pools;
+}
+
+/// What the rules can tell apart in a use: two uses with the same key give the same findings.
+#[derive(PartialEq, Eq, Hash)]
+struct UseKey {
+    attachment: usize,
+    kind: SlotKind,
+    at: Loc,
+    key_at: Loc,
+    role: usize,
+    trust: usize,
+    pool: Option<usize>,
+    pool_value: Option<Sym>,
+    pool_variants: Vec<usize>,
+}
+
+/// The scanned pools by the value of their ID.
+struct PoolIndex {
+    by_id: HashMap<Sym, usize>,
+}
+
+impl PoolIndex {
+    fn new(model: &Model) -> Self {
+        let mut by_id = HashMap::new();
+        for (i, p) in model.pools.iter().enumerate() {
+            by_id.entry(p.id.clone()).or_insert(i);
+        }
+        PoolIndex { by_id }
+    }
+
+    fn find(&self, value: &Sym) -> Option<usize> {
+        self.by_id.get(value).copied()
+    }
 }
 
 /// A `Token` role mapping hands out the roles of the user pool groups of its provider's user
@@ -142,6 +199,7 @@ pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
         Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
         Sym::Unknown(what) => Err(format!("it comes from {what}")),
         Sym::Limit(what) => Err(format!("it could not be evaluated: {what}")),
+        Sym::AnyOf(_) => Err(format!("it is {}", value.describe())),
     }
 }
 

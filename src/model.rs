@@ -37,6 +37,9 @@ pub enum Sym {
     /// too large), with what was hit. It compares like `Unknown`; rule CT901 reports the
     /// resource that holds it, so a limit is never a silent pass.
     Limit(String),
+    /// One of several values, depending on which of several scanned stacks is deployed: an
+    /// `Fn::ImportValue` whose name two distinct templates export.
+    AnyOf(Vec<Sym>),
 }
 
 /// Three-valued truth for questions the template may not settle.
@@ -93,6 +96,11 @@ impl Sym {
     /// Whether two values denote the same string at deploy time.
     pub fn same_as(&self, other: &Sym) -> Tri {
         match (self, other) {
+            (Sym::AnyOf(alternatives), x) | (x, Sym::AnyOf(alternatives)) => {
+                let mut answers = alternatives.iter().map(|a| a.same_as(x));
+                let first = answers.next().unwrap_or(Tri::Maybe);
+                if answers.all(|a| a == first) { first } else { Tri::Maybe }
+            }
             (a, b) if a == b && a.is_fixed() => Tri::Yes,
             (Sym::Lit(a), Sym::Lit(b)) => Tri::from_bool(a == b),
             (Sym::Param { default: Some(d), .. }, Sym::Lit(l))
@@ -122,7 +130,7 @@ impl Sym {
     /// True for values that denote one deploy-time string: equal such values are the same.
     fn is_fixed(&self) -> bool {
         match self {
-            Sym::Unknown(_) | Sym::Limit(_) => false,
+            Sym::Unknown(_) | Sym::Limit(_) | Sym::AnyOf(_) => false,
             Sym::Concat(parts) => parts.iter().all(Sym::is_fixed),
             _ => true,
         }
@@ -153,6 +161,18 @@ impl Sym {
                 })
                 .collect(),
             Sym::Unknown(what) | Sym::Limit(what) => what.clone(),
+            Sym::AnyOf(alternatives) => {
+                let each: Vec<String> = alternatives.iter().map(Sym::describe).collect();
+                format!("one of {}", each.join(", "))
+            }
+        }
+    }
+
+    /// The values this one may be: each alternative of an [`Sym::AnyOf`], else itself.
+    pub fn alternatives(&self) -> &[Sym] {
+        match self {
+            Sym::AnyOf(alternatives) => alternatives,
+            other => std::slice::from_ref(other),
         }
     }
 
@@ -161,7 +181,7 @@ impl Sym {
         match self {
             Sym::Limit(what) => Some(what),
             Sym::Import(name) => name.limit(),
-            Sym::Concat(parts) => parts.iter().find_map(Sym::limit),
+            Sym::Concat(parts) | Sym::AnyOf(parts) => parts.iter().find_map(Sym::limit),
             _ => None,
         }
     }
@@ -205,6 +225,16 @@ pub struct Item {
 pub struct Assign(pub Vec<(String, bool)>);
 
 impl Assign {
+    /// The value the assignment gives an atom, if any.
+    pub fn get(&self, atom: &str) -> Option<bool> {
+        self.0.binary_search_by(|(a, _)| a.as_str().cmp(atom)).ok().map(|i| self.0[i].1)
+    }
+
+    /// Whether the assignment gives the atom a value.
+    pub fn has(&self, atom: &str) -> bool {
+        self.get(atom).is_some()
+    }
+
     /// The union of two assignments, or `None` when they disagree on an atom.
     pub fn merge(&self, other: &Assign) -> Option<Assign> {
         let mut out = self.0.clone();
@@ -554,8 +584,9 @@ pub struct Use {
     pub role: usize,
     /// Index of the role's trust variant.
     pub trust: usize,
-    /// Index of the pool's variant, when the pool is known.
-    pub pool_variant: Option<usize>,
+    /// The pool's variants that may go with the attachment's (empty when the pool is not
+    /// known, or none fits).
+    pub pool_variants: Vec<usize>,
 }
 
 /// A slot whose role is not among the scanned inputs.
@@ -710,8 +741,9 @@ impl Model {
     pub fn trust(&self, u: &Use) -> Option<&Policy> {
         self.roles[u.role].trust[u.trust].value.as_ref()
     }
-    pub fn pool_props(&self, u: &Use) -> Option<&PoolProps> {
-        let pool = u.pool?;
-        Some(&self.pools[pool].variants[u.pool_variant?].value)
+    /// The shapes of the pool that may go with the use, in variant order.
+    pub fn pool_props(&self, u: &Use) -> Vec<&PoolProps> {
+        let Some(pool) = u.pool else { return Vec::new() };
+        u.pool_variants.iter().map(|&v| &self.pools[pool].variants[v].value).collect()
     }
 }

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use cognitrust::{Options, Report, scan};
 
+#[path = "hostile/cloudformation.rs"]
+mod cloudformation;
+
 /// A template with one finding (CT106 on AuthRole), scanned beside every hostile input.
 const GOOD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -67,6 +70,47 @@ fn error_for(report: &Report, name: &str) -> String {
         .collect();
     assert_eq!(errors.len(), 1, "one error for {name}: {:?}", report.errors);
     errors[0].to_string()
+}
+
+/// Runs `f` on a thread of its own and fails the test if it takes more than `seconds`: a hang
+/// guard, far above what the input needs, not a timing assertion.
+fn watchdog<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(f());
+    });
+    match receive.recv_timeout(std::time::Duration::from_secs(seconds)) {
+        Ok(value) => value,
+        Err(_) => panic!("no result within {seconds} s"),
+    }
+}
+
+/// Writes `files` (paths relative to a new temporary folder) and scans the folder, under a
+/// watchdog; the folder is returned so that it lives as long as the report.
+fn scan_files(files: &[(&str, String)]) -> (tempfile::TempDir, Report) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let root = dir.path().to_path_buf();
+    let report = watchdog(120, move || scan_dir(&root));
+    (dir, report)
+}
+
+/// The findings of a report as (rule, file, line), sorted.
+fn findings(report: &Report) -> Vec<(&'static str, String, usize)> {
+    let mut out: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let loc = cognitrust::report::Location::of(&report.files, f.loc);
+            (f.rule.code, loc.file, loc.line)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn deep(open: &str, close: &str, depth: usize, prefix: &str) -> Vec<u8> {

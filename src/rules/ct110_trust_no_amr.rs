@@ -2,7 +2,7 @@ use super::ct106_trust_no_aud::misspelled;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::Model;
+use crate::model::{Model, PoolProps};
 
 declare_rule! {
     /// ## What it does
@@ -38,8 +38,9 @@ declare_rule! {
 
 fn check(model: &Model, out: &mut Findings) {
     for pr in PoolRole::all(model) {
-        let guests = pr.pool_props.and_then(|p| p.allow_guests) == Some(true);
-        if !guests || !pr.slot.kind.is_authenticated() {
+        let guests: Vec<&PoolProps> =
+            pr.pool_props.iter().copied().filter(|p| p.allow_guests == Some(true)).collect();
+        if guests.is_empty() || !pr.slot.kind.is_authenticated() {
             continue;
         }
         for st in pr.cognito_allows() {
@@ -62,7 +63,7 @@ fn check(model: &Model, out: &mut Findings) {
                 "add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
             );
             pr.relate_slot(f);
-            if let Some(loc) = pr.pool_props.and_then(|p| p.allow_guests_loc) {
+            for loc in guests.iter().filter_map(|p| p.allow_guests_loc) {
                 f.related(loc, "guests are allowed here", pr.pool.map(|p| &p.resource));
             }
         }

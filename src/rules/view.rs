@@ -13,7 +13,8 @@ pub struct PoolRole<'m> {
     pub role: &'m Role,
     pub policy: &'m Policy,
     pub pool: Option<&'m Pool>,
-    pub pool_props: Option<&'m PoolProps>,
+    /// The shapes of the pool that may go with this use.
+    pub pool_props: Vec<&'m PoolProps>,
     pub attachment: &'m Attachment,
     /// The attachment's `IdentityPoolId` value (the pool's ID even when it is not a resource).
     pub pool_id: Option<&'m Sym>,

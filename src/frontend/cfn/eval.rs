@@ -1,41 +1,63 @@
 //! Intrinsic functions, resolved symbolically: `Ref`, `Fn::GetAtt` (both forms), `Fn::Sub`
 //! (both forms), `Fn::Join`, `Fn::Select`, `Fn::FindInMap`, `Fn::ImportValue` (across every
-//! scanned template) and `Fn::If` (every branch, with conditions correlated through
-//! [`Assign`]ments of their `Fn::Equals` atoms).
+//! scanned template) and nested stacks' `Parameters` and `Outputs`. `Fn::If` is expanded into
+//! variants by [`super::expand`] under the conditions of [`super::conditions`].
+//!
+//! What crosses from one template to another (a parent's parameter value, a nested stack's
+//! output, an export) is evaluated once and remembered, so a value that many others share costs
+//! once, not once per path to it. Such links are followed with the chain that led to them: a link
+//! met again in its own chain is a cycle (an input error), and a chain longer than
+//! [`MAX_CHAIN`] stops with [`Sym::Limit`], which rule CT901 reports. Values are bounded in size
+//! the same way ([`MAX_VALUE_BYTES`], [`MAX_PARTS`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 
 use super::Template;
-use crate::model::{Assign, Sym, Tri};
-use crate::source::parent_dir;
+use super::exports::{self, Pattern};
+use crate::model::{EvalError, Sym, Tri};
+use crate::source::{Loc, parent_dir};
 use crate::syntax::{Entry, Node, Value};
 
-/// Most variants one value may expand into; past it the remaining branches are dropped.
-const MAX_VARIANTS: usize = 64;
-/// Most atoms enumerated for one condition; past it the condition itself becomes the atom.
-const MAX_ATOMS: usize = 6;
-/// How deep imports and condition references may chain.
-const MAX_DEPTH: usize = 8;
+/// Longest chain of nested-stack parameters, outputs and imports followed.
+const MAX_CHAIN: usize = 64;
+/// Longest literal text a value may hold; longer values are [`Sym::Limit`]s.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024;
+/// Most parts a joined value may hold.
+pub const MAX_PARTS: usize = 1024;
+/// Most exports an import may resolve to before it is a [`Sym::Limit`].
+const MAX_CANDIDATES: usize = 16;
 
-/// An `Outputs` entry with an export, as a glob over its possible names.
+/// An `Outputs` entry with an export.
 struct Export<'a> {
     template: usize,
-    name: Vec<Glob>,
     value: &'a Node,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Glob {
-    Char(char),
-    Any,
+/// A link evaluation follows across templates, remembered by [`Ctx`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Link {
+    /// The value a parent stack passes for a parameter of a template.
+    Param(usize, String),
+    /// An output of the template a nested stack (template, logical ID) creates.
+    Output(usize, String, String),
+    /// The value of an export.
+    Export(usize),
+}
+
+/// One link being followed, and the one that led to it.
+struct Frame<'f> {
+    link: Link,
+    up: Option<&'f Frame<'f>>,
 }
 
 /// All templates of one scan, with their exports and nested stacks indexed.
 pub struct Ctx<'a> {
     pub templates: &'a [Template],
     exports: Vec<Export<'a>>,
+    export_names: exports::Index,
     /// (parent template, stack logical ID) → child template.
     children: HashMap<(usize, String), usize>,
     /// child template → the stacks that create it, with their `Parameters`.
@@ -43,6 +65,12 @@ pub struct Ctx<'a> {
     /// Templates by normalised path, and by file name or CDK asset key, for `TemplateURL`s.
     by_path: HashMap<String, Vec<usize>>,
     by_name: HashMap<&'a str, Vec<usize>>,
+    /// The values of links already followed.
+    memo: Mutex<HashMap<Link, Sym>>,
+    /// Problems found while evaluating (cycles), each once.
+    errors: Mutex<Vec<EvalError>>,
+    /// Per template, the conditions that are atoms of their own (see `conditions.rs`).
+    private: Vec<OnceLock<HashSet<String>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -50,10 +78,14 @@ impl<'a> Ctx<'a> {
         let mut ctx = Ctx {
             templates,
             exports: Vec::new(),
+            export_names: exports::Index::new(Vec::new()),
             children: HashMap::new(),
             parents: HashMap::new(),
             by_path: HashMap::new(),
             by_name: HashMap::new(),
+            memo: Mutex::new(HashMap::new()),
+            errors: Mutex::new(Vec::new()),
+            private: templates.iter().map(|_| OnceLock::new()).collect(),
         };
         for (i, tpl) in templates.iter().enumerate() {
             ctx.by_path.entry(normalise(&tpl.path)).or_default().push(i);
@@ -66,22 +98,43 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx.link_nested_stacks();
-        let exports = (0..templates.len())
+        let found: Vec<(Export, Pattern)> = (0..templates.len())
             .into_par_iter()
             .flat_map_iter(|i| {
                 let scope = ctx.scope(i);
                 templates[i].outputs.iter().filter_map(move |out| {
-                    let sym = scope.eval(out.export_name.as_ref()?);
-                    Some(Export { template: i, name: glob(&sym), value: &out.value })
+                    let name = Pattern::of(&scope.eval(out.export_name.as_ref()?))?;
+                    Some((Export { template: i, value: &out.value }, name))
                 })
             })
             .collect();
+        let (exports, names): (Vec<Export>, Vec<Pattern>) = found.into_iter().unzip();
         ctx.exports = exports;
+        ctx.export_names = exports::Index::new(names);
+        let circular: Vec<EvalError> =
+            templates.iter().flat_map(super::conditions::circular_conditions).collect();
+        ctx.lock_errors().extend(circular);
         ctx
     }
 
     pub fn scope(&self, template: usize) -> Scope<'_, 'a> {
-        Scope { ctx: self, template, depth: 0 }
+        Scope { ctx: self, template, chain: None, len: 0 }
+    }
+
+    /// The problems evaluation found, each once, in the order found.
+    pub fn take_errors(&self) -> Vec<EvalError> {
+        let mut errors = std::mem::take(&mut *self.lock_errors());
+        let mut seen = HashSet::new();
+        errors.retain(|e| seen.insert((e.loc, e.message.clone())));
+        errors
+    }
+
+    fn lock_errors(&self) -> std::sync::MutexGuard<'_, Vec<EvalError>> {
+        self.errors.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_memo(&self) -> std::sync::MutexGuard<'_, HashMap<Link, Sym>> {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Links each `AWS::CloudFormation::Stack` to the scanned template its `TemplateURL`
@@ -151,7 +204,9 @@ fn normalise(path: &str) -> String {
 pub struct Scope<'c, 'a> {
     ctx: &'c Ctx<'a>,
     pub template: usize,
-    depth: usize,
+    /// The links followed to get here, innermost first, and how many.
+    chain: Option<&'c Frame<'c>>,
+    len: usize,
 }
 
 /// The attribute that `Ref` returns for a resource type, named as `Fn::GetAtt` would name it.
@@ -166,7 +221,11 @@ fn ref_attr(type_: &str) -> &'static str {
 }
 
 impl<'c, 'a> Scope<'c, 'a> {
-    fn tpl(&self) -> &'a Template {
+    pub(super) fn private_slot(&self) -> &'c OnceLock<HashSet<String>> {
+        &self.ctx.private[self.template]
+    }
+
+    pub(super) fn tpl(&self) -> &'a Template {
         &self.ctx.templates[self.template]
     }
 
@@ -216,6 +275,9 @@ impl<'c, 'a> Scope<'c, 'a> {
                 return bound;
             }
             let default = default.as_ref().and_then(Node::scalar_text);
+            if default.as_ref().is_some_and(|d| d.len() > MAX_VALUE_BYTES) {
+                return too_long();
+            }
             return Sym::Param { file: tpl.file, name: name.to_string(), default };
         }
         if name.starts_with("AWS::") {
@@ -235,10 +297,7 @@ impl<'c, 'a> Scope<'c, 'a> {
         let parents = self.ctx.parents.get(&self.template)?;
         let [(parent, params)] = parents.as_slice() else { return None };
         let value = params.as_ref()?.get(name)?;
-        if self.depth >= MAX_DEPTH {
-            return None;
-        }
-        Some(Scope { ctx: self.ctx, template: *parent, depth: self.depth + 1 }.eval(value))
+        Some(self.follow(Link::Param(self.template, name.to_string()), *parent, value))
     }
 
     /// `Fn::GetAtt Stack.Outputs.Name` of a nested stack among the scanned templates.
@@ -246,10 +305,38 @@ impl<'c, 'a> Scope<'c, 'a> {
         let name = attr.strip_prefix("Outputs.")?;
         let child = *self.ctx.children.get(&(self.template, stack.to_string()))?;
         let output = self.ctx.templates[child].outputs.iter().find(|o| o.name == name)?;
-        if self.depth >= MAX_DEPTH {
-            return None;
+        let link = Link::Output(self.template, stack.to_string(), name.to_string());
+        Some(self.follow(link, child, &output.value))
+    }
+
+    /// Evaluates `node` in `template` as the value of `link`: once per scan, remembered; a link
+    /// met again in its own chain is a cycle, reported at `node`.
+    fn follow(&self, link: Link, template: usize, node: &Node) -> Sym {
+        if let Some(known) = self.ctx.lock_memo().get(&link) {
+            return known.clone();
         }
-        Some(Scope { ctx: self.ctx, template: child, depth: self.depth + 1 }.eval(&output.value))
+        let mut up = self.chain;
+        while let Some(frame) = up {
+            if frame.link == link {
+                let loc = Loc::new(self.ctx.templates[template].file, node.span);
+                let message = format!(
+                    "this value refers back to itself through {}: CloudFormation cannot resolve it",
+                    describe_link(&link)
+                );
+                self.ctx.lock_errors().push(EvalError { loc, message });
+                return Sym::Unknown("a value that refers back to itself".into());
+            }
+            up = frame.up;
+        }
+        if self.len >= MAX_CHAIN {
+            return Sym::Limit(format!(
+                "a chain of more than {MAX_CHAIN} nested-stack parameters, outputs and imports"
+            ));
+        }
+        let frame = Frame { link: link.clone(), up: self.chain };
+        let value = Scope { ctx: self.ctx, template, chain: Some(&frame), len: self.len + 1 }.eval(node);
+        self.ctx.lock_memo().insert(link, value.clone());
+        value
     }
 
     fn attribute(&self, resource: &str, attr: &str) -> Sym {
@@ -374,25 +461,44 @@ impl<'c, 'a> Scope<'c, 'a> {
             return Sym::Unknown("a `Fn::FindInMap` with computed keys".into());
         };
         let found = self.tpl().mappings.as_ref().and_then(|n| n.get(m)?.get(t)?.get(s));
-        match found {
-            Some(value) => self.eval(value),
+        // Mapped values are literals (CloudFormation refuses intrinsic functions in `Mappings`,
+        // and `cfn::index` reports them), so nothing is evaluated through a mapping.
+        match found.map(|v| (v, v.scalar_text())) {
+            Some((_, Some(text))) if text.len() > MAX_VALUE_BYTES => too_long(),
+            Some((_, Some(text))) => Sym::Lit(text),
+            Some(_) => Sym::Unknown(format!("`Fn::FindInMap [{m}, {t}, {s}]`, which is not a string")),
             None => Sym::Unknown(format!("`Fn::FindInMap [{m}, {t}, {s}]`, which is not mapped")),
         }
     }
 
+    /// `Fn::ImportValue`: the value of the export it names, or of each export it may name
+    /// (two distinct templates that export one name, as a dev and a prod copy do).
     fn import(&self, arg: &Node) -> Sym {
         let name = self.eval(arg);
-        if self.depth >= MAX_DEPTH {
-            return Sym::Import(Box::new(name));
+        let Some(pattern) = Pattern::of(&name) else {
+            return Sym::Limit(format!("an import name longer than {} bytes", exports::MAX_NAME_BYTES));
+        };
+        let Some(found) = self.ctx.export_names.matching(&pattern, MAX_CANDIDATES) else {
+            return Sym::Limit(format!(
+                "an import whose name more than {} export names resemble",
+                exports::MAX_EXAMINED
+            ));
+        };
+        if found.len() > MAX_CANDIDATES {
+            return Sym::Limit(format!("an import that more than {MAX_CANDIDATES} exports may satisfy"));
         }
-        let wanted = glob(&name);
-        let mut found = self.ctx.exports.iter().filter(|e| globs_meet(&e.name, &wanted));
-        match (found.next(), found.next()) {
-            (Some(export), None) => {
-                let scope = Scope { ctx: self.ctx, template: export.template, depth: self.depth + 1 };
-                scope.eval(export.value)
+        let mut values: Vec<Sym> = Vec::new();
+        for i in found {
+            let export = &self.ctx.exports[i];
+            let value = self.follow(Link::Export(i), export.template, export.value);
+            if !values.contains(&value) {
+                values.push(value);
             }
-            _ => Sym::Import(Box::new(name)),
+        }
+        match values.len() {
+            0 => Sym::Import(Box::new(name)),
+            1 => values.pop().unwrap_or(Sym::Import(Box::new(name))),
+            _ => Sym::AnyOf(values),
         }
     }
 
@@ -408,19 +514,30 @@ impl<'c, 'a> Scope<'c, 'a> {
     }
 }
 
-/// Joins parts, merging adjacent literals and flattening nested joins.
+/// Joins parts, merging adjacent literals and flattening nested joins; a join longer than
+/// [`MAX_VALUE_BYTES`] or of more than [`MAX_PARTS`] parts is a [`Sym::Limit`].
 pub fn concat(parts: Vec<Sym>) -> Sym {
     let mut out: Vec<Sym> = Vec::new();
+    let mut bytes = 0;
     for part in parts {
         let pieces = match part {
             Sym::Concat(inner) => inner,
             other => vec![other],
         };
         for piece in pieces {
+            if let Sym::Lit(s) = &piece {
+                bytes += s.len();
+            }
             match (out.last_mut(), piece) {
                 (_, Sym::Lit(s)) if s.is_empty() => {}
                 (Some(Sym::Lit(prev)), Sym::Lit(s)) => prev.push_str(&s),
                 (_, piece) => out.push(piece),
+            }
+            if bytes > MAX_VALUE_BYTES {
+                return too_long();
+            }
+            if out.len() > MAX_PARTS {
+                return Sym::Limit(format!("a value joined from more than {MAX_PARTS} parts"));
             }
         }
     }
@@ -431,231 +548,19 @@ pub fn concat(parts: Vec<Sym>) -> Sym {
     }
 }
 
-fn glob(sym: &Sym) -> Vec<Glob> {
-    match sym {
-        Sym::Lit(s) => s.chars().map(Glob::Char).collect(),
-        Sym::Concat(parts) => parts.iter().flat_map(glob).collect(),
-        Sym::Param { default: Some(d), .. } => d.chars().map(Glob::Char).collect(),
-        _ => vec![Glob::Any],
-    }
+fn too_long() -> Sym {
+    Sym::Limit(format!("a value longer than {} KiB", MAX_VALUE_BYTES / 1024))
 }
 
-/// Whether some string matches both globs.
-fn globs_meet(a: &[Glob], b: &[Glob]) -> bool {
-    // Literal heads and tails must agree where both have them: this settles most pairs of
-    // export names without the table.
-    let chars = |g: &Glob| match g {
-        Glob::Char(c) => Some(*c),
-        Glob::Any => None,
-    };
-    let differ = |pairs: &mut dyn Iterator<Item = (Option<char>, Option<char>)>| {
-        pairs.map_while(|(x, y)| Some((x?, y?))).any(|(x, y)| x != y)
-    };
-    let mut heads = a.iter().map(chars).zip(b.iter().map(chars));
-    let mut tails = a.iter().rev().map(chars).zip(b.iter().rev().map(chars));
-    if differ(&mut heads) || differ(&mut tails) {
-        return false;
+fn describe_link(link: &Link) -> String {
+    match link {
+        Link::Param(_, name) => format!("nested-stack parameter `{name}`"),
+        Link::Output(_, stack, name) => format!("output `{name}` of nested stack `{stack}`"),
+        Link::Export(_) => "an export".to_string(),
     }
-    // row[j] after step i: a[i..] and b[j..] share a string; `next` is the row of i + 1.
-    let mut next = vec![false; b.len() + 1];
-    let mut row = vec![false; b.len() + 1];
-    for i in (0..=a.len()).rev() {
-        for j in (0..=b.len()).rev() {
-            row[j] = match (a.get(i), b.get(j)) {
-                (None, None) => true,
-                (Some(Glob::Any), _) => next[j] || (j < b.len() && row[j + 1]),
-                (_, Some(Glob::Any)) => row[j + 1] || (i < a.len() && next[j]),
-                (Some(Glob::Char(x)), Some(Glob::Char(y))) => x == y && next[j + 1],
-                _ => false,
-            };
-        }
-        std::mem::swap(&mut next, &mut row);
-    }
-    next[0]
 }
 
 impl<'c, 'a> Scope<'c, 'a> {
-    /// The assignments under which a named condition holds or not, extending `base`.
-    pub fn decide(&self, condition: &str, base: &Assign) -> Vec<(Assign, bool)> {
-        let mut atoms = Vec::new();
-        self.condition_atoms(condition, 0, &mut atoms);
-        let free: Vec<String> = atoms.into_iter().filter(|a| base.0.iter().all(|(b, _)| b != a)).collect();
-        if free.len() > MAX_ATOMS {
-            let atom = format!("{}#condition:{condition}", self.tpl().file);
-            return [true, false]
-                .into_iter()
-                .filter_map(|v| Some((base.merge(&Assign(vec![(atom.clone(), v)]))?, v)))
-                .collect();
-        }
-        let mut out: Vec<(Assign, bool)> = Vec::new();
-        for bits in 0..(1u32 << free.len()) {
-            let mut ext: Vec<(String, bool)> =
-                free.iter().enumerate().map(|(i, a)| (a.clone(), bits & (1 << i) != 0)).collect();
-            ext.sort();
-            let Some(assign) = base.merge(&Assign(ext)) else { continue };
-            if let Some(value) = self.truth(condition, &assign, 0) {
-                out.push((assign, value));
-            }
-        }
-        if out.is_empty() {
-            // A condition the analyzer cannot read: both branches stay possible.
-            return vec![(base.clone(), true), (base.clone(), false)];
-        }
-        out
-    }
-
-    fn condition_atoms(&self, condition: &str, depth: usize, atoms: &mut Vec<String>) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        if let Some(node) = self.tpl().conditions.get(condition) {
-            self.formula_atoms(node, depth, atoms);
-        }
-    }
-
-    fn formula_atoms(&self, node: &Node, depth: usize, atoms: &mut Vec<String>) {
-        let Some(e) = node.single_entry() else { return };
-        match (e.key.as_str(), e.value.as_seq()) {
-            ("Condition", _) => {
-                if let Some(name) = e.value.as_str() {
-                    self.condition_atoms(name, depth + 1, atoms);
-                }
-            }
-            ("Fn::Equals", Some([a, b])) => {
-                if let Err(atom) = self.equals_atom(a, b)
-                    && !atoms.contains(&atom)
-                {
-                    atoms.push(atom);
-                }
-            }
-            (_, Some(items)) => items.iter().for_each(|i| self.formula_atoms(i, depth, atoms)),
-            _ => {}
-        }
-    }
-
-    /// `Ok(value)` when both sides are known, else `Err(atom name)`.
-    fn equals_atom(&self, a: &Node, b: &Node) -> Result<bool, String> {
-        let (a, b) = (self.eval(a), self.eval(b));
-        match (&a, &b) {
-            (Sym::Lit(x), Sym::Lit(y)) => Ok(x == y),
-            // `AWS::Region = us-gov-west-1`: rules read the region or partition of a variant.
-            (Sym::Pseudo(p), Sym::Lit(v)) | (Sym::Lit(v), Sym::Pseudo(p)) => {
-                Err(format!("{}#{p}{}{v}", self.tpl().file, crate::model::ATOM_VALUE))
-            }
-            // `Env = prod` and `Env = dev` cannot both hold: the separator lets `Assign` see it.
-            (other, Sym::Lit(v)) | (Sym::Lit(v), other) => {
-                Err(format!("{}#{other:?}{}{v}", self.tpl().file, crate::model::ATOM_VALUE))
-            }
-            _ => {
-                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                Err(format!("{}#{lo:?}={hi:?}", self.tpl().file))
-            }
-        }
-    }
-
-    fn truth(&self, condition: &str, assign: &Assign, depth: usize) -> Option<bool> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.tpl().conditions.get(condition)?;
-        self.formula(node, assign, depth)
-    }
-
-    fn formula(&self, node: &Node, assign: &Assign, depth: usize) -> Option<bool> {
-        let e = node.single_entry()?;
-        let items = e.value.as_seq();
-        match (e.key.as_str(), items) {
-            ("Condition", _) => self.truth(e.value.as_str()?, assign, depth + 1),
-            ("Fn::Equals", Some([a, b])) => match self.equals_atom(a, b) {
-                Ok(v) => Some(v),
-                Err(atom) => assign.0.iter().find(|(k, _)| *k == atom).map(|(_, v)| *v),
-            },
-            ("Fn::Not", Some([inner])) => self.formula(inner, assign, depth).map(|v| !v),
-            ("Fn::And", Some(list)) => {
-                let vals: Option<Vec<bool>> = list.iter().map(|n| self.formula(n, assign, depth)).collect();
-                vals.map(|v| v.into_iter().all(|b| b))
-            }
-            ("Fn::Or", Some(list)) => {
-                let vals: Option<Vec<bool>> = list.iter().map(|n| self.formula(n, assign, depth)).collect();
-                vals.map(|v| v.into_iter().any(|b| b))
-            }
-            _ => None,
-        }
-    }
-
-    /// The assignments under which a resource with `Condition: name` exists.
-    pub fn exists(&self, condition: Option<&str>) -> Vec<Assign> {
-        match condition {
-            None => vec![Assign::default()],
-            Some(c) => {
-                self.decide(c, &Assign::default()).into_iter().filter_map(|(a, v)| v.then_some(a)).collect()
-            }
-        }
-    }
-
-    /// Every concrete shape of `node` with its `Fn::If`s chosen and `AWS::NoValue` removed
-    /// (`None` when the whole value is removed), each with the assignment that chooses it.
-    pub fn expand(&self, node: &Node, base: &Assign) -> Vec<(Assign, Option<Node>)> {
-        if !has_choice(node) {
-            return vec![(base.clone(), Some(node.clone()))];
-        }
-        if let Some(e) = node.single_entry() {
-            if e.key == "Ref" && e.value.as_str() == Some("AWS::NoValue") {
-                return vec![(base.clone(), None)];
-            }
-            if let ("Fn::If", Some([c, a, b])) = (e.key.as_str(), e.value.as_seq()) {
-                let Some(c) = c.as_str() else { return vec![(base.clone(), Some(node.clone()))] };
-                let mut out = Vec::new();
-                for (assign, truth) in self.decide(c, base) {
-                    out.extend(self.expand(if truth { a } else { b }, &assign));
-                }
-                out.truncate(MAX_VARIANTS);
-                return out;
-            }
-        }
-        match &node.value {
-            Value::Map(entries) => self.expand_map(node, entries, base),
-            Value::Seq(items) => self.expand_seq(node, items, base),
-            _ => vec![(base.clone(), Some(node.clone()))],
-        }
-    }
-
-    fn expand_map(&self, node: &Node, entries: &[Entry], base: &Assign) -> Vec<(Assign, Option<Node>)> {
-        let mut partial: Vec<(Assign, Vec<Entry>)> = vec![(base.clone(), Vec::new())];
-        for entry in entries {
-            let mut next = Vec::new();
-            for (assign, done) in &partial {
-                for (a, value) in self.expand(&entry.value, assign) {
-                    let mut done = done.clone();
-                    if let Some(value) = value {
-                        done.push(Entry { key: entry.key.clone(), key_span: entry.key_span, value });
-                    }
-                    next.push((a, done));
-                }
-            }
-            next.truncate(MAX_VARIANTS);
-            partial = next;
-        }
-        partial.into_iter().map(|(a, e)| (a, Some(Node::new(Value::Map(e), node.span)))).collect()
-    }
-
-    fn expand_seq(&self, node: &Node, items: &[Node], base: &Assign) -> Vec<(Assign, Option<Node>)> {
-        let mut partial: Vec<(Assign, Vec<Node>)> = vec![(base.clone(), Vec::new())];
-        for item in items {
-            let mut next = Vec::new();
-            for (assign, done) in &partial {
-                for (a, value) in self.expand(item, assign) {
-                    let mut done = done.clone();
-                    done.extend(value);
-                    next.push((a, done));
-                }
-            }
-            next.truncate(MAX_VARIANTS);
-            partial = next;
-        }
-        partial.into_iter().map(|(a, items)| (a, Some(Node::new(Value::Seq(items), node.span)))).collect()
-    }
-
     /// Whether a boolean property is known: `Some` for literals, `None` for computed ones.
     pub fn bool_of(&self, node: &Node) -> Option<bool> {
         match node.as_bool() {
@@ -684,40 +589,9 @@ impl<'c, 'a> Scope<'c, 'a> {
     }
 }
 
-/// Whether a value holds an `Fn::If` or `AWS::NoValue` anywhere.
-fn has_choice(node: &Node) -> bool {
-    match &node.value {
-        Value::Map(entries) => entries.iter().any(|e| {
-            e.key == "Fn::If"
-                || (e.key == "Ref" && e.value.as_str() == Some("AWS::NoValue"))
-                || has_choice(&e.value)
-        }),
-        Value::Seq(items) => items.iter().any(has_choice),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn g(s: &str) -> Vec<Glob> {
-        s.chars().map(|c| if c == '*' { Glob::Any } else { Glob::Char(c) }).collect()
-    }
-
-    #[test]
-    fn globs_meet_when_some_string_matches_both() {
-        assert!(globs_meet(&g("*-PoolId"), &g("auth-PoolId")));
-        assert!(globs_meet(&g("*-PoolId"), &g("stack-*")));
-        assert!(!globs_meet(&g("*-PoolId"), &g("*-RoleArn")));
-        assert!(globs_meet(&g("a*c"), &g("*b*")));
-        assert!(!globs_meet(&g("abc"), &g("abd")));
-        assert!(!globs_meet(&g("abc"), &g("abcd")));
-        assert!(!globs_meet(&g("x*c"), &g("y*c")));
-        assert!(globs_meet(&g("ab*"), &g("abx")));
-        assert!(globs_meet(&g("*x"), &g("y*")));
-        assert!(!globs_meet(&g("a*b"), &g("ab*c")));
-    }
 
     #[test]
     fn concat_merges_literals() {

@@ -6,9 +6,10 @@ use rayon::prelude::*;
 
 use super::Template;
 use super::eval::{Ctx, Scope};
+use super::expand::Expansion;
 use crate::model::{
-    Assign, Attachment, AttachmentProps, Item, Mapping, MappingRule, Model, Pool, PoolProps, ProviderName,
-    ResourceRef, Sym, Variant,
+    Assign, Attachment, AttachmentProps, Incomplete, Item, Mapping, MappingRule, Model, Pool, PoolProps,
+    ProviderName, ResourceRef, Sym, Variant,
 };
 use crate::source::Loc;
 use crate::syntax::{Node, Value};
@@ -24,6 +25,7 @@ pub fn extract(templates: &[Template], model: &mut Model) {
     }
     super::roles::attach_policies(&ctx, model);
     super::roles::find_trust_rewriters(&ctx, model);
+    model.errors.extend(ctx.take_errors());
 }
 
 /// The resources of one template, before policies are attached to roles.
@@ -47,21 +49,45 @@ fn template_model(ctx: &Ctx, i: usize) -> Model {
             construct_path: res.cdk_path.clone(),
         };
         let props = res.properties.as_ref();
-        let variants = || variants(&scope, props, res.condition.as_deref());
+        let condition = res.condition.as_deref();
+        let mut variants = |keys: &[&str], what: &str| {
+            let expansion = variants(&scope, props, condition, keys);
+            if let Some(reason) = sampled_reason(&expansion, what) {
+                model.incomplete.push(Incomplete { resource: resource.clone(), loc: res.id_loc, reason });
+            }
+            expansion.variants
+        };
         match res.type_.as_str() {
-            "AWS::Cognito::IdentityPool" => model.pools.push(Pool {
-                id_text: tpl.ref_text(&res.logical_id),
-                id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
-                resource,
-                variants: map_variants(variants(), |p| pool_props(&scope, p)),
-            }),
-            "AWS::Cognito::IdentityPoolRoleAttachment" => model.attachments.push(Attachment {
-                resource,
-                variants: map_variants(variants(), |p| attachment_props(&scope, p)),
-            }),
+            "AWS::Cognito::IdentityPool" => {
+                let variants = map_variants(variants(POOL_KEYS, "guest and provider settings"), |p| {
+                    pool_props(&scope, p)
+                });
+                model.pools.push(Pool {
+                    id_text: tpl.ref_text(&res.logical_id),
+                    id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
+                    resource,
+                    variants,
+                })
+            }
+            "AWS::Cognito::IdentityPoolRoleAttachment" => {
+                let variants =
+                    map_variants(variants(ATTACHMENT_KEYS, "pool, roles and role mappings"), |p| {
+                        attachment_props(&scope, p)
+                    });
+                model.attachments.push(Attachment { resource, variants })
+            }
             "AWS::IAM::Role" => {
                 let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
-                model.roles.push(super::roles::role(&scope, resource, arn_text, props, variants()));
+                let trust = variants(&["AssumeRolePolicyDocument"], "trust policy");
+                let (role, sampled) = super::roles::role(&scope, resource, arn_text, props, trust);
+                if let Some(reason) = sampled {
+                    model.incomplete.push(Incomplete {
+                        resource: role.resource.clone(),
+                        loc: res.id_loc,
+                        reason,
+                    });
+                }
+                model.roles.push(role);
             }
             other => super::userpools::extract(&scope, other, resource, props, &mut model),
         }
@@ -69,16 +95,59 @@ fn template_model(ctx: &Ctx, i: usize) -> Model {
     model
 }
 
-/// The concrete shapes of a resource's properties (`None`: no properties).
-pub fn variants(scope: &Scope, props: Option<&Node>, condition: Option<&str>) -> Vec<(Assign, Option<Node>)> {
-    let mut out = Vec::new();
+/// The properties of an identity pool that differ between its variants.
+const POOL_KEYS: &[&str] = &[
+    "AllowUnauthenticatedIdentities",
+    "AllowClassicFlow",
+    "CognitoIdentityProviders",
+    "SupportedLoginProviders",
+    "OpenIdConnectProviderARNs",
+    "SamlProviderARNs",
+    "DeveloperProviderName",
+];
+/// The properties of a role attachment that differ between its variants.
+const ATTACHMENT_KEYS: &[&str] = &["IdentityPoolId", "Roles", "RoleMappings"];
+
+/// The concrete shapes of a resource's properties `keys` (`None`: no properties), for each
+/// assignment under which the resource exists. Only those properties are expanded: an `Fn::If`
+/// in a role's tags does not multiply its trust policies.
+pub fn variants(scope: &Scope, props: Option<&Node>, condition: Option<&str>, keys: &[&str]) -> Expansion {
+    let mut out = Expansion { variants: Vec::new(), sampled: false, combinations: 0 };
+    let projected = props.map(|p| project(p, keys));
     for base in scope.exists(condition) {
-        match props {
-            Some(p) => out.extend(scope.expand(p, &base)),
-            None => out.push((base, None)),
+        match &projected {
+            Some(p) => {
+                let e = scope.expand(p, &base);
+                out.sampled |= e.sampled;
+                out.combinations = out.combinations.max(e.combinations);
+                out.variants.extend(e.variants);
+            }
+            None => out.variants.push((base, None)),
         }
     }
     out
+}
+
+/// The entries `keys` of a properties map (the whole value when it is an intrinsic function).
+fn project(props: &Node, keys: &[&str]) -> Node {
+    match &props.value {
+        Value::Map(entries) if props.single_entry().is_none_or(|e| !e.key.starts_with("Fn::")) => {
+            let kept = entries.iter().filter(|e| keys.contains(&e.key.as_str())).cloned().collect();
+            Node::new(Value::Map(kept), props.span)
+        }
+        _ => props.clone(),
+    }
+}
+
+/// What CT901 says when an expansion sampled the combinations of `what`'s conditions.
+pub fn sampled_reason(e: &Expansion, what: &str) -> Option<String> {
+    e.sampled.then(|| {
+        format!(
+            "`Fn::If` conditions in its {what} make more combinations than are enumerated (at least {}, {} checked), so a mistake that shows only in a combination that was not checked may be missed",
+            e.combinations,
+            e.variants.len()
+        )
+    })
 }
 
 fn map_variants<T>(variants: Vec<(Assign, Option<Node>)>, f: impl Fn(Option<&Node>) -> T) -> Vec<Variant<T>> {

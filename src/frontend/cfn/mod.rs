@@ -1,7 +1,10 @@
 //! CloudFormation and SAM templates (YAML or JSON): recognising a template, indexing its
 //! sections, resolving intrinsic functions ([`eval`]) and building the model ([`extract`]).
 
+mod conditions;
 pub mod eval;
+mod expand;
+mod exports;
 pub mod extract;
 mod roles;
 mod userpools;
@@ -112,7 +115,7 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
         by_id: HashMap::new(),
         parameters: HashMap::new(),
         conditions: HashMap::new(),
-        mappings: root.take("Mappings"),
+        mappings: root.take("Mappings").map(|m| literal_mappings(m, &mut errors)),
         outputs: Vec::new(),
     };
     match root.take("Resources") {
@@ -148,6 +151,37 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
         }
     }
     (tpl, errors)
+}
+
+/// `Mappings` as CloudFormation accepts them: each value a string, a number, a boolean or a list
+/// of those. A value that is an intrinsic function or a map is an error (CloudFormation refuses
+/// it) and is left out, so nothing is ever evaluated through a mapping.
+fn literal_mappings(mut mappings: Node, errors: &mut Vec<SyntaxError>) -> Node {
+    let literal = |n: &Node| match &n.value {
+        Value::Seq(items) => items.iter().all(|i| i.scalar_text().is_some()),
+        _ => n.scalar_text().is_some(),
+    };
+    let Value::Map(maps) = &mut mappings.value else { return mappings };
+    for map in maps {
+        let Value::Map(tops) = &mut map.value.value else { continue };
+        for top in tops {
+            let Value::Map(seconds) = &mut top.value.value else { continue };
+            seconds.retain(|second| {
+                let ok = literal(&second.value);
+                if !ok {
+                    errors.push(SyntaxError::new(
+                        format!(
+                            "mapping value `{}.{}.{}` must be a string or a list of strings: CloudFormation refuses maps and intrinsic functions in `Mappings`",
+                            map.key, top.key, second.key
+                        ),
+                        second.value.span,
+                    ));
+                }
+                ok
+            });
+        }
+    }
+    mappings
 }
 
 fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, SyntaxError> {

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::eval::{Ctx, Scope};
 use super::extract::{item, items};
 use crate::iam::{action_matches, read_policy};
-use crate::model::{Assign, Effect, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
+use crate::model::{Assign, Effect, Incomplete, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
 use crate::syntax::Node;
 
 pub fn role(
@@ -16,16 +16,19 @@ pub fn role(
     arn_text: String,
     props: Option<&Node>,
     variants: Vec<(Assign, Option<Node>)>,
-) -> Role {
+) -> (Role, Option<String>) {
     let file = scope.file();
     let eval = |n: &Node| scope.eval(n);
     let mut permissions = Vec::new();
+    let mut sampled = None;
     for policy in props.and_then(|p| p.get("Policies")).and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(doc) = policy.get("PolicyDocument") {
-            permissions.extend(policy_variants(scope, doc));
+            let (policies, reason) = policy_variants(scope, doc);
+            permissions.extend(policies);
+            sampled = sampled.or(reason);
         }
     }
-    Role {
+    let role = Role {
         resource,
         arn_text,
         name: props.and_then(|p| p.get("RoleName")).map(|n| scope.eval(n)),
@@ -46,17 +49,22 @@ pub fn role(
             .map(|n| items(scope, n))
             .unwrap_or_default(),
         rewritten_by: None,
-    }
+    };
+    (role, sampled)
 }
 
-/// Every concrete shape of a permission policy document.
-fn policy_variants(scope: &Scope, doc: &Node) -> Vec<Policy> {
+/// Every concrete shape of a permission policy document, and what CT901 says when they were
+/// sampled.
+fn policy_variants(scope: &Scope, doc: &Node) -> (Vec<Policy>, Option<String>) {
     let eval = |n: &Node| scope.eval(n);
-    scope
-        .expand(doc, &Assign::default())
+    let expansion = scope.expand(doc, &Assign::default());
+    let reason = super::extract::sampled_reason(&expansion, "permission policies");
+    let policies = expansion
+        .variants
         .into_iter()
         .filter_map(|(_, d)| d.and_then(|d| read_policy(scope.file(), &d, &eval)))
-        .collect()
+        .collect();
+    (policies, reason)
 }
 
 /// The role a value names: `!Ref Role` (its name, when literal) or `!GetAtt Role.Arn` (the
@@ -69,11 +77,14 @@ fn role_named(roles: &RoleIndex, value: &Sym) -> Option<usize> {
     }
 }
 
+/// The roles a policy resource names, its documents, and what was not checked of them.
+type Attached = (Vec<usize>, Vec<Policy>, Option<Incomplete>);
+
 /// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name:
 /// read per template in parallel, added in template order.
 pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
     let roles = RoleIndex::new(&model.roles);
-    let attached: Vec<Vec<(Vec<usize>, Vec<Policy>)>> = (0..ctx.templates.len())
+    let attached: Vec<Vec<Attached>> = (0..ctx.templates.len())
         .into_par_iter()
         .map(|i| {
             let scope = ctx.scope(i);
@@ -93,16 +104,28 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
                     .filter_map(|role| role_named(&roles, &role.value))
                     .collect();
                 if !targets.is_empty() {
-                    out.push((targets, policy_variants(&scope, doc)));
+                    let (policies, sampled) = policy_variants(&scope, doc);
+                    let incomplete = sampled.map(|reason| Incomplete {
+                        resource: ResourceRef {
+                            file: ctx.templates[i].file,
+                            name: res.logical_id.clone(),
+                            loc: res.id_loc,
+                            construct_path: res.cdk_path.clone(),
+                        },
+                        loc: res.id_loc,
+                        reason,
+                    });
+                    out.push((targets, policies, incomplete));
                 }
             }
             out
         })
         .collect();
-    for (targets, policies) in attached.into_iter().flatten() {
+    for (targets, policies, incomplete) in attached.into_iter().flatten() {
         for r in targets {
             model.roles[r].permissions.extend(policies.iter().cloned());
         }
+        model.incomplete.extend(incomplete);
     }
 }
 
