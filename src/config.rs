@@ -115,12 +115,17 @@ impl Config {
 
     /// Reads and checks a config file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            text: String::new(),
-            message: format!("cannot read the config file: {e}"),
-            span: None,
-        })?;
+        let text = crate::read::read_file(path)
+            .and_then(|r| {
+                String::from_utf8(r.bytes)
+                    .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+            })
+            .map_err(|e| ConfigError {
+                path: path.to_path_buf(),
+                text: String::new(),
+                message: format!("cannot read the config file: {e}"),
+                span: None,
+            })?;
         let err = |message: String, span: Option<std::ops::Range<usize>>| ConfigError {
             path: path.to_path_buf(),
             text: text.clone(),
@@ -202,17 +207,19 @@ impl Config {
     }
 
     /// The config file for a run started in `cwd`: the first `cognitrust.toml` or
-    /// `.cognitrust.toml` from `cwd` up to the repository root (the folder holding `.git`).
+    /// `.cognitrust.toml` from `cwd` up to the repository root (the nearest folder holding
+    /// `.git`). Outside a repository only `cwd` is looked in: a config in some parent folder
+    /// (a shared temporary folder, a home) is not the project's and could exclude everything.
     pub fn discover(cwd: &Path) -> Option<PathBuf> {
-        for dir in cwd.ancestors() {
+        let root = cwd.ancestors().find(|dir| dir.join(".git").exists());
+        let searched =
+            cwd.ancestors().take(root.map_or(1, |r| cwd.ancestors().take_while(|d| d != &r).count() + 1));
+        for dir in searched {
             for name in FILE_NAMES {
                 let candidate = dir.join(name);
                 if candidate.is_file() {
                     return Some(candidate);
                 }
-            }
-            if dir.join(".git").exists() {
-                return None;
             }
         }
         None

@@ -1,9 +1,14 @@
 //! Finding the files to read: walking the given paths in parallel with the `ignore` crate
 //! (honouring .gitignore and .ignore unless told not to) and skipping folders that never hold
 //! a user's templates. A file named on the command line is always read.
+//!
+//! Symbolic links are followed only to places inside the scanned roots (the folders named on
+//! the command line, and the folders of the files named there): a link out of them (to `/`, to
+//! `/proc/self/environ`, to another checkout) is reported and not read, so a repository cannot
+//! make the scan read, and print, what lies outside it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -20,20 +25,59 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// The files to read under `roots`, sorted, and the problems met while walking.
-pub fn discover(roots: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (Vec<PathBuf>, Vec<WalkError>) {
+/// The scanned roots as canonical paths: the folders named, and the folders of the files named.
+#[derive(Debug, Clone, Default)]
+pub struct Roots {
+    dirs: Vec<PathBuf>,
+}
+
+impl Roots {
+    pub fn new(paths: &[PathBuf]) -> Self {
+        let mut dirs = Vec::new();
+        for p in paths {
+            let dir = match std::fs::metadata(p) {
+                Ok(m) if m.is_dir() => p.clone(),
+                _ => p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            };
+            dirs.extend(std::fs::canonicalize(&dir).ok());
+        }
+        Roots { dirs }
+    }
+
+    /// Whether `path`, with every link in it resolved, lies inside a root; `false` when it
+    /// cannot be resolved.
+    pub fn contain(&self, path: &Path) -> bool {
+        std::fs::canonicalize(path).is_ok_and(|c| self.dirs.iter().any(|d| c.starts_with(d)))
+    }
+
+    /// The roots and `extra` folders (which may not exist).
+    pub fn with(&self, extra: &Path) -> Roots {
+        let mut dirs = self.dirs.clone();
+        dirs.extend(std::fs::canonicalize(extra).ok());
+        Roots { dirs }
+    }
+}
+
+/// The files to read under `paths`, sorted, and the problems met while walking.
+pub fn discover(paths: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (Vec<PathBuf>, Vec<WalkError>) {
+    let roots = Roots::new(paths);
     let mut files = Vec::new();
     let mut walk_roots = Vec::new();
     let mut errors = Vec::new();
-    for root in roots {
+    for root in paths {
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => walk_roots.push(root.clone()),
+            Ok(_) if is_link(root) && !roots.contain(root) => errors.push(outside(root.clone())),
             Ok(_) => files.push(root.clone()),
             Err(e) => {
                 errors.push(WalkError { path: Some(root.clone()), message: format!("cannot read: {e}") })
             }
         }
     }
+    let outside_links = Arc::new(Mutex::new(Vec::new()));
     if let Some((first, rest)) = walk_roots.split_first() {
         let mut builder = WalkBuilder::new(first);
         for r in rest {
@@ -49,19 +93,37 @@ pub fn discover(roots: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
             .parents(honour_ignore_files)
             .require_git(false)
             .threads(jobs)
-            .filter_entry(|e| !(e.file_type().is_some_and(|t| t.is_dir()) && skipped_dir(e.path())));
+            .filter_entry({
+                let (roots, outside_links) = (Arc::new(roots.clone()), Arc::clone(&outside_links));
+                move |e| {
+                    if e.file_type().is_some_and(|t| t.is_dir()) && skipped_dir(e.path()) {
+                        return false;
+                    }
+                    // A link that resolves (dangling ones are reported by the walk) outside the roots.
+                    if e.path_is_symlink() && e.path().exists() && !roots.contain(e.path()) {
+                        lock(&outside_links).push(outside(e.path().to_path_buf()));
+                        return false;
+                    }
+                    true
+                }
+            });
         let found = Mutex::new((Vec::new(), Vec::new()));
         builder.build_parallel().run(|| {
             Box::new(|entry| {
-                let mut guard = match found.lock() {
-                    Ok(g) => g,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
+                let mut guard = lock(&found);
                 match entry {
                     Ok(e)
                         if e.file_type().is_some_and(|t| t.is_file()) && has_template_extension(e.path()) =>
                     {
                         guard.0.push(e.into_path())
+                    }
+                    // A FIFO, socket or device named like a template: said, never opened.
+                    Ok(e)
+                        if e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir())
+                            && has_template_extension(e.path()) =>
+                    {
+                        let message = "not a regular file (a FIFO, socket or device); not read".to_string();
+                        guard.1.push(WalkError { path: Some(e.into_path()), message })
                     }
                     Ok(_) => {}
                     Err(err) => guard.1.push(walk_error(err)),
@@ -73,9 +135,25 @@ pub fn discover(roots: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
         files.extend(walked);
         errors.extend(walk_errors);
     }
+    errors.append(&mut lock(&outside_links));
     files.sort();
     files.dedup();
     (files, errors)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn outside(path: PathBuf) -> WalkError {
+    WalkError {
+        path: Some(path),
+        message: "symbolic link to a place outside the scanned folders; not followed".into(),
+    }
 }
 
 fn skipped_dir(path: &Path) -> bool {

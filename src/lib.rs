@@ -11,7 +11,9 @@ pub mod frontend;
 pub mod guard;
 pub mod iam;
 pub mod link;
+pub mod load;
 pub mod model;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -22,13 +24,14 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use load::{Loaded, load, load_text};
+
 use frontend::{cfn, terraform};
 use rules::{Finding, Rule};
 use source::{FileId, SourceFile};
 use syntax::{Span, SyntaxError};
 
-/// Largest file read; larger ones are reported, not parsed.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub use read::MAX_FILE_BYTES;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -84,6 +87,9 @@ pub struct Summary {
     pub findings: usize,
     pub suppressed: usize,
     pub errors: usize,
+    /// The config file the scan used, as reports show paths; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// The result of a scan: the files read, findings sorted by place and rule, and input errors.
@@ -97,40 +103,6 @@ pub struct Report {
     pub summary: Summary,
     /// The rules of `--guard-rules`, which `rules::RULES` does not list.
     pub guard_rules: Vec<&'static Rule>,
-}
-
-/// A file after reading and parsing, before it gets its [`FileId`].
-enum Loaded {
-    Template {
-        file: SourceFile,
-        root: syntax::Node,
-        json: bool,
-        issues: Vec<SyntaxError>,
-    },
-    /// A template after [`cfn::index`], which took what the model reads out of its tree.
-    Indexed {
-        file: SourceFile,
-        template: Box<cfn::Template>,
-        issues: Vec<SyntaxError>,
-    },
-    Terraform {
-        file: SourceFile,
-        root: syntax::Node,
-        issues: Vec<SyntaxError>,
-    },
-    Plan {
-        file: SourceFile,
-        root: syntax::Node,
-        issues: Vec<SyntaxError>,
-    },
-    Broken {
-        file: Option<SourceFile>,
-        path: String,
-        error: SyntaxError,
-    },
-    /// A CDK cloud assembly manifest, with the files it names.
-    Assembly(frontend::cdk::Read),
-    Skipped,
 }
 
 /// Runs a whole scan.
@@ -151,7 +123,25 @@ fn scan_inner(opts: &Options, jobs: usize) -> Report {
     let guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
     // Each template is indexed as soon as it is parsed, so its tree is freed while the other
     // files are read: memory holds the texts, the indexes and the trees being worked on.
-    let prepared = paths.par_iter().map(|p| prepare(load(p, &opts.cwd), &guard_pack)).collect();
+    let loaded: Vec<(Option<read::FileKey>, (Loaded, guard::Checked))> = paths
+        .par_iter()
+        .map(|p| {
+            let (key, loaded) = load(p, &opts.cwd);
+            (key, prepare(loaded, &guard_pack))
+        })
+        .collect();
+    // One file reached by several paths (`a.yaml ./a.yaml`, a linked folder) is scanned once,
+    // under the first of them.
+    let mut seen = std::collections::HashSet::new();
+    let mut prepared = Vec::with_capacity(loaded.len());
+    let mut kept_paths = Vec::with_capacity(paths.len());
+    for (path, (key, item)) in paths.into_iter().zip(loaded) {
+        if key.is_none_or(|k| seen.insert(k)) {
+            prepared.push(item);
+            kept_paths.push(path);
+        }
+    }
+    let paths = kept_paths;
     let errors = walk_errors
         .into_iter()
         .map(|w| InputError {
@@ -193,7 +183,8 @@ fn analyse(
     }
     inputs.add_guard_errors(std::mem::take(&mut guard_pack.errors));
     let assemblies = std::mem::take(&mut inputs.assemblies);
-    let cdk = frontend::cdk::link(assemblies, &opts.cwd, &mut inputs.templates, &mut inputs.files);
+    let roots = discover::Roots::new(&opts.paths);
+    let cdk = frontend::cdk::link(assemblies, &opts.cwd, &roots, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
     model.app_sources = cdk.app_sources;
@@ -237,6 +228,7 @@ fn analyse(
         findings: findings.len(),
         suppressed: suppressed.len(),
         errors: errors.len(),
+        config: opts.config.source.as_ref().map(|(path, _)| display_path(path, &opts.cwd)),
     };
     free_in_background((templates, model, tf_files, plans));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
@@ -281,7 +273,7 @@ pub fn parse_only(opts: &Options) -> ParseStats {
         if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let run = || {
         let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
-        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd)).collect();
+        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd).1).collect();
         let mut stats = ParseStats { files: paths.len(), errors: walk_errors.len(), ..ParseStats::default() };
         for item in &loaded {
             match item {
@@ -446,13 +438,12 @@ pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule
 }
 
 fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            let file = &files[f.loc.file];
-            let lc = file.lines.line_col(&file.text, f.loc.span.start);
-            (file.display.clone(), lc.line, lc.column, f.rule.code)
-        };
-        key(a).cmp(&key(b))
+    // Each key once: a column is counted from the start of its line, which in a minified
+    // template is the whole file.
+    findings.sort_by_cached_key(|f| {
+        let file = &files[f.loc.file];
+        let lc = file.lines.line_col(&file.text, f.loc.span.start);
+        (file.display.clone(), lc.line, lc.column, f.rule.code)
     });
 }
 
@@ -461,114 +452,6 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     let rel = path.strip_prefix(cwd).ok().filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
     let text = rel.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(String::from).unwrap_or(text)
-}
-
-/// Reads, classifies and parses one file.
-fn load(path: &Path, cwd: &Path) -> Loaded {
-    let display = &display_path(path, cwd);
-    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
-        file,
-        path: display.to_string(),
-        error: SyntaxError::new(message, span),
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return broken(
-                None,
-                format!("file is larger than {} MiB; not read", MAX_FILE_BYTES / (1024 * 1024)),
-                Span::default(),
-            );
-        }
-        Err(e) => return broken(None, format!("cannot read: {e}"), Span::default()),
-        Ok(_) => {}
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return broken(None, format!("cannot read: {e}"), Span::default()),
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            if !looks_like_template_bytes(e.as_bytes()) && !is_template_path(path) {
-                return Loaded::Skipped;
-            }
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let file = SourceFile::new(display.to_string(), prefix);
-            let end = file.text.len();
-            return broken(Some(file), format!("invalid UTF-8 at byte {at}"), Span::new(end, end));
-        }
-    };
-    if frontend::cdk::is_assembly(path, &text) {
-        return Loaded::Assembly(frontend::cdk::read(path, text, cwd));
-    }
-    load_text(path, display, text)
-}
-
-/// Classifies and parses one file's text.
-fn load_text(path: &Path, display: &str, text: String) -> Loaded {
-    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
-        file,
-        path: display.to_string(),
-        error: SyntaxError::new(message, span),
-    };
-    if is_terraform_path(path) {
-        return match syntax::hcl::parse(&text) {
-            Ok(p) => Loaded::Terraform {
-                file: SourceFile::new(display.to_string(), text),
-                root: p.root,
-                issues: p.issues,
-            },
-            Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
-        };
-    }
-    if !looks_like_template(&text) && !looks_like_plan(&text) {
-        return Loaded::Skipped;
-    }
-    let json = is_json(path, &text);
-    let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
-    let file = SourceFile::new(display.to_string(), text);
-    match parsed {
-        Ok(p) if cfn::is_template(&p.root) => Loaded::Template { file, root: p.root, json, issues: p.issues },
-        Ok(p) if json && terraform::plan::is_plan(&p.root) => {
-            Loaded::Plan { file, root: p.root, issues: p.issues }
-        }
-        Ok(_) => Loaded::Skipped,
-        Err(e) => broken(Some(file), e.message, e.span),
-    }
-}
-
-/// A cheap first look: only files mentioning a template's top-level keys are parsed.
-fn looks_like_template(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion") || text.contains("Resources")
-}
-
-fn looks_like_template_bytes(bytes: &[u8]) -> bool {
-    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    has(b"AWSTemplateFormatVersion") || has(b"Resources")
-}
-
-/// A Terraform plan (`terraform show -json`) names its format version first.
-fn looks_like_plan(text: &str) -> bool {
-    text.contains("\"format_version\"")
-        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
-}
-
-fn is_terraform_path(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-}
-
-/// `.template` files and the like that are named for CloudFormation.
-fn is_template_path(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "template")
-}
-
-fn is_json(path: &Path, text: &str) -> bool {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("json") => true,
-        Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => false,
-        _ => text.trim_start_matches('\u{feff}').trim_start().starts_with('{'),
-    }
 }
 
 #[cfg(test)]

@@ -30,11 +30,14 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     pub lines: LineIndex,
+    /// Where suppression comments start (`crate::suppress::comment_markers`), found while the
+    /// file's parse tree was at hand.
+    pub markers: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
-        SourceFile { display, text, lines }
+        SourceFile { display, text, lines, markers: Vec::new() }
     }
 }

@@ -9,10 +9,10 @@ use crate::config::{Config, relative};
 use crate::model::Model;
 use crate::rules::{self, Finding, Findings, Rule};
 use crate::source::{FileId, Loc, SourceFile};
-use crate::syntax::Span;
+use crate::syntax::{Node, Span, Value};
 
 /// The marker comments carry.
-const MARKER: &str = "cognitrust: ignore[";
+pub const MARKER: &str = "cognitrust: ignore[";
 
 /// Where a suppression was written, and what it covers.
 #[derive(Debug, Clone)]
@@ -123,25 +123,64 @@ fn covers(
     }
 }
 
-/// `# cognitrust: ignore[CT110, CT106] reason` comments in YAML and `.tf` files.
+/// Where suppression comments start in a parsed file: each `cognitrust: ignore[` after a `#`
+/// or `//` on its line that is not inside a string or key of the parsed tree (text in a quoted
+/// value, a block scalar or a heredoc is data, not a comment).
+pub fn comment_markers(text: &str, root: &Node) -> Vec<usize> {
+    let mut hits: Vec<usize> = text
+        .match_indices(MARKER)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let before = &text[line_start..at];
+            before.contains('#') || before.contains("//")
+        })
+        .collect();
+    if hits.is_empty() {
+        return hits;
+    }
+    // Scalars and keys never overlap: the last span starting at or before a marker is the only
+    // one that can hold it.
+    let mut spans = Vec::new();
+    data_spans(root, &mut spans);
+    spans.sort_unstable_by_key(|s| s.start);
+    hits.retain(|&at| {
+        let i = spans.partition_point(|s| s.start <= at);
+        !(i > 0 && at < spans[i - 1].end)
+    });
+    hits
+}
+
+/// The spans of the scalars and keys of a tree.
+fn data_spans(node: &Node, out: &mut Vec<Span>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                out.push(e.key_span);
+                data_spans(&e.value, out);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| data_spans(i, out)),
+        _ => out.push(node.span),
+    }
+}
+
+/// `# cognitrust: ignore[CT110, CT106] reason` comments in YAML and `.tf` files, at the places
+/// the parse found them ([`comment_markers`]).
 fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppression> {
     let mut out = Vec::new();
     for (id, file) in files.iter().enumerate() {
         let commented = [".yaml", ".yml", ".template", ".tf"].iter().any(|e| file.display.ends_with(e));
-        if !commented || !file.text.contains(MARKER) {
+        if !commented {
             continue;
         }
-        let mut offset = 0;
-        for (n, line) in file.text.split_inclusive('\n').enumerate() {
-            let start = offset;
-            offset += line.len();
-            let Some(at) = line.find(MARKER) else { continue };
-            let before = &line[..at];
-            if !(before.contains('#') || before.contains("//")) {
-                continue;
-            }
-            let loc = Loc::new(id, Span::new(start + at, start + line.trim_end().len()));
-            let rest = &line[at + MARKER.len()..];
+        for &at in &file.markers {
+            let rest_of_line = &file.text[at..];
+            let line_end = rest_of_line.find(['\n', '\r']).unwrap_or(rest_of_line.len());
+            let comment = &rest_of_line[..line_end];
+            let line = file.lines.line_col(&file.text, at).line;
+            let loc = Loc::new(id, Span::new(at, at + comment.trim_end().len()));
+            let rest = &comment[MARKER.len()..];
             let Some(close) = rest.find(']') else {
                 errors.push(SuppressionError {
                     message: "a suppression comment needs `]` after its rule codes".into(),
@@ -156,9 +195,9 @@ fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionErr
                     .push(SuppressionError { message: "a suppression needs a reason after `]`".into(), loc });
                 continue;
             }
-            let target = match enclosing_block(model, id, start + at) {
+            let target = match enclosing_block(model, id, at) {
                 Some(name) if file.display.ends_with(".tf") => Target::Resource { file: id, name },
-                _ => Target::Line { file: id, line: n + 1 },
+                _ => Target::Line { file: id, line },
             };
             out.push(Suppression {
                 rules,

@@ -8,6 +8,8 @@ use cognitrust::{Options, Report, scan};
 
 #[path = "hostile/cloudformation.rs"]
 mod cloudformation;
+#[path = "hostile/inputs.rs"]
+mod inputs;
 
 /// A template with one finding (CT106 on AuthRole), scanned beside every hostile input.
 const GOOD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use super::cfn::Template;
 use crate::source::{FileId, Loc, SourceFile, parent_dir};
 use crate::syntax::Span;
-use crate::{InputError, MAX_FILE_BYTES, display_path};
+use crate::{InputError, display_path};
 use schema::{Assets, Data, Manifest, Metadata};
 
 mod schema;
@@ -74,7 +74,13 @@ pub fn read(path: &Path, text: String, cwd: &Path) -> Read {
 
 /// Applies each assembly read to the templates of its folder, and loads the app source files
 /// its stack traces name into `files`.
-pub fn link(read: Vec<Read>, cwd: &Path, templates: &mut [Template], files: &mut Vec<SourceFile>) -> Linked {
+pub fn link(
+    read: Vec<Read>,
+    cwd: &Path,
+    roots: &crate::discover::Roots,
+    templates: &mut [Template],
+    files: &mut Vec<SourceFile>,
+) -> Linked {
     if read.is_empty() {
         return Linked::default();
     }
@@ -86,7 +92,7 @@ pub fn link(read: Vec<Read>, cwd: &Path, templates: &mut [Template], files: &mut
         by_dir.entry(parent_dir(&tpl.path).to_string()).or_default().push(i);
     }
     let mut linked = Linked::default();
-    let mut sources = Sources { cwd, loaded: HashMap::new() };
+    let mut sources = Sources { cwd, roots: roots.with(cwd), loaded: HashMap::new() };
     for Read { assembly, problems } in read {
         for problem in problems {
             linked.errors.push(problem.into_error(files));
@@ -155,14 +161,41 @@ fn apply(assembly: &Assembly, templates: &mut [Template], by_path: &HashMap<Stri
     }
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`] as text.
+/// Reads a regular file of at most [`crate::MAX_FILE_BYTES`] as UTF-8 text.
 fn read_text(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-        return Err("not a file of at most 64 MiB".into());
+    let read = crate::read::read_file(path)?;
+    String::from_utf8(read.bytes)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+}
+
+/// A file the manifest names, when it lies inside the assembly's folder: a relative path that
+/// does not climb out, whose links (if any) resolve inside the folder too. Anything else is a
+/// problem of the manifest and is not read.
+fn in_assembly(
+    fs_dir: &Path,
+    name: &str,
+    what: &str,
+    manifest: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<PathBuf> {
+    let relative =
+        Path::new(name).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    let path = fs_dir.join(name);
+    let resolves_inside = || match (std::fs::canonicalize(&path), std::fs::canonicalize(fs_dir)) {
+        (Ok(file), Ok(dir)) => file.starts_with(dir),
+        // Missing: nothing to read (snapshots often lack asset manifests).
+        (Err(_), _) => true,
+        (_, Err(_)) => false,
+    };
+    if relative && resolves_inside() {
+        return Some(path);
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+    problems.push(Problem {
+        message: format!("{what}: `{name}` is outside the cloud assembly's folder; not read"),
+        path: manifest.to_string(),
+        place: None,
+    });
+    None
 }
 
 /// Parses a JSON file of the assembly; a problem becomes a [`Problem`] with its place. A
@@ -216,7 +249,8 @@ fn read_assembly(path: &Path, text: String, cwd: &Path, problems: &mut Vec<Probl
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let dir = parent_dir(&display_path(path, cwd)).to_string();
+    let manifest_display = display_path(path, cwd);
+    let dir = parent_dir(&manifest_display).to_string();
     let mut assembly = Assembly { dir, fs_dir, ..Assembly::default() };
     for artifact in manifest.artifacts.values() {
         match artifact.type_.as_deref() {
@@ -224,20 +258,27 @@ fn read_assembly(path: &Path, text: String, cwd: &Path, problems: &mut Vec<Probl
                 let mut logical_ids = HashMap::new();
                 read_metadata(&artifact.metadata, &mut logical_ids, &mut assembly.traces);
                 if let Some(extra) = &artifact.additional_metadata_file {
-                    let extra = assembly.fs_dir.join(extra);
                     let what = "cannot read CDK metadata";
-                    if let Some(metadata) = read_json::<Metadata>(&extra, cwd, what, problems) {
+                    let extra = in_assembly(&assembly.fs_dir, extra, what, &manifest_display, problems);
+                    if let Some(metadata) = extra.and_then(|e| read_json::<Metadata>(&e, cwd, what, problems))
+                    {
                         read_metadata(&metadata, &mut logical_ids, &mut assembly.traces);
                     }
                 }
                 if let Some(template) = &artifact.properties.template_file {
-                    assembly.stacks.push((template.clone(), logical_ids));
+                    let what = "the stack's template file";
+                    if in_assembly(&assembly.fs_dir, template, what, &manifest_display, problems).is_some() {
+                        assembly.stacks.push((template.clone(), logical_ids));
+                    }
                 }
             }
             Some("cdk:asset-manifest") => {
                 let Some(file) = &artifact.properties.file else { continue };
-                let file = assembly.fs_dir.join(file);
                 let what = "cannot read the CDK asset manifest";
+                let Some(file) = in_assembly(&assembly.fs_dir, file, what, &manifest_display, problems)
+                else {
+                    continue;
+                };
                 if let Some(assets) = read_json::<Assets>(&file, cwd, what, problems) {
                     assembly.nested.extend(nested_templates(&assets));
                 }
@@ -301,6 +342,8 @@ fn nested_templates(assets: &Assets) -> Vec<(String, String)> {
 /// The app source files stack traces name, loaded once each.
 struct Sources<'a> {
     cwd: &'a Path,
+    /// Where app sources may be read: the scanned roots and the working directory.
+    roots: crate::discover::Roots,
     /// Canonical path → the file's id, or `None` when it may not or cannot be read.
     loaded: HashMap<PathBuf, Option<FileId>>,
 }
@@ -313,21 +356,24 @@ impl Sources<'_> {
             let (file, line, column) = frame_place(frame)?;
             let path = if Path::new(file).is_absolute() { PathBuf::from(file) } else { app_dir.join(file) };
             let path = normalise(&path);
-            let id = self.load(&path, &app_dir, files)?;
+            let id = self.load(&path, files)?;
             let file = &files[id];
             Some(Loc::new(id, line_span(file, line, column)?))
         })
     }
 
-    fn load(&mut self, path: &Path, app_dir: &Path, files: &mut Vec<SourceFile>) -> Option<FileId> {
+    fn load(&mut self, path: &Path, files: &mut Vec<SourceFile>) -> Option<FileId> {
         let canonical = std::fs::canonicalize(path).ok()?;
         if let Some(known) = self.loaded.get(&canonical) {
             return *known;
         }
-        let allowed = [app_dir, self.cwd]
-            .iter()
-            .filter_map(|root| std::fs::canonicalize(root).ok())
-            .any(|root| canonical.starts_with(root));
+        // Source code only, inside the scan: a trace cannot make the report print a credentials
+        // file an earlier CI step left in the checkout, or anything outside it.
+        let source_code = canonical
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| APP_SOURCE_EXTENSIONS.contains(&e));
+        let allowed = source_code && self.roots.contain(&canonical);
         let display = display_path(path, self.cwd);
         let id = if !allowed {
             None
@@ -343,6 +389,9 @@ impl Sources<'_> {
         id
     }
 }
+
+/// The files a creation stack trace may name: the app's JavaScript or TypeScript.
+const APP_SOURCE_EXTENSIONS: &[&str] = &["ts", "js", "mts", "cts", "mjs", "cjs", "tsx", "jsx"];
 
 /// `new BrokenStack (lib/broken-stack.ts:22:23)` → (`lib/broken-stack.ts`, 22, 23); frames in
 /// node's own code or in dependencies are not the app's, and elided frames

@@ -72,6 +72,9 @@ fn summary_line(report: &Report) -> String {
         line.push_str(&format!("; {} could not be analysed", plural(report.errors.len(), "input")));
     }
     line.push('\n');
+    if let Some(config) = &report.summary.config {
+        line.push_str(&format!("config: {config}\n"));
+    }
     line
 }
 

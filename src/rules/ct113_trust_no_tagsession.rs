@@ -45,11 +45,16 @@ fn same_provider(via: &Sym, tagged: &Sym) -> bool {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    // The roles each pool hands out, gathered once rather than once per tag.
+    let mut by_pool: Vec<Vec<PoolRole>> = model.pools.iter().map(|_| Vec::new()).collect();
+    for (u, pr) in model.uses.iter().zip(PoolRole::all_with_unusable(model)) {
+        if let (Some(p), Some(pr)) = (u.pool, pr) {
+            by_pool[p].push(pr);
+        }
+    }
     for tag in model.principal_tags.iter().filter(|t| t.active) {
         let Some(pool) = tag.pool.as_ref().and_then(|p| find_pool(model, &p.value)) else { continue };
-        for pr in
-            PoolRole::all(model).filter(|pr| pr.pool.is_some_and(|p| std::ptr::eq(p, &model.pools[pool])))
-        {
+        for pr in &by_pool[pool] {
             let for_provider = match (pr.slot.kind, &pr.slot.via, &tag.provider) {
                 (SlotKind::Unauthenticated, _, _) => false,
                 (SlotKind::Authenticated, _, _) => true,

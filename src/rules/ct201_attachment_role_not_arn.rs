@@ -1,5 +1,5 @@
 use super::{Findings, declare_rule};
-use crate::model::{Model, Sym};
+use crate::model::{Model, RoleIndex, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -32,6 +32,7 @@ declare_rule! {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    let roles = RoleIndex::new(&model.roles);
     for att in &model.attachments {
         for variant in &att.variants {
             for slot in &variant.value.slots {
@@ -42,12 +43,11 @@ fn check(model: &Model, out: &mut Findings) {
                         } else {
                             format!("the role name of `{resource}`")
                         },
-                        model.roles.iter().find(|r| r.resource.file == *file && r.resource.name == *resource),
+                        roles.of_resource(*file, resource).map(|r| &model.roles[r]),
                     ),
-                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => (
-                        format!("the role name `{s}`"),
-                        model.roles.iter().find(|r| r.name.as_ref().and_then(Sym::as_lit) == Some(s)),
-                    ),
+                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => {
+                        (format!("the role name `{s}`"), roles.named(None, s).map(|r| &model.roles[r]))
+                    }
                     _ => continue,
                 };
                 let f = out.add(

@@ -1,5 +1,7 @@
+use std::collections::HashMap;
+
 use super::{Findings, declare_rule};
-use crate::model::{Model, Tri};
+use crate::model::{Model, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -53,36 +55,55 @@ fn deployed_together(
 
 fn check(model: &Model, out: &mut Findings) {
     let atts = &model.attachments;
+    // Earlier attachment variants by a key that values certainly equal share, so each variant is
+    // compared only with the ones that may target its pool, not with every earlier one.
+    let mut earlier: HashMap<Sym, Vec<(usize, usize)>> = HashMap::new();
     for (b, second) in atts.iter().enumerate() {
-        'variants: for vb in &second.variants {
+        let mut found_b = Vec::new();
+        for (vi, vb) in second.variants.iter().enumerate() {
             let Some(pool_b) = &vb.value.pool else { continue };
-            for first in &atts[..b] {
-                for va in &first.variants {
-                    let Some(pool_a) = &va.value.pool else { continue };
-                    if va.assign.merge(&vb.assign).is_none()
-                        || pool_a.value.same_as(&pool_b.value) != Tri::Yes
-                        || !deployed_together(first, second, &pool_a.value)
-                    {
-                        continue;
-                    }
-                    let f = out.add(
-                        pool_b.loc,
-                        &second.resource,
-                        format!(
-                            "`{}` attaches roles to {}, which `{}` already attaches roles to: the deploy fails with \"… already exists in stack\"",
-                            second.resource.name,
-                            pool_name(model, &pool_b.value),
-                            first.resource.name
-                        ),
-                    );
-                    f.label("a second attachment for this pool").help(format!(
-                        "merge the roles and role mappings of `{}` into `{}`",
-                        second.resource.name, first.resource.name
-                    ));
-                    f.related(pool_a.loc, "the first attachment for this pool", Some(&first.resource));
-                    continue 'variants;
+            let key = bucket(&pool_b.value);
+            found_b.push((key.clone(), vi));
+            for &(a, va) in earlier.get(&key).map_or(&[][..], Vec::as_slice) {
+                let first = &atts[a];
+                let va = &first.variants[va];
+                let Some(pool_a) = &va.value.pool else { continue };
+                if va.assign.merge(&vb.assign).is_none()
+                    || pool_a.value.same_as(&pool_b.value) != Tri::Yes
+                    || !deployed_together(first, second, &pool_a.value)
+                {
+                    continue;
                 }
+                let f = out.add(
+                    pool_b.loc,
+                    &second.resource,
+                    format!(
+                        "`{}` attaches roles to {}, which `{}` already attaches roles to: the deploy fails with \"… already exists in stack\"",
+                        second.resource.name,
+                        pool_name(model, &pool_b.value),
+                        first.resource.name
+                    ),
+                );
+                f.label("a second attachment for this pool").help(format!(
+                    "merge the roles and role mappings of `{}` into `{}`",
+                    second.resource.name, first.resource.name
+                ));
+                f.related(pool_a.loc, "the first attachment for this pool", Some(&first.resource));
+                break;
             }
         }
+        for (key, vi) in found_b {
+            earlier.entry(key).or_default().push((b, vi));
+        }
+    }
+}
+
+/// A key that two pool values certainly equal at deploy time (`same_as` is `Yes`) share: a
+/// parameter with a default stands for its default.
+fn bucket(value: &Sym) -> Sym {
+    match value {
+        Sym::Param { default: Some(d), .. } => Sym::Lit(d.clone()),
+        Sym::Concat(parts) => Sym::Concat(parts.iter().map(bucket).collect()),
+        other => other.clone(),
     }
 }

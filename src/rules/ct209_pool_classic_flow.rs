@@ -35,13 +35,13 @@ declare_rule! {
 }
 
 /// Why the basic flow widens what a pool's identities can get, if it does.
-fn widened(model: &Model, p: usize, guests: Option<bool>) -> Option<String> {
+fn widened(model: &Model, trusted: &[TrustedRole], p: usize, guests: Option<bool>) -> Option<String> {
     if guests == Some(true) {
         return Some("guests get their role without the enhanced flow's scope-down policy".into());
     }
     let pool = &model.pools[p];
     let mut roles: Vec<&str> = Vec::new();
-    for tr in TrustedRole::all(model) {
+    for tr in trusted {
         let handed_out = tr
             .uses
             .iter()
@@ -61,6 +61,7 @@ fn widened(model: &Model, p: usize, guests: Option<bool>) -> Option<String> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    let trusted = TrustedRole::all(model);
     for (p, pool) in model.pools.iter().enumerate() {
         for variant in &pool.variants {
             let (Some(true), Some(loc)) =
@@ -68,7 +69,7 @@ fn check(model: &Model, out: &mut Findings) {
             else {
                 continue;
             };
-            let Some(why) = widened(model, p, variant.value.allow_guests) else { continue };
+            let Some(why) = widened(model, &trusted, p, variant.value.allow_guests) else { continue };
             let f = out.add(
                 loc,
                 &pool.resource,

@@ -25,6 +25,11 @@ impl<'m> PoolRole<'m> {
         model.uses.iter().filter_map(move |u| PoolRole::of(model, u))
     }
 
+    /// One entry per use of `model.uses`, in order: `None` where the role has no trust policy.
+    pub fn all_with_unusable(model: &'m Model) -> impl Iterator<Item = Option<PoolRole<'m>>> {
+        model.uses.iter().map(move |u| PoolRole::of(model, u))
+    }
+
     fn of(model: &'m Model, u: &Use) -> Option<PoolRole<'m>> {
         Some(PoolRole {
             slot: model.slot(u),

@@ -15,9 +15,16 @@ pub struct LineCol {
 }
 
 impl LineIndex {
+    /// Lines end at LF, CRLF or a lone CR (old Mac files), as YAML reads them.
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        for (i, b) in bytes.iter().enumerate() {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                starts.push(i + 1);
+            }
+        }
         LineIndex { starts }
     }
 
@@ -52,5 +59,15 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 7 });
         assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_and_crlf_is_one_break() {
+        let text = "a: 1\rb: 2\r\nc: 3\n";
+        let idx = LineIndex::new(text);
+        let at = |s: &str| idx.line_col(text, text.find(s).unwrap());
+        assert_eq!(at("b"), LineCol { line: 2, column: 1 });
+        assert_eq!(at("c"), LineCol { line: 3, column: 1 });
+        assert_eq!(idx.line_start(3), Some(text.find('c').unwrap()));
     }
 }

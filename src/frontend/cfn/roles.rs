@@ -2,12 +2,15 @@
 //! ARNs, and `AWS::IAM::Policy`/`ManagedPolicy` resources that name them), and whether another
 //! resource rewrites their trust at deploy time.
 
+use std::collections::{HashMap, HashSet};
+
 use rayon::prelude::*;
 
 use super::eval::{Ctx, Scope};
 use super::extract::{item, items};
 use crate::iam::{action_matches, read_policy};
 use crate::model::{Assign, Effect, Incomplete, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
+use crate::source::FileId;
 use crate::syntax::Node;
 
 pub fn role(
@@ -133,12 +136,15 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
 /// `iam:UpdateAssumeRolePolicy` on them, invoked by a custom resource that is given a pool ID.
 pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
     let roles = RoleIndex::new(&model.roles);
+    let pool_ids: HashSet<&Sym> = model.pools.iter().map(|p| &p.id).collect();
+    let by_file: HashMap<FileId, usize> =
+        ctx.templates.iter().enumerate().map(|(i, t)| (t.file, i)).collect();
     let mut rewritten = Vec::new();
     for (i, tpl) in ctx.templates.iter().enumerate() {
         let scope = ctx.scope(i);
         for custom in tpl.resources.iter().filter(|r| is_custom(&r.type_)) {
             let Some(props) = &custom.properties else { continue };
-            if !fed_a_pool_id(&scope, props, model) {
+            if !fed_a_pool_id(&scope, props, &pool_ids) {
                 continue;
             }
             let Some((fn_file, function)) =
@@ -149,7 +155,8 @@ pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
             else {
                 continue;
             };
-            let Some(executor) = function_role(ctx, fn_file, &function, &roles) else { continue };
+            let Some(&t) = by_file.get(&fn_file) else { continue };
+            let Some(executor) = function_role(ctx, t, &function, &roles) else { continue };
             let by = ResourceRef {
                 file: tpl.file,
                 name: custom.logical_id.clone(),
@@ -170,21 +177,19 @@ fn is_custom(type_: &str) -> bool {
 
 /// Whether a custom resource is given an identity pool's ID (directly, through a nested
 /// stack's output, or under a property named for it).
-fn fed_a_pool_id(scope: &Scope, props: &Node, model: &Model) -> bool {
+fn fed_a_pool_id(scope: &Scope, props: &Node, pool_ids: &HashSet<&Sym>) -> bool {
     props.as_map().unwrap_or(&[]).iter().any(|e| {
         let key = e.key.to_ascii_lowercase();
         if key.contains("idp") || key.contains("identitypool") {
             return true;
         }
-        let value = scope.eval(&e.value);
-        model.pools.iter().any(|p| p.id == value)
+        pool_ids.contains(&scope.eval(&e.value))
     })
 }
 
 /// The execution role of a Lambda function, as an index into the model's roles.
-fn function_role(ctx: &Ctx, file: usize, function: &str, roles: &RoleIndex) -> Option<usize> {
-    let (t, tpl) = ctx.templates.iter().enumerate().find(|(_, t)| t.file == file)?;
-    let res = tpl.resource(function)?;
+fn function_role(ctx: &Ctx, t: usize, function: &str, roles: &RoleIndex) -> Option<usize> {
+    let res = ctx.templates[t].resource(function)?;
     let role = res.properties.as_ref()?.get("Role")?;
     let role = item(&ctx.scope(t), role);
     role_named(roles, &role.value)

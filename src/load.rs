@@ -1,0 +1,175 @@
+//! Reading, classifying and parsing one input file: what it is (a CloudFormation template, a
+//! Terraform file or plan, a CDK assembly manifest, or nothing to scan) and its parsed tree.
+
+use std::path::Path;
+
+use crate::display_path;
+use crate::frontend::{self, cfn, terraform};
+use crate::read::{self, FileKey};
+use crate::source::SourceFile;
+use crate::syntax::{self, Span, SyntaxError};
+
+/// A file after reading and parsing, before it gets its [`FileId`].
+pub enum Loaded {
+    Template {
+        file: SourceFile,
+        root: syntax::Node,
+        json: bool,
+        issues: Vec<SyntaxError>,
+    },
+    /// A template after [`cfn::index`], which took what the model reads out of its tree.
+    Indexed {
+        file: SourceFile,
+        template: Box<cfn::Template>,
+        issues: Vec<SyntaxError>,
+    },
+    Terraform {
+        file: SourceFile,
+        root: syntax::Node,
+        issues: Vec<SyntaxError>,
+    },
+    Plan {
+        file: SourceFile,
+        root: syntax::Node,
+        issues: Vec<SyntaxError>,
+    },
+    Broken {
+        file: Option<SourceFile>,
+        path: String,
+        error: SyntaxError,
+    },
+    /// A CDK cloud assembly manifest, with the files it names.
+    Assembly(frontend::cdk::Read),
+    Skipped,
+}
+
+/// Reads, classifies and parses one file, and says which file it is on its file system (the
+/// same for every path that reaches it).
+pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
+    let display = &display_path(path, cwd);
+    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
+        file,
+        path: display.to_string(),
+        error: SyntaxError::new(message, span),
+    };
+    let read = match read::read_file(path) {
+        Ok(read) => read,
+        Err(message) => return (None, broken(None, message, Span::default())),
+    };
+    let key = read.key;
+    let decoded = match read::decode(read.bytes) {
+        Ok(decoded) => decoded,
+        Err(bad) => {
+            if bad.encoding == "UTF-8" && !looks_like_template_bytes(&bad.bytes) && !is_template_path(path) {
+                return (key, Loaded::Skipped);
+            }
+            let file = SourceFile::new(display.to_string(), bad.prefix);
+            let end = file.text.len();
+            let message = format!("invalid {} at byte {}", bad.encoding, bad.at);
+            return (key, broken(Some(file), message, Span::new(end, end)));
+        }
+    };
+    let text = decoded.text;
+    if frontend::cdk::is_assembly(path, &text) {
+        return (key, Loaded::Assembly(frontend::cdk::read(path, text, cwd)));
+    }
+    let mut loaded = load_text(path, display, text);
+    if let Some(encoding) = decoded.encoding {
+        loaded.add_issue(SyntaxError::new(
+            format!("the file is {encoding}; CloudFormation and Terraform read UTF-8 only: save it as UTF-8"),
+            Span::default(),
+        ));
+    }
+    (key, loaded)
+}
+
+impl Loaded {
+    /// Adds a problem to a file that was parsed; other kinds keep theirs.
+    fn add_issue(&mut self, issue: SyntaxError) {
+        match self {
+            Loaded::Template { issues, .. }
+            | Loaded::Indexed { issues, .. }
+            | Loaded::Terraform { issues, .. }
+            | Loaded::Plan { issues, .. } => issues.insert(0, issue),
+            Loaded::Broken { .. } | Loaded::Assembly(_) | Loaded::Skipped => {}
+        }
+    }
+}
+
+/// Classifies and parses one file's text.
+pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
+    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
+        file,
+        path: display.to_string(),
+        error: SyntaxError::new(message, span),
+    };
+    if is_terraform_path(path) {
+        return match syntax::hcl::parse(&text) {
+            Ok(p) => Loaded::Terraform {
+                file: with_markers(display, text, &p.root),
+                root: p.root,
+                issues: p.issues,
+            },
+            Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
+        };
+    }
+    if !looks_like_template(&text) && !looks_like_plan(&text) {
+        return Loaded::Skipped;
+    }
+    let json = is_json(path, &text);
+    let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+    match parsed {
+        Ok(p) if cfn::is_template(&p.root) => Loaded::Template {
+            file: with_markers(display, text, &p.root),
+            root: p.root,
+            json,
+            issues: p.issues,
+        },
+        Ok(p) if json && terraform::plan::is_plan(&p.root) => {
+            Loaded::Plan { file: SourceFile::new(display.to_string(), text), root: p.root, issues: p.issues }
+        }
+        Ok(_) => Loaded::Skipped,
+        Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
+    }
+}
+
+/// The file with the suppression comments its parse tree shows to be comments.
+fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
+    let markers = crate::suppress::comment_markers(&text, root);
+    let mut file = SourceFile::new(display.to_string(), text);
+    file.markers = markers;
+    file
+}
+
+/// A cheap first look: only files mentioning a template's top-level keys are parsed.
+fn looks_like_template(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion") || text.contains("Resources")
+}
+
+fn looks_like_template_bytes(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    has(b"AWSTemplateFormatVersion") || has(b"Resources")
+}
+
+/// A Terraform plan (`terraform show -json`) names its format version first.
+fn looks_like_plan(text: &str) -> bool {
+    text.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
+}
+
+fn is_terraform_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+}
+
+/// `.template` files and the like that are named for CloudFormation.
+fn is_template_path(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "template")
+}
+
+fn is_json(path: &Path, text: &str) -> bool {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("json") => true,
+        Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => false,
+        _ => text.trim_start_matches('\u{feff}').trim_start().starts_with('{'),
+    }
+}
