@@ -82,12 +82,28 @@ pub fn apply(
     }));
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
+    // Comment and metadata suppressions by file, so a finding is compared with those of its own
+    // file (and the config's), not with every suppression of the scan.
+    let mut by_file: std::collections::HashMap<FileId, Vec<usize>> = std::collections::HashMap::new();
+    let mut everywhere = Vec::new();
+    for (i, s) in sups.iter().enumerate() {
+        match s.target {
+            Target::Line { file, .. } | Target::Resource { file, .. } => {
+                by_file.entry(file).or_default().push(i)
+            }
+            Target::Config { .. } => everywhere.push(i),
+        }
+    }
     for f in findings {
         let line = files[f.loc.file].lines.line_col(&files[f.loc.file].text, f.loc.span.start).line;
-        let hit = sups.iter_mut().find(|s| {
+        let mut candidates: Vec<usize> =
+            by_file.get(&f.loc.file).into_iter().flatten().chain(&everywhere).copied().collect();
+        candidates.sort_unstable();
+        let hit = candidates.into_iter().find(|&i| {
+            let s = &sups[i];
             s.rules.iter().any(|r| r.code == f.rule.code) && covers(&s.target, &f, line, files, config, cwd)
         });
-        match hit {
+        match hit.map(|i| &mut sups[i]) {
             Some(s) => {
                 s.used = true;
                 suppressed.push(Suppressed { finding: f, kind: s.kind, reason: s.reason.clone() });
@@ -169,6 +185,7 @@ fn data_spans(node: &Node, out: &mut Vec<Span>) {
 /// the parse found them ([`comment_markers`]).
 fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppression> {
     let mut out = Vec::new();
+    let blocks = Blocks::new(model);
     for (id, file) in files.iter().enumerate() {
         let commented = [".yaml", ".yml", ".template", ".tf"].iter().any(|e| file.display.ends_with(e));
         if !commented {
@@ -195,7 +212,7 @@ fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionErr
                     .push(SuppressionError { message: "a suppression needs a reason after `]`".into(), loc });
                 continue;
             }
-            let target = match enclosing_block(model, id, at) {
+            let target = match blocks.enclosing(id, at) {
                 Some(name) if file.display.ends_with(".tf") => Target::Resource { file: id, name },
                 _ => Target::Line { file: id, line },
             };
@@ -236,13 +253,34 @@ fn parse_rules(list: &str, loc: Loc, errors: &mut Vec<SuppressionError>) -> Opti
     Some(rules)
 }
 
-/// The Terraform resource whose block holds byte `at` of `file`.
-fn enclosing_block(model: &Model, file: FileId, at: usize) -> Option<String> {
-    model
-        .resource_extents
-        .iter()
-        .find(|(f, span, _)| *f == file && span.start <= at && at < span.end)
-        .map(|(_, _, address)| address.clone())
+/// The Terraform resource blocks of each file, by where they start (blocks do not nest).
+struct Blocks<'m> {
+    by_file: std::collections::HashMap<FileId, Vec<(Span, &'m str)>>,
+}
+
+impl<'m> Blocks<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut by_file: std::collections::HashMap<FileId, Vec<(Span, &str)>> =
+            std::collections::HashMap::new();
+        for (file, span, address) in &model.resource_extents {
+            by_file.entry(*file).or_default().push((*span, address));
+        }
+        for blocks in by_file.values_mut() {
+            blocks.sort_by_key(|(span, _)| span.start);
+        }
+        Blocks { by_file }
+    }
+
+    /// The resource whose block holds byte `at` of `file`.
+    fn enclosing(&self, file: FileId, at: usize) -> Option<String> {
+        let blocks = self.by_file.get(&file)?;
+        let last = blocks.partition_point(|(span, _)| span.start <= at).checked_sub(1)?;
+        // A block of a module called twice is there once per instance: the first one names it.
+        let start = blocks[last].0.start;
+        let first = blocks[..=last].partition_point(|(span, _)| span.start < start);
+        let (span, address) = blocks[first];
+        (at < span.end).then(|| address.to_string())
+    }
 }
 
 fn metadata(model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppression> {

@@ -354,3 +354,21 @@ fn import_names_are_matched_without_comparing_every_pair_in_full() {
     assert!(rules.contains("CT102"), "{rules:?}");
     assert!(!rules.contains("CT202") && !rules.contains("CT901"), "{rules:?}");
 }
+
+#[test]
+fn many_under_indented_quoted_scalars_are_read_in_linear_time() {
+    // Inline code whose quoted continuation lines sit left of their key, as CloudFormation
+    // accepts: 64 functions of 2,000 such lines. Each line used to shift the whole text, and
+    // every span was mapped back through every insertion.
+    let mut text = GOOD.to_string();
+    for i in 0..64 {
+        text.push_str(&format!(
+            "  Fn{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        ZipFile: '\n"
+        ));
+        text.push_str(&" x = 1\n".repeat(2000));
+        text.push_str("      '\n");
+    }
+    let (_dir, report) = scan_files(&[("t.yaml", text)]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(findings(&report), [("CT106", "t.yaml".into(), 15)]);
+}

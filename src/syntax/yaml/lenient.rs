@@ -11,6 +11,59 @@ pub const UNDER_INDENTED: &str = "invalid indentation in quoted scalar";
 
 /// Most quoted scalars re-indented in one file before giving up.
 const MAX_FIXES: usize = 64;
+/// Most bytes parsed again in all, over the fixes of one file: a large file gets fewer tries.
+const REPARSE_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Blanks inserted into the text: (original offset, count), in increasing order of offset,
+/// with where each lands in the patched text, so that offsets map back by binary search.
+#[derive(Default)]
+struct Inserts {
+    list: Vec<(usize, usize)>,
+    /// For each insert, its offset in the patched text.
+    patched: Vec<usize>,
+}
+
+impl Inserts {
+    /// Adds inserts given at offsets of the current patched text.
+    fn add(&mut self, at_patched: &[(usize, usize)]) {
+        let mut added: Vec<(usize, usize)> =
+            at_patched.iter().map(|&(p, c)| (self.to_original(p), c)).collect();
+        added.sort_unstable();
+        let mut merged = Vec::with_capacity(self.list.len() + added.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.list.len() || j < added.len() {
+            if j >= added.len() || (i < self.list.len() && self.list[i].0 <= added[j].0) {
+                merged.push(self.list[i]);
+                i += 1;
+            } else {
+                merged.push(added[j]);
+                j += 1;
+            }
+        }
+        self.list = merged;
+        let mut shift = 0;
+        self.patched = self
+            .list
+            .iter()
+            .map(|&(o, c)| {
+                let p = o + shift;
+                shift += c;
+                p
+            })
+            .collect();
+    }
+
+    /// The original offset of a patched offset; inserted blanks map to where they were inserted.
+    fn to_original(&self, patched: usize) -> usize {
+        let i = self.patched.partition_point(|&p| p <= patched);
+        if i == 0 {
+            return patched;
+        }
+        let (original, count) = self.list[i - 1];
+        let start = self.patched[i - 1];
+        if patched < start + count { original } else { patched - (start + count - original) }
+    }
+}
 
 /// Parses `text` after indenting the continuation lines of each quoted scalar that `parse`
 /// rejects as under-indented; the result's spans point into `text`.
@@ -20,17 +73,14 @@ pub fn reindent_quoted(
     parse: fn(&str) -> Result<Parsed, SyntaxError>,
 ) -> Result<Parsed, SyntaxError> {
     let mut patched = text.to_string();
-    // (original offset, spaces inserted there), in increasing order of offset.
-    let mut inserts: Vec<(usize, usize)> = Vec::new();
+    let mut inserts = Inserts::default();
     let mut error = first;
-    for _ in 0..MAX_FIXES {
+    let tries = (REPARSE_BUDGET / text.len().max(1)).clamp(1, MAX_FIXES);
+    for _ in 0..tries {
         let quote = error.span.start;
-        let Some(added) = reindent_at(&mut patched, quote) else { break };
-        for (patched_at, count) in added {
-            let original = to_original(&inserts, patched_at);
-            let i = inserts.partition_point(|&(o, _)| o < original);
-            inserts.insert(i, (original, count));
-        }
+        let Some(at) = reindent_at(&patched, quote) else { break };
+        patched = with_blanks(&patched, &at);
+        inserts.add(&at);
         match parse(&patched) {
             Ok(mut parsed) => {
                 remap_node(&mut parsed.root, &inserts);
@@ -50,9 +100,22 @@ pub fn reindent_quoted(
     Err(error)
 }
 
-/// Indents the continuation lines of the quoted scalar opening at `quote` one column deeper
-/// than the line it opens on; returns the (patched offset, count) of each insertion.
-fn reindent_at(text: &mut String, quote: usize) -> Option<Vec<(usize, usize)>> {
+/// The text with `count` blanks inserted at each (offset, count), offsets of `text`.
+fn with_blanks(text: &str, at: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len() + at.iter().map(|(_, c)| c).sum::<usize>());
+    let mut from = 0;
+    for &(pos, count) in at {
+        out.push_str(&text[from..pos]);
+        out.extend(std::iter::repeat_n(' ', count));
+        from = pos;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
+/// Where the continuation lines of the quoted scalar opening at `quote` need blanks to be one
+/// column deeper than the line it opens on: (offset, count), in increasing order.
+fn reindent_at(text: &str, quote: usize) -> Option<Vec<(usize, usize)>> {
     let bytes = text.as_bytes();
     let q = *bytes.get(quote)?;
     if q != b'\'' && q != b'"' {
@@ -72,23 +135,7 @@ fn reindent_at(text: &mut String, quote: usize) -> Option<Vec<(usize, usize)>> {
         }
         i = start;
     }
-    if at.is_empty() {
-        return None;
-    }
-    for &(pos, count) in at.iter().rev() {
-        text.insert_str(pos, &" ".repeat(count));
-    }
-    // Offsets of later insertions moved by the earlier ones.
-    let mut shift = 0;
-    Some(
-        at.into_iter()
-            .map(|(pos, count)| {
-                let out = (pos + shift, count);
-                shift += count;
-                out
-            })
-            .collect(),
-    )
+    (!at.is_empty()).then_some(at)
 }
 
 /// The offset of the quote that closes the scalar opening at `open`.
@@ -105,26 +152,11 @@ fn closing_quote(bytes: &[u8], open: usize, q: u8) -> Option<usize> {
     None
 }
 
-/// The original offset of a patched offset; inserted blanks map to where they were inserted.
-fn to_original(inserts: &[(usize, usize)], patched: usize) -> usize {
-    let mut shift = 0;
-    for &(original, count) in inserts {
-        if original + shift + count <= patched {
-            shift += count;
-        } else if original + shift <= patched {
-            return original;
-        } else {
-            break;
-        }
-    }
-    patched - shift
+fn remap(span: Span, inserts: &Inserts) -> Span {
+    Span::new(inserts.to_original(span.start), inserts.to_original(span.end))
 }
 
-fn remap(span: Span, inserts: &[(usize, usize)]) -> Span {
-    Span::new(to_original(inserts, span.start), to_original(inserts, span.end))
-}
-
-fn remap_node(node: &mut Node, inserts: &[(usize, usize)]) {
+fn remap_node(node: &mut Node, inserts: &Inserts) {
     node.span = remap(node.span, inserts);
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|n| remap_node(n, inserts)),
@@ -154,6 +186,18 @@ mod tests {
         assert_eq!(&text[next.key_span.start..next.key_span.end], "Next");
         let target = next.value.get("Ref").expect("Ref");
         assert_eq!(&text[target.span.start..target.span.end], "Y");
+    }
+
+    #[test]
+    fn several_scalars_in_turn_keep_their_places() {
+        let text = "A:\n  B: '\n x\n  '\n  C: \"\n y\n  \"\n  D: z\n";
+        let parsed = parse(text).expect("lenient parse");
+        let a = parsed.root.get("A").expect("A");
+        for (key, value) in [("B", "'\n x\n  '"), ("C", "\"\n y\n  \""), ("D", "z")] {
+            let e = a.entry(key).expect(key);
+            assert_eq!(&text[e.key_span.start..e.key_span.end], key);
+            assert_eq!(&text[e.value.span.start..e.value.span.end], value);
+        }
     }
 
     #[test]
