@@ -196,6 +196,7 @@ fn analyse(
     let selected = selected_rules(&opts.select, &opts.ignore);
     let mut findings = rules::check_all(&model, &selected);
     findings.extend(inputs.guard_findings(guard_checked, opts));
+    inputs.restore_texts(&findings, &model);
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a
         // trust is rewritten at deploy time).
@@ -247,10 +248,13 @@ fn free_in_background<T: Send + 'static>(value: T) {
 /// gets its file id when it is added to [`Inputs`].
 fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
     match item {
-        Loaded::Template { file, root, json, mut issues } => {
+        Loaded::Template { mut file, root, json, mut issues } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            let (template, index_errors) = cfn::index(0, &file.display, json, root);
+            let (template, index_errors) = cfn::index(0, &file.display, json, root, !pack.is_empty());
             issues.extend(index_errors);
+            // The index holds what the model reads, with places; the text is read again only
+            // if the report shows something in it.
+            file.release();
             (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
         }
         other => (other, guard::Checked::default()),
@@ -344,6 +348,36 @@ impl Inputs {
             }
             Loaded::Assembly(read) => self.assemblies.push(read),
             Loaded::Skipped => {}
+        }
+    }
+
+    /// Reads again the released texts the report needs: files with findings, related places,
+    /// errors or suppressions. A file that changed since is an error.
+    fn restore_texts(&mut self, findings: &[Finding], model: &model::Model) {
+        let mut needed: Vec<FileId> = Vec::new();
+        for f in findings {
+            needed.push(f.loc.file);
+            needed.extend(f.related.iter().map(|r| r.loc.file));
+        }
+        needed.extend(self.errors.iter().filter_map(|e| e.place.map(|(file, _)| file)));
+        needed.extend(model.resource_suppressions.iter().map(|s| s.file));
+        needed.extend((0..self.files.len()).filter(|&i| !self.files[i].comments.is_empty()));
+        needed.sort_unstable();
+        needed.dedup();
+        let restored: Vec<(FileId, Result<(), String>)> = {
+            let files = &mut self.files;
+            let mut wanted: Vec<(FileId, &mut SourceFile)> = files
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, f)| f.is_released() && needed.binary_search(i).is_ok())
+                .collect();
+            wanted.par_iter_mut().map(|(i, f)| (*i, f.restore())).collect()
+        };
+        for (id, result) in restored {
+            if let Err(message) = result {
+                let path = Some(self.files[id].display.clone());
+                self.errors.push(InputError { message, path, place: None });
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::display_path;
 use crate::frontend::{self, cfn, terraform};
 use crate::read::{self, FileKey};
-use crate::source::SourceFile;
+use crate::source::{Comment, Origin, SourceFile};
 use crate::syntax::{self, Span, SyntaxError};
 
 /// A file after reading and parsing, before it gets its [`FileId`].
@@ -57,6 +57,11 @@ pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
         Err(message) => return (None, broken(None, message, Span::default())),
     };
     let key = read.key;
+    let origin = Origin {
+        path: path.to_path_buf(),
+        len: read.bytes.len(),
+        fingerprint: read::fingerprint(&read.bytes),
+    };
     let decoded = match read::decode(read.bytes) {
         Ok(decoded) => decoded,
         Err(bad) => {
@@ -74,6 +79,7 @@ pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
         return (key, Loaded::Assembly(frontend::cdk::read(path, text, cwd)));
     }
     let mut loaded = load_text(path, display, text);
+    loaded.set_origin(origin);
     if let Some(encoding) = decoded.encoding {
         loaded.add_issue(SyntaxError::new(
             format!("the file is {encoding}; CloudFormation and Terraform read UTF-8 only: save it as UTF-8"),
@@ -84,6 +90,17 @@ pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
 }
 
 impl Loaded {
+    /// Says where a parsed file's text came from, so that it can be released and read again.
+    fn set_origin(&mut self, origin: Origin) {
+        match self {
+            Loaded::Template { file, .. }
+            | Loaded::Indexed { file, .. }
+            | Loaded::Terraform { file, .. }
+            | Loaded::Plan { file, .. } => file.origin = Some(origin),
+            Loaded::Broken { .. } | Loaded::Assembly(_) | Loaded::Skipped => {}
+        }
+    }
+
     /// Adds a problem to a file that was parsed; other kinds keep theirs.
     fn add_issue(&mut self, issue: SyntaxError) {
         match self {
@@ -137,7 +154,15 @@ pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
 fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
     let markers = crate::suppress::comment_markers(&text, root);
     let mut file = SourceFile::new(display.to_string(), text);
-    file.markers = markers;
+    file.comments = markers
+        .into_iter()
+        .map(|at| {
+            let rest = &file.text[at..];
+            let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+            let line = file.lines.line_col(&file.text, at).line;
+            Comment { at, line, text: rest[..end].trim_end().to_string() }
+        })
+        .collect();
     file
 }
 

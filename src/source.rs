@@ -28,16 +28,71 @@ pub fn parent_dir(display: &str) -> &str {
 pub struct SourceFile {
     /// The path as the report shows it: relative to the working directory when below it.
     pub display: String,
+    /// The text, empty while it is [`SourceFile::release`]d.
     pub text: String,
     pub lines: LineIndex,
-    /// Where suppression comments start (`crate::suppress::comment_markers`), found while the
-    /// file's parse tree was at hand.
-    pub markers: Vec<usize>,
+    /// The suppression comments of the file (`crate::suppress::comment_markers`), found while
+    /// its parse tree was at hand.
+    pub comments: Vec<Comment>,
+    /// Where the text came from, when it can be read again.
+    pub origin: Option<Origin>,
+    released: bool,
+}
+
+/// A suppression comment: where its marker starts, its line, and its text from the marker on.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub at: usize,
+    pub line: usize,
+    pub text: String,
+}
+
+/// The file a text was read from, with the length and fingerprint of its bytes then.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: std::path::PathBuf,
+    pub len: usize,
+    pub fingerprint: u64,
 }
 
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
-        SourceFile { display, text, lines, markers: Vec::new() }
+        SourceFile { display, text, lines, comments: Vec::new(), origin: None, released: false }
+    }
+
+    /// Drops the text and its line index, when it can be read again: a scan keeps only the
+    /// texts its report needs ([`SourceFile::restore`]).
+    pub fn release(&mut self) {
+        if self.origin.is_some() {
+            self.text = String::new();
+            self.lines = LineIndex::new("");
+            self.released = true;
+        }
+    }
+
+    pub fn is_released(&self) -> bool {
+        self.released
+    }
+
+    /// Reads a released text again; an error when the file is gone or no longer holds the
+    /// bytes it held (its length or fingerprint differs).
+    pub fn restore(&mut self) -> Result<(), String> {
+        let Some(origin) = &self.origin else { return Ok(()) };
+        if !self.released {
+            return Ok(());
+        }
+        let read = crate::read::read_file(&origin.path)?;
+        if read.bytes.len() != origin.len || crate::read::fingerprint(&read.bytes) != origin.fingerprint {
+            return Err(
+                "the file changed while it was scanned; scan again to see its findings in place".into()
+            );
+        }
+        let text = crate::read::decode(read.bytes)
+            .map_err(|_| "the file changed while it was scanned".to_string())?;
+        self.lines = LineIndex::new(&text.text);
+        self.text = text.text;
+        self.released = false;
+        Ok(())
     }
 }

@@ -191,12 +191,9 @@ fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionErr
         if !commented {
             continue;
         }
-        for &at in &file.markers {
-            let rest_of_line = &file.text[at..];
-            let line_end = rest_of_line.find(['\n', '\r']).unwrap_or(rest_of_line.len());
-            let comment = &rest_of_line[..line_end];
-            let line = file.lines.line_col(&file.text, at).line;
-            let loc = Loc::new(id, Span::new(at, at + comment.trim_end().len()));
+        for c in &file.comments {
+            let (at, line, comment) = (c.at, c.line, c.text.as_str());
+            let loc = Loc::new(id, Span::new(at, at + comment.len()));
             let rest = &comment[MARKER.len()..];
             let Some(close) = rest.find(']') else {
                 errors.push(SuppressionError {

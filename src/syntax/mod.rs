@@ -182,6 +182,26 @@ impl Node {
         }
     }
 
+    /// Gives back the spare capacity of every list and string of the tree: a tree kept for a
+    /// whole scan holds what it needs and no more (growing lists leave up to half unused).
+    pub fn shrink_to_fit(&mut self) {
+        match &mut self.value {
+            Value::String(s) | Value::Number(s) => s.shrink_to_fit(),
+            Value::Seq(items) => {
+                items.shrink_to_fit();
+                items.iter_mut().for_each(Node::shrink_to_fit);
+            }
+            Value::Map(entries) => {
+                entries.shrink_to_fit();
+                for e in entries {
+                    e.key.shrink_to_fit();
+                    e.value.shrink_to_fit();
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+
     /// A map with exactly one key: the shape of every CloudFormation intrinsic function.
     pub fn single_entry(&self) -> Option<&Entry> {
         match &self.value {

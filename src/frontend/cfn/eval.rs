@@ -283,9 +283,9 @@ impl<'c, 'a> Scope<'c, 'a> {
         if name.starts_with("AWS::") {
             return Sym::Pseudo(name.to_string());
         }
-        match tpl.resource(name) {
-            Some(r) => {
-                Sym::Attr { file: tpl.file, resource: name.to_string(), attr: ref_attr(&r.type_).to_string() }
+        match tpl.type_of(name) {
+            Some(type_) => {
+                Sym::Attr { file: tpl.file, resource: name.to_string(), attr: ref_attr(type_).to_string() }
             }
             None => Sym::Unknown(format!("`{name}`, which this template does not define")),
         }
@@ -344,11 +344,10 @@ impl<'c, 'a> Scope<'c, 'a> {
             return value;
         }
         let tpl = self.tpl();
-        match tpl.resource(resource) {
-            Some(r) if ref_attr(&r.type_) == attr || attr == "Ref" => self.reference(resource),
-            Some(r)
-                if r.type_ == "AWS::Cognito::UserPool"
-                    && (attr == "ProviderName" || attr == "ProviderURL") =>
+        match tpl.type_of(resource) {
+            Some(type_) if ref_attr(type_) == attr || attr == "Ref" => self.reference(resource),
+            Some(type_)
+                if type_ == "AWS::Cognito::UserPool" && (attr == "ProviderName" || attr == "ProviderURL") =>
             {
                 // `cognito-idp.<region>.amazonaws.com/<pool id>`, so that it equals the same name
                 // spelled with `Fn::Sub`.

@@ -14,6 +14,16 @@ use std::collections::HashMap;
 use crate::source::{FileId, Loc};
 use crate::syntax::{Node, SyntaxError, Value};
 
+/// The properties the model reads of the types where that is a few of many; the index keeps
+/// only these (a function's code, a role's tags, are never read). Other modelled types keep all.
+const READ_PROPERTIES: &[(&str, &[&str])] = &[
+    ("AWS::IAM::Role", &["AssumeRolePolicyDocument", "Policies", "RoleName", "Path", "ManagedPolicyArns"]),
+    ("AWS::IAM::Policy", &["PolicyDocument", "Roles"]),
+    ("AWS::IAM::ManagedPolicy", &["PolicyDocument", "Roles"]),
+    ("AWS::Lambda::Function", &["Role"]),
+    ("AWS::CloudFormation::Stack", &["TemplateURL", "Parameters"]),
+];
+
 /// Resource types whose properties the model reads; others are only indexed.
 const MODELLED_TYPES: &[&str] = &[
     "AWS::Cognito::IdentityPool",
@@ -64,8 +74,11 @@ pub struct Template {
     pub aliases: Vec<String>,
     /// Written in JSON rather than YAML: help texts spell intrinsics to match.
     pub json: bool,
+    /// The resources the model reads (every resource when the index keeps all, for Guard).
     pub resources: Vec<Resource>,
     pub by_id: HashMap<String, usize>,
+    /// Every resource's logical ID and type, sorted by ID, for references to any of them.
+    types: Vec<(Box<str>, Box<str>)>,
     /// Parameters and their `Default`, if any.
     pub parameters: HashMap<String, Option<Node>>,
     pub conditions: HashMap<String, Node>,
@@ -76,6 +89,27 @@ pub struct Template {
 impl Template {
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.by_id.get(id).map(|&i| &self.resources[i])
+    }
+
+    /// Gives back the spare capacity of what the index keeps for the whole scan.
+    fn compact(&mut self) {
+        for r in &mut self.resources {
+            r.properties.iter_mut().for_each(Node::shrink_to_fit);
+        }
+        self.resources.shrink_to_fit();
+        self.mappings.iter_mut().for_each(Node::shrink_to_fit);
+        self.conditions.values_mut().for_each(Node::shrink_to_fit);
+        self.parameters.values_mut().flatten().for_each(Node::shrink_to_fit);
+        for o in &mut self.outputs {
+            o.value.shrink_to_fit();
+            o.export_name.iter_mut().for_each(Node::shrink_to_fit);
+        }
+        self.outputs.shrink_to_fit();
+    }
+    /// The type of any resource of the template.
+    pub fn type_of(&self, id: &str) -> Option<&str> {
+        let i = self.types.partition_point(|(name, _)| &**name < id);
+        self.types.get(i).filter(|(name, _)| &**name == id).map(|(_, t)| &**t)
     }
 
     /// Gives the template its file id, for a template indexed before the ids were known.
@@ -103,8 +137,15 @@ pub fn is_template(root: &Node) -> bool {
 
 /// Indexes a template, moving what the model reads out of the parsed tree; problems that
 /// CloudFormation would refuse become errors with places, and the rest of the template is
-/// still used.
-pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template, Vec<SyntaxError>) {
+/// still used. Resources the model does not read keep only their ID and type, unless
+/// `keep_all` (Guard findings may name any resource).
+pub fn index(
+    file: FileId,
+    path: &str,
+    json: bool,
+    mut root: Node,
+    keep_all: bool,
+) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
     let mut tpl = Template {
         file,
@@ -113,6 +154,7 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
         json,
         resources: Vec::new(),
         by_id: HashMap::new(),
+        types: Vec::new(),
         parameters: HashMap::new(),
         conditions: HashMap::new(),
         mappings: root.take("Mappings").map(|m| literal_mappings(m, &mut errors)),
@@ -124,8 +166,11 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
             for entry in entries.into_iter().filter(|e| !e.key.starts_with("Fn::ForEach::")) {
                 match resource(file, entry) {
                     Ok(r) => {
-                        tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
-                        tpl.resources.push(r);
+                        tpl.types.push((r.logical_id.as_str().into(), r.type_.as_str().into()));
+                        if keep_all || r.properties.is_some() || is_modelled(&r.type_) {
+                            tpl.by_id.insert(r.logical_id.clone(), tpl.resources.len());
+                            tpl.resources.push(r);
+                        }
                     }
                     Err(e) => errors.push(e),
                 }
@@ -134,6 +179,12 @@ pub fn index(file: FileId, path: &str, json: bool, mut root: Node) -> (Template,
         Some(node) => errors.push(SyntaxError::new("`Resources` must be a map", node.span)),
         None => {}
     }
+    tpl.compact();
+    // Sorted for lookups; of a duplicated ID the last one counts, as for `by_id`.
+    tpl.types.reverse();
+    tpl.types.sort_by(|a, b| a.0.cmp(&b.0));
+    tpl.types.dedup_by(|later, first| later.0 == first.0);
+    tpl.types.shrink_to_fit();
     for mut entry in root.take("Parameters").map(Node::into_entries).unwrap_or_default() {
         tpl.parameters.insert(entry.key, entry.value.take("Default"));
     }
@@ -184,6 +235,67 @@ fn literal_mappings(mut mappings: Node, errors: &mut Vec<SyntaxError>) -> Node {
     mappings
 }
 
+/// Calls `f` on each permission policy document of a role's or policy's properties (a role's
+/// trust policy is not one: it is read whole).
+fn permission_documents(entries: &mut [crate::syntax::Entry], f: &mut dyn FnMut(&mut Node)) {
+    for e in entries {
+        match e.key.as_str() {
+            "PolicyDocument" => f(&mut e.value),
+            "Policies" => {
+                if let Value::Seq(policies) = &mut e.value.value {
+                    for p in policies {
+                        if let Value::Map(fields) = &mut p.value {
+                            permission_documents(fields, f);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Keeps of each statement of a permission policy what the rules read of permissions (the
+/// effect, actions and resources): conditions and principals of a large CDK policy are never
+/// read, and the index is held for the whole scan.
+fn only_what_permissions_need(node: &mut Node) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            if entries.iter().any(|e| e.key == "Effect") {
+                // Resources are read only to see which roles' trust a statement may rewrite.
+                // (`NotAction` statements are not read for that.)
+                let rewrites = entries.iter().any(|e| e.key == "Action" && may_update_trust(&e.value));
+                entries.retain(|e| match e.key.as_str() {
+                    "Effect" | "Action" | "NotAction" => true,
+                    "Resource" | "NotResource" => rewrites,
+                    _ => false,
+                });
+            } else {
+                entries.iter_mut().for_each(|e| only_what_permissions_need(&mut e.value));
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(only_what_permissions_need),
+        _ => {}
+    }
+}
+
+/// Whether an `Action` value may allow `iam:UpdateAssumeRolePolicy`: a pattern that covers it,
+/// or anything not a literal.
+fn may_update_trust(actions: &Node) -> bool {
+    let may = |n: &Node| match n.as_str() {
+        Some(a) => crate::iam::action_matches(a, "iam:UpdateAssumeRolePolicy"),
+        None => true,
+    };
+    match actions.as_seq() {
+        Some(items) => items.iter().any(may),
+        None => may(actions),
+    }
+}
+
+fn is_modelled(type_: &str) -> bool {
+    MODELLED_TYPES.contains(&type_) || type_.starts_with("Custom::")
+}
+
 fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, SyntaxError> {
     let mut node = entry.value;
     let type_ = match node.get("Type") {
@@ -198,7 +310,7 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         }
     };
     let type_ = type_.to_string();
-    let modelled = MODELLED_TYPES.contains(&type_.as_str()) || type_.starts_with("Custom::");
+    let modelled = is_modelled(&type_);
     let metadata = node.get("Metadata");
     let cdk_path = metadata.and_then(|m| m.get("aws:cdk:path")).and_then(Node::as_str).map(String::from);
     let ignores = metadata
@@ -209,10 +321,17 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         .iter()
         .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
         .collect();
+    let mut properties = if modelled { node.take("Properties") } else { None };
+    if let (Some(Node { value: Value::Map(entries), .. }), Some((_, read))) =
+        (&mut properties, READ_PROPERTIES.iter().find(|(t, _)| *t == type_))
+    {
+        entries.retain(|e| read.contains(&e.key.as_str()));
+        permission_documents(entries, &mut |doc| only_what_permissions_need(doc));
+    }
     Ok(Resource {
         id_loc: Loc::new(file, entry.key_span),
         condition: node.get("Condition").and_then(Node::as_str).map(String::from),
-        properties: if modelled { node.take("Properties") } else { None },
+        properties,
         logical_id: entry.key,
         type_,
         cdk_path,
