@@ -6,6 +6,9 @@ use std::path::Path;
 
 use cognitrust::{Options, Report, scan};
 
+#[path = "hostile/output.rs"]
+mod output;
+
 /// A template with one finding (CT106 on AuthRole), scanned beside every hostile input.
 const GOOD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Resources:
