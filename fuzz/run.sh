@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O
-for target in yaml json hcl cloudformation plan; do
+for target in yaml json hcl cloudformation plan human; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \

@@ -10,6 +10,8 @@ use cognitrust::{Options, Report, scan};
 mod cloudformation;
 #[path = "hostile/inputs.rs"]
 mod inputs;
+#[path = "hostile/output.rs"]
+mod output;
 
 /// A template with one finding (CT106 on AuthRole), scanned beside every hostile input.
 const GOOD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"

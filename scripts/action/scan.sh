@@ -49,9 +49,23 @@ json="${dir}/cognitrust.json"
 sarif="${dir}/cognitrust.sarif"
 rm -f "$json" "$sarif"
 
+# Everything the binary prints reaches the job log, and a report quotes the templates: a line of
+# it that starts with `::` would be a workflow command (`::add-mask::`, `::stop-commands::`…). So
+# it all runs inside `::stop-commands::TOKEN`, with a token the templates cannot know, and the
+# runner reads no command until `::TOKEN::`. The renderers escape the templates' text too; this
+# holds whatever they print.
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+[ "${#token}" -eq 32 ] || fail "cannot read /dev/urandom for the log's stop-commands token"
+paused=""
+pause() { echo "::stop-commands::${token}"; paused=1; }
+resume() { if [ -n "$paused" ]; then echo "::${token}::"; paused=""; fi; }
+trap resume EXIT
+
+pause
 status=0
 "$bin" "${args[@]}" --format json --output "$json" -- "${paths[@]}" || status=$?
 if [ ! -s "$json" ]; then
+  resume
   output findings 0
   output sarif-file ""
   output json-file ""
@@ -59,15 +73,26 @@ if [ ! -s "$json" ]; then
   fail "the scan did not run (exit status ${status}); see the message above"
 fi
 
+annotations="${dir}/cognitrust.annotations"
+rm -f "$annotations"
 case "$format" in
   sarif)
     "$bin" "${args[@]}" --format sarif --output "$sarif" -- "${paths[@]}" || true
     "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true ;;
-  json)
+  json|human)
     "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true ;;
-  github|human)
-    "$bin" "${args[@]}" --format "$format" --color always -- "${paths[@]}" || true ;;
+  github)
+    "$bin" "${args[@]}" --format github --output "$annotations" -- "${paths[@]}" || true ;;
 esac
+resume
+
+# Annotations are workflow commands by design, so they are printed after `resume`; each line
+# must be one `::error`, `::warning` or `::notice` whose properties hold no `:` (the format
+# escapes `:`, `,`, `%`, CR and LF in them, and CR and LF in the message), so nothing in a
+# template can end the command early or start another one. Any other line is dropped.
+if [ -s "$annotations" ]; then
+  grep -E '^::(error|warning|notice) [^:]*::' "$annotations" || true
+fi
 
 findings=$(jq -r '.summary.findings' "$json")
 output findings "$findings"

@@ -1,6 +1,10 @@
 //! GitHub Actions workflow commands (SPEC §6): one `::error`, `::warning` or `::notice` line per
 //! finding, which the runner turns into an annotation on the file and line; input errors become
-//! `::error` lines too. Values are escaped as GitHub's toolkit (`@actions/core`) escapes them.
+//! `::error` lines too. Values are escaped as GitHub's toolkit (`@actions/core`) escapes them,
+//! after every piece of input text has had its control characters made visible ([`shown`]): a
+//! newline or CR inside a file name or value is percent-encoded by the toolkit escaping anyway,
+//! so it can never start a line the runner would read as another command, but it would still
+//! break the annotation's text, and ESC or a bidi control would reach the log viewer.
 
 use std::fmt::Write;
 
@@ -21,14 +25,14 @@ pub fn render(report: &Report) -> String {
         });
         let mut props = Vec::new();
         if let Some(path) = &e.path {
-            props.push(("file", path.clone()));
+            props.push(("file", shown(path).into_owned()));
         }
         if let Some(p) = place {
             props.push(("line", p.line.to_string()));
             props.push(("col", p.column.to_string()));
         }
         props.push(("title", "cognitrust: input could not be analysed".to_string()));
-        out.push_str(&command("error", &props, &e.message));
+        out.push_str(&command("error", &props, &shown(&e.message)));
     }
     out
 }
@@ -40,19 +44,20 @@ fn finding_command(f: &Finding, report: &Report) -> String {
         Severity::Warning => "warning",
         Severity::Note => "notice",
     };
-    let mut text = f.message.clone();
+    // The newlines written here are the message's own lines; those of the input are escaped.
+    let mut text = shown(&f.message).into_owned();
     if let Some(path) = &f.construct_path {
-        let _ = write!(text, "\nconstruct path: {path}");
+        let _ = write!(text, "\nconstruct path: {}", shown(path));
     }
     for r in &f.related {
         let at = Location::of(&report.files, r.loc);
-        let _ = write!(text, "\n{}:{}:{}: {}", at.file, at.line, at.column, r.message);
+        let _ = write!(text, "\n{}:{}:{}: {}", shown(&at.file), at.line, at.column, shown(&r.message));
     }
     if let Some(help) = &f.help {
-        let _ = write!(text, "\nhelp: {help}");
+        let _ = write!(text, "\nhelp: {}", shown(help));
     }
     let props = [
-        ("file", loc.file.clone()),
+        ("file", shown(&loc.file).into_owned()),
         ("line", loc.line.to_string()),
         ("col", loc.column.to_string()),
         ("endLine", loc.end_line.to_string()),
@@ -64,11 +69,18 @@ fn finding_command(f: &Finding, report: &Report) -> String {
 
 /// `CT106 trust-no-aud`; a Guard rule's code already holds its name: `guard:iam_role_path`.
 fn title(f: &Finding) -> String {
+    // A Guard rule's name comes from a rule file, which may be as untrusted as the templates.
     if crate::guard::is_code(f.rule.code) {
-        f.rule.code.to_string()
+        shown(f.rule.code).into_owned()
     } else {
         format!("{} {}", f.rule.code, f.rule.name)
     }
+}
+
+/// Text from an input as the log may show it: the controls [`super::must_escape`] names, CR and
+/// LF included, written as `\u{1b}` escapes.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    super::escape_controls(text, "")
 }
 
 /// `::name key=value,…::message` and a newline.

@@ -139,7 +139,7 @@ pub fn render_with(report: &Report, show_suppressed: bool) -> String {
             .collect(),
         summary: &report.summary,
     };
-    let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = super::to_json_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

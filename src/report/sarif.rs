@@ -185,7 +185,7 @@ pub fn render(report: &Report) -> String {
             results: results(report, &rules),
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = super::to_json_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -423,14 +423,16 @@ fn encode_path(path: &str) -> String {
     out
 }
 
-/// Plain text for a SARIF message: `[`, `]` and `\` are escaped so no text reads as a link.
+/// Plain text for a SARIF message: `[`, `]` and `\` are escaped so no text reads as a link, and
+/// the controls [`super::must_escape`] names (bidi overrides included, which would reorder the
+/// text code scanning shows) are written as visible `\u{202e}` escapes, their backslash escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '[' | ']' | '\\') {
             out.push('\\');
         }
-        out.push(c);
+        super::push_escaped(&mut out, c, "\\");
     }
     out
 }

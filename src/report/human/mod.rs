@@ -1,0 +1,534 @@
+//! The human report: one miette graphical diagnostic per finding, with the source snippet,
+//! labels on the primary and related spans, the rule code and name, and the fix.
+//!
+//! Everything an input wrote (messages, labels, names, paths, reasons and the snippet lines) is
+//! shown through [`escape`], so no control character of a template reaches the terminal; the
+//! snippets come from an [`Excerpt`] of the lines around the labels, windowed when long; and the
+//! report is bounded: [`FULL_REPORTS`] findings in full, then one line each up to [`LISTED`],
+//! then a count, so 2,000 findings cost what 1,000 short lines do, not gigabytes.
+
+mod excerpt;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use self::excerpt::{Excerpt, Shown};
+use super::Location;
+use crate::rules::{Finding, Severity};
+use crate::source::SourceFile;
+use crate::syntax::{LineIndex, Span};
+use crate::{InputError, Report};
+
+/// Findings (and, apart, suppressed findings and input errors) shown in full. A reader of a
+/// terminal or CI log reads a few screens; past 100 reports (2,000 to 3,000 lines) the rest are
+/// mostly the same rule on more resources, and one line each still says where they are.
+const FULL_REPORTS: usize = 100;
+/// Full reports also stop once a section's output reaches this size (1 MiB), whichever is first.
+const FULL_BYTES: usize = 1 << 20;
+/// Entries, full or one-line, listed per section; past it, and past [`LISTED_BYTES`], only the
+/// number of the others is given: `--format json` and `sarif` are the formats for that many.
+const LISTED: usize = 1_000;
+const LISTED_BYTES: usize = 2 << 20;
+/// Characters of one text from an input (a message, a label, a name) shown; the machine formats
+/// keep it whole. The longest message or help of the corpus and fixtures has 269.
+const MAX_TEXT: usize = 1_000;
+/// Related places shown with a finding; the others are counted.
+const MAX_RELATED: usize = 16;
+
+/// Text from an input as the human report shows it: the controls [`super::must_escape`] names
+/// (ESC, CR, LF, other C0 and C1 controls, DEL, bidi and invisible formatting characters) as
+/// `\u{1b}`-style escapes, TAB as itself.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    super::escape_controls(text, "")
+}
+
+/// [`escape`]d, after cutting the text to [`MAX_TEXT`] characters.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        None => escape(text).into_owned(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({rest} more characters)", escape(&text[..cut]))
+        }
+    }
+}
+
+/// Renders the report; `color` turns on ANSI styles.
+pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, color, false)
+}
+
+/// Renders the report, with the findings suppressions hide when `show_suppressed`.
+pub fn render_with(report: &Report, color: bool, show_suppressed: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_show_related_as_nested(true);
+    let mut out = String::new();
+    let mut section = Section::new("finding", &out);
+    for f in &report.findings {
+        match section.next(&mut out) {
+            Shape::Full => full(&handler, &mut out, &FindingDiagnostic::new(f, &report.files)),
+            Shape::Line => out.push_str(&finding_line(f, &report.files)),
+            Shape::Omitted => {}
+        }
+    }
+    section.finish(&mut out);
+    if show_suppressed {
+        let mut section = Section::new("suppressed finding", &out);
+        for s in &report.suppressed {
+            let by = format!("suppressed by {} ({})", s.kind, shown(&s.reason));
+            match section.next(&mut out) {
+                Shape::Full => {
+                    out.push_str(&format!("{by}:\n"));
+                    full(&handler, &mut out, &FindingDiagnostic::new(&s.finding, &report.files));
+                }
+                Shape::Line => {
+                    let line = finding_line(&s.finding, &report.files);
+                    out.push_str(&format!("{} [{by}]\n", line.trim_end()));
+                }
+                Shape::Omitted => {}
+            }
+        }
+        section.finish(&mut out);
+    }
+    let mut section = Section::new("input error", &out);
+    for e in &report.errors {
+        match section.next(&mut out) {
+            Shape::Full => full(&handler, &mut out, &ErrorDiagnostic::new(e, &report.files)),
+            Shape::Line => out.push_str(&error_line(e, &report.files)),
+            Shape::Omitted => {}
+        }
+    }
+    section.finish(&mut out);
+    out.push_str(&summary_line(report));
+    no_command_lines(out)
+}
+
+/// `out` with no line that a CI runner reads as a command: GitHub's runner takes a line whose
+/// first non-blank characters are `::` (or the older `##[`) as a workflow command. Escaping keeps
+/// every line break of the report our own, but miette wraps long messages, help and related
+/// snippets onto lines that start with blanks and then input text, and a one-line entry starts
+/// with a file name; such a line gets its first character escaped (`\u{3a}:add-mask::…`).
+fn no_command_lines(out: String) -> String {
+    let is_command = |line: &str| {
+        let text = line.trim_start();
+        text.starts_with("::") || text.starts_with("##[")
+    };
+    if !out.lines().any(is_command) {
+        return out;
+    }
+    let mut safe = String::with_capacity(out.len() + 64);
+    for line in out.split_inclusive('\n') {
+        if is_command(line) {
+            let blanks = line.len() - line.trim_start().len();
+            let (lead, rest) = line.split_at(blanks);
+            let mut chars = rest.chars();
+            let first = chars.next().map(u32::from).unwrap_or_default();
+            safe.push_str(&format!("{lead}\\u{{{first:x}}}{}", chars.as_str()));
+        } else {
+            safe.push_str(line);
+        }
+    }
+    safe
+}
+
+/// One diagnostic in full and a blank line; its one-line form should miette fail.
+fn full(handler: &GraphicalReportHandler, out: &mut String, diag: &dyn Diagnostic) {
+    if handler.render_report(out, diag).is_err() {
+        let code = diag.code().map(|c| format!("{c}: ")).unwrap_or_default();
+        out.push_str(&format!("{code}{diag}\n"));
+    }
+    out.push('\n');
+}
+
+/// How the next entry of a section is shown.
+enum Shape {
+    Full,
+    Line,
+    Omitted,
+}
+
+/// The bounds of one part of the report (findings, suppressed findings, input errors).
+struct Section {
+    noun: &'static str,
+    /// Where the section starts in the output.
+    start: usize,
+    full: usize,
+    listed: usize,
+    omitted: usize,
+}
+
+impl Section {
+    fn new(noun: &'static str, out: &str) -> Section {
+        Section { noun, start: out.len(), full: 0, listed: 0, omitted: 0 }
+    }
+
+    /// The shape of the next entry; before the first one-line entry, a note saying why.
+    fn next(&mut self, out: &mut String) -> Shape {
+        let used = out.len() - self.start;
+        if self.full == self.listed && self.full < FULL_REPORTS && used < FULL_BYTES {
+            self.full += 1;
+            self.listed += 1;
+            return Shape::Full;
+        }
+        if self.listed < LISTED && used < LISTED_BYTES {
+            if self.listed == self.full {
+                out.push_str(&format!(
+                    "only the first {} {}s are shown in full; the next are listed one per line\n\n",
+                    self.full, self.noun
+                ));
+            }
+            self.listed += 1;
+            return Shape::Line;
+        }
+        self.omitted += 1;
+        Shape::Omitted
+    }
+
+    /// After the section: a blank line after one-line entries, and the count of those omitted.
+    fn finish(&self, out: &mut String) {
+        if self.listed > self.full {
+            out.push('\n');
+        }
+        if self.omitted > 0 {
+            let s = if self.omitted == 1 { "" } else { "s" };
+            out.push_str(&format!(
+                "… and {} more {}{s} not shown: `--format json` or `--format sarif` lists them all\n\n",
+                self.omitted, self.noun
+            ));
+        }
+    }
+}
+
+/// `file:line:col: CT106 trust-no-aud: message`.
+fn finding_line(f: &Finding, files: &[SourceFile]) -> String {
+    let at = Location::of(files, f.loc);
+    format!("{}:{}:{}: {}: {}\n", shown(&at.file), at.line, at.column, code(f), shown(&f.message))
+}
+
+/// `file:line:col: input-error: message`, with as much of the place as is known.
+fn error_line(e: &InputError, files: &[SourceFile]) -> String {
+    let place = e.place.and_then(|(id, span)| {
+        let f = files.get(id)?;
+        let at = f.lines.line_col(&f.text, span.start);
+        Some(format!(":{}:{}", at.line, at.column))
+    });
+    let path = e.path.as_deref().map(|p| format!("{}{}: ", shown(p), place.unwrap_or_default()));
+    format!("{}input-error: {}\n", path.unwrap_or_default(), shown(&e.message))
+}
+
+/// `CT106 trust-no-aud`; a Guard rule's code already holds its name (`guard:iam_role_path`),
+/// read from a rule file that may be as untrusted as the templates.
+fn code(f: &Finding) -> String {
+    if crate::guard::is_code(f.rule.code) {
+        shown(f.rule.code)
+    } else {
+        format!("{} {}", f.rule.code, f.rule.name)
+    }
+}
+
+fn summary_line(report: &Report) -> String {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "{} ({}, {}, {}) in {} of {} scanned",
+        plural(report.findings.len(), "finding"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Note), "note"),
+        plural(report.summary.templates, "template"),
+        plural(report.summary.files_scanned, "file"),
+    );
+    if !report.suppressed.is_empty() {
+        line.push_str(&format!(", {} suppressed", report.suppressed.len()));
+    }
+    if !report.errors.is_empty() {
+        line.push_str(&format!("; {} could not be analysed", plural(report.errors.len(), "input")));
+    }
+    line.push('\n');
+    if let Some(config) = &report.summary.config {
+        line.push_str(&format!("config: {}\n", shown(config)));
+    }
+    line
+}
+
+/// The excerpt of `file` around `spans`, under its escaped display name.
+fn excerpt(file: &SourceFile, spans: &[Span]) -> (Excerpt, Vec<Shown>) {
+    Excerpt::new(shown(&file.display), &file.text, &file.lines, spans)
+}
+
+/// A label's text, saying where it ends when the excerpt shows only its first line.
+fn label_text(text: &str, shown_as: Shown) -> String {
+    match (shown_as.cut_at, text.is_empty()) {
+        (None, _) => shown(text),
+        (Some(line), true) => format!("(to line {line})"),
+        (Some(line), false) => format!("{} (to line {line})", shown(text)),
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    }
+}
+
+struct FindingDiagnostic {
+    code: String,
+    severity: Severity,
+    /// The message, and the construct path on a line of its own.
+    message: String,
+    help: Option<String>,
+    source: Excerpt,
+    labels: Vec<LabeledSpan>,
+    /// Related places in other files, each shown with its own snippet, and the count of those
+    /// past [`MAX_RELATED`].
+    elsewhere: Vec<RelatedDiagnostic>,
+}
+
+impl FindingDiagnostic {
+    fn new(finding: &Finding, files: &[SourceFile]) -> Self {
+        let file = &files[finding.loc.file];
+        let related = &finding.related[..finding.related.len().min(MAX_RELATED)];
+        let here: Vec<_> = related.iter().filter(|r| r.loc.file == finding.loc.file).collect();
+        let spans: Vec<Span> =
+            std::iter::once(finding.loc.span).chain(here.iter().map(|r| r.loc.span)).collect();
+        let (source, spans) = excerpt(file, &spans);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(label_text(&finding.label, spans[0])),
+            spans[0].span,
+        )];
+        for (r, at) in here.iter().zip(&spans[1..]) {
+            labels.push(LabeledSpan::new_with_span(Some(label_text(&r.message, *at)), at.span));
+        }
+        let mut elsewhere: Vec<RelatedDiagnostic> = related
+            .iter()
+            .filter(|r| r.loc.file != finding.loc.file)
+            .map(|r| RelatedDiagnostic::new(&r.message, &files[r.loc.file], r.loc.span))
+            .collect();
+        if finding.related.len() > related.len() {
+            let more = finding.related.len() - related.len();
+            elsewhere.push(RelatedDiagnostic {
+                message: format!("and {more} more related places: `--format json` lists them all"),
+                source: None,
+            });
+        }
+        let mut message = shown(&finding.message);
+        if let Some(path) = &finding.construct_path {
+            message.push_str(&format!("\nconstruct path: {}", shown(path)));
+        }
+        FindingDiagnostic {
+            code: code(finding),
+            severity: finding.severity,
+            message,
+            help: finding.help.as_deref().map(shown),
+            source,
+            labels,
+            elsewhere,
+        }
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.severity))
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.elsewhere.iter().map(|d| d as &dyn Diagnostic)))
+    }
+}
+
+/// A related place in another file, or the count of related places not shown.
+struct RelatedDiagnostic {
+    message: String,
+    source: Option<(Excerpt, Shown)>,
+}
+
+impl RelatedDiagnostic {
+    fn new(message: &str, file: &SourceFile, span: Span) -> Self {
+        let (source, spans) = excerpt(file, &[span]);
+        RelatedDiagnostic { message: shown(message), source: Some((source, spans[0])) }
+    }
+}
+
+impl fmt::Debug for RelatedDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for RelatedDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic {}
+
+impl Diagnostic for RelatedDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (_, at) = self.source.as_ref()?;
+        let text = at.cut_at.map(|_| label_text("", *at));
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(text, at.span))))
+    }
+}
+
+struct ErrorDiagnostic {
+    message: String,
+    source: Option<(Excerpt, Shown)>,
+}
+
+impl ErrorDiagnostic {
+    fn new(error: &InputError, files: &[SourceFile]) -> Self {
+        let source = error.place.and_then(|(id, span)| {
+            let (source, spans) = excerpt(files.get(id)?, &[span]);
+            Some((source, spans[0]))
+        });
+        let message = match (&error.path, &source) {
+            (Some(path), None) => format!("{}: {}", shown(path), shown(&error.message)),
+            _ => shown(&error.message),
+        };
+        ErrorDiagnostic { message, source }
+    }
+}
+
+impl fmt::Debug for ErrorDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for ErrorDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ErrorDiagnostic {}
+
+impl Diagnostic for ErrorDiagnostic {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new("input-error"))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|(s, _)| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (_, at) = self.source.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            Some(label_text("here", *at)),
+            at.span,
+        ))))
+    }
+}
+
+/// A config file problem, with the snippet of the file when its place is known.
+pub fn render_config_error(e: &crate::config::ConfigError, cwd: &std::path::Path) -> String {
+    let name = shown(&crate::display_path(&e.path, cwd));
+    let Some(span) = e.span.clone() else { return format!("error: {name}: {}\n", shown(&e.message)) };
+    let lines = LineIndex::new(&e.text);
+    let (source, spans) = Excerpt::new(name.clone(), &e.text, &lines, &[Span::new(span.start, span.end)]);
+    let diag = ConfigDiagnostic { message: shown(&e.message), source, span: spans[0] };
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &diag).is_err() {
+        out = format!("error: {name}: {}\n", diag.message);
+    }
+    no_command_lines(out)
+}
+
+struct ConfigDiagnostic {
+    message: String,
+    source: Excerpt,
+    span: Shown,
+}
+
+impl fmt::Debug for ConfigDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for ConfigDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigDiagnostic {}
+
+impl Diagnostic for ConfigDiagnostic {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new("config-error"))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text = label_text("here", self.span);
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(Some(text), self.span.span))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_line_starts_with_a_workflow_command() {
+        let out = "CT105\n  ::add-mask::x\n\u{3000}##[warning]y\n a ::ok\n".to_string();
+        assert_eq!(
+            no_command_lines(out),
+            "CT105\n  \\u{3a}:add-mask::x\n\u{3000}\\u{23}#[warning]y\n a ::ok\n"
+        );
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_escaped() {
+        let text = format!("\u{1b}{}", "x".repeat(5_000));
+        let cut = shown(&text);
+        assert!(cut.starts_with("\\u{1b}xxx"), "{cut}");
+        assert!(cut.ends_with("x… (4001 more characters)"), "{cut}");
+        assert_eq!(shown("role `A\nB`"), "role `A\\u{a}B`");
+    }
+}
