@@ -165,7 +165,8 @@ impl<'a> Sources<'a> {
             extract(scope, res, model);
         });
         // Role policies name roles that must all be in the model first.
-        self.each_resource(|scope, res| attach_role_policies(scope, res, model));
+        let roles = super::RoleIndex::new(model);
+        self.each_resource(|scope, res| attach_role_policies(scope, res, &roles, model));
     }
 
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
