@@ -4,6 +4,9 @@
 
 use std::path::Path;
 
+#[path = "hostile/terraform.rs"]
+mod terraform;
+
 use cognitrust::{Options, Report, scan};
 
 /// A template with one finding (CT106 on AuthRole), scanned beside every hostile input.
