@@ -6,8 +6,30 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
 export RUSTC_BOOTSTRAP=1
+
+# The terraform target reads a module tree from one input, its files split at 0xFF bytes
+# (main.tf, modules/a, modules/b, modules/a/c): each fixture folder of testdata/terraform
+# becomes one seed (its root module, then its modules mapped onto a and b), with a few
+# hostile trees beside them.
+seed_terraform() {
+  local out=corpus/terraform dir module n
+  mkdir -p "$out"
+  for dir in ../testdata/terraform/*/*/; do
+    compgen -G "$dir*.tf" > /dev/null || continue
+    n=$(printf '%s' "$dir" | tr -c 'A-Za-z0-9_' '_')
+    {
+      sed -e 's#"\./modules/[A-Za-z0-9_-]*"#"./modules/a"#' "$dir"*.tf
+      for module in "$dir"modules/*/; do
+        compgen -G "$module*.tf" > /dev/null && { printf '\xff'; cat "$module"*.tf; }
+      done
+    } > "$out/seed-$n"
+  done
+  printf 'module "a" {\n  source = "./modules/a"\n}\n\xffmodule "b" {\n  source = "../b"\n}\n\xffmodule "a" {\n  source = "../a"\n  x = module.a.y\n}\n\xffmodule "up" {\n  source = "./"\n}\n' > "$out/seed-cycles"
+  printf 'locals {\n  a = "${local.b}${local.b}"\n  b = "${local.c}${local.c}"\n  c = "${local.a}x"\n}\nmodule "m" {\n  source = "./modules/a"\n  v = "${local.a}${local.a}"\n}\n\xffvariable "v" {}\nmodule "n" {\n  source = "./c"\n  v = "${var.v}${var.v}"\n}\nmodule "o" {\n  source = "./c"\n  v = var.v\n}\noutput "o" {\n  value = module.n.o\n}\n\xff\xffvariable "v" {}\noutput "o" {\n  value = "${var.v}${var.v}"\n}\n' > "$out/seed-fan-out"
+}
 cargo fuzz build -O
-for target in yaml json hcl cloudformation plan human; do
+seed_terraform
+for target in yaml json hcl cloudformation plan human terraform; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \

@@ -4,6 +4,9 @@
 
 use std::path::Path;
 
+#[path = "hostile/terraform.rs"]
+mod terraform;
+
 use cognitrust::{Options, Report, scan};
 
 #[path = "hostile/cloudformation.rs"]

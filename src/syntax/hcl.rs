@@ -63,10 +63,11 @@ const PARSER_STACK: usize = 8 << 20;
 /// # Errors
 ///
 /// The first syntax error hcl-edit reports (with its byte offset), nesting deeper than
-/// [`MAX_DEPTH`] (checked before parsing) or than hcl-edit's own limit of 64 levels, and more
-/// than a few dozen duplicate keys.
+/// [`MAX_DEPTH`] (checked before parsing) or than hcl-edit's own limit of 64 levels, objects
+/// too large for hcl-edit's duplicate-key check (also checked before parsing), and more than a
+/// few dozen duplicate keys.
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
-    scan::check_nesting(text)?;
+    scan::check_bounds(text)?;
     // hcl-edit stops at 64 levels of its own counting (which sees heredocs, directives and
     // operators the pre-scan does not), but 64 levels of `for` expressions take over 2 MiB of
     // stack in a debug build, so it runs on a thread of its own with room to spare. A panic in

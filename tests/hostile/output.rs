@@ -163,16 +163,16 @@ fn template_text_never_becomes_a_workflow_command_or_a_terminal_control() {
 }
 
 #[test]
-fn a_cr_inside_a_line_is_shown_escaped() {
-    // YAML reads a lone CR as a line break; the line index does not, so the snippet of the error
-    // holds it.
+fn a_lone_cr_ends_its_line_and_never_reaches_the_output_raw() {
+    // YAML reads a lone CR as a line break, and so does the line index: the snippet of the
+    // error shows two lines, and no CR reaches the terminal or the log.
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  # hidden\rX: [\n";
     std::fs::write(dir.path().join("cr.yaml"), text).expect("write");
     let report = scan_dir(dir.path());
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     let plain = human::render(&report, false);
-    assert!(plain.contains("# hidden\\u{d}X: ["), "{plain}");
+    assert!(plain.contains("4 │ X: ["), "the CR ended line 3: {plain}");
     assert_eq!(raw_controls(&plain), Vec::<char>::new(), "{plain}");
 }
 

@@ -7,6 +7,8 @@ pub mod plan;
 pub mod policy;
 pub mod source;
 
+use std::collections::HashMap;
+
 use crate::model::{
     Assign, Attachment, AttachmentProps, Client, Group, Item, Mapping, MappingRule, Model, Pool, PoolProps,
     PrincipalTag, ProviderName, ResourceRef, Role, Sym, UserPool, Variant,
@@ -292,18 +294,45 @@ fn mapping(r: &dyn Resolve, m: &Node, index: usize) -> Mapping {
     }
 }
 
+/// The model's roles by resource address and by literal name, first one first: what
+/// [`attach_role_policies`] looks up for every policy resource. Built once per pass, so that
+/// many policies on many roles cost no scan of the roles each.
+pub struct RoleIndex {
+    by_resource: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl RoleIndex {
+    pub fn new(model: &Model) -> Self {
+        let mut index = RoleIndex { by_resource: HashMap::new(), by_name: HashMap::new() };
+        for (i, role) in model.roles.iter().enumerate() {
+            index.by_resource.entry(role.resource.name.clone()).or_insert(i);
+            if let Some(name) = role.name.as_ref().and_then(Sym::as_lit) {
+                index.by_name.entry(name.to_string()).or_insert(i);
+            }
+        }
+        index
+    }
+
+    /// The first role the value names: by the resource of an attribute, or by literal name.
+    fn find(&self, role: &Sym) -> Option<usize> {
+        match role {
+            Sym::Attr { resource, .. } => self.by_resource.get(resource).copied(),
+            Sym::Lit(name) => self.by_name.get(name).copied(),
+            _ => None,
+        }
+    }
+}
+
 /// Adds the permission policies of `aws_iam_role_policy` and managed policy attachments to the
 /// roles they name.
-pub fn attach_role_policies(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
+pub fn attach_role_policies(r: &dyn Resolve, res: &TfResource, roles: &RoleIndex, model: &mut Model) {
+    if !matches!(res.type_, "aws_iam_role_policy" | "aws_iam_role_policy_attachment") {
+        return;
+    }
     let body = res.body;
     let Some(role) = body.get("role").map(|n| r.eval(n)) else { return };
-    let Some(index) = model.roles.iter().position(|x| match &role {
-        Sym::Attr { resource, .. } => x.resource.name == *resource,
-        Sym::Lit(name) => x.name.as_ref().and_then(Sym::as_lit) == Some(name),
-        _ => false,
-    }) else {
-        return;
-    };
+    let Some(index) = roles.find(&role) else { return };
     match res.type_ {
         "aws_iam_role_policy" => {
             if let Some(p) = body.get("policy").and_then(|p| r.policy(p)) {

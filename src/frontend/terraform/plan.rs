@@ -2,13 +2,16 @@
 //! `planned_values` (nested `child_modules`), with values the plan leaves unknown taken from
 //! `configuration` expressions (`constant_value`, `references`) and module calls.
 
-use std::collections::HashMap;
+mod overlay;
+
+use std::collections::{HashMap, HashSet};
 
 use super::{Resolve, TfResource, attach_role_policies, attribute, extract, policy};
 use crate::iam::read_policy;
-use crate::model::{Model, Policy, Sym};
+use crate::model::{Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc, SourceFile};
 use crate::syntax::{Entry, Node, Span, Value};
+use overlay::{is_known_scalar, overlay};
 
 /// Whether a parsed JSON document is a Terraform plan.
 pub fn is_plan(root: &Node) -> bool {
@@ -19,6 +22,8 @@ pub fn is_plan(root: &Node) -> bool {
 /// One module of the plan's configuration, by its path of call names.
 struct ConfigModule<'a> {
     node: &'a Node,
+    /// Its resources by local address (`aws_iam_role.x`), the first of each.
+    resources: HashMap<&'a str, &'a Node>,
     /// The call that created it: (parent path, call expressions).
     call: Option<(Vec<String>, &'a Node)>,
 }
@@ -28,6 +33,8 @@ pub struct Plan<'a> {
     file: FileId,
     root: &'a Node,
     modules: HashMap<Vec<String>, ConfigModule<'a>>,
+    /// `resource_changes` by address, the first of each.
+    changes: HashMap<&'a str, &'a Node>,
     text: &'a str,
 }
 
@@ -50,7 +57,13 @@ impl<'a> Plan<'a> {
         if let Some(config) = root.get("configuration").and_then(|c| c.get("root_module")) {
             index_config(config, Vec::new(), None, &mut modules);
         }
-        Plan { file, root, modules, text: files.get(file).map_or("", |f| f.text.as_str()) }
+        let mut changes = HashMap::new();
+        for change in root.get("resource_changes").and_then(Node::as_seq).unwrap_or(&[]) {
+            if let Some(address) = change.get("address").and_then(Node::as_str) {
+                changes.entry(address).or_insert(change);
+            }
+        }
+        Plan { file, root, modules, changes, text: files.get(file).map_or("", |f| f.text.as_str()) }
     }
 
     fn planned(&self) -> Vec<Planned<'a>> {
@@ -63,7 +76,8 @@ impl<'a> Plan<'a> {
         {
             let mut prior = Vec::new();
             self.walk(root, &mut prior);
-            prior.retain(|p| p.data && !out.iter().any(|o| o.address == p.address));
+            let planned: HashSet<&str> = out.iter().map(|o| o.address.as_str()).collect();
+            prior.retain(|p| p.data && !planned.contains(p.address.as_str()));
             out.extend(prior);
         }
         out
@@ -101,46 +115,53 @@ impl<'a> Plan<'a> {
 
     /// The configuration of a resource, by module path and local address.
     fn config(&self, path: &[String], local: &str) -> Option<&'a Node> {
-        let module = self.modules.get(path)?;
-        module
-            .node
-            .get("resources")?
-            .as_seq()?
-            .iter()
-            .find(|r| r.get("address").and_then(Node::as_str) == Some(local))
+        self.modules.get(path)?.resources.get(local).copied()
     }
 
     /// The `after_unknown` of the change planned for `address`.
     fn after_unknown(&self, address: &str) -> Option<&'a Node> {
-        let changes = self.root.get("resource_changes")?.as_seq()?;
-        let change = changes.iter().find(|c| c.get("address").and_then(Node::as_str) == Some(address))?;
-        change.get("change")?.get("after_unknown")
+        self.changes.get(address)?.get("change")?.get("after_unknown")
     }
 
     /// The body extraction reads: planned values, with what the plan leaves unknown taken from
-    /// the configuration's expressions.
-    fn body(&self, p: &Planned) -> Node {
+    /// the configuration's expressions; and whether a list of its nested blocks was too long to
+    /// pair with the configured ones.
+    fn body(&self, p: &Planned) -> (Node, bool) {
         let local =
             if p.data { format!("data.{}.{}", p.type_, p.name) } else { format!("{}.{}", p.type_, p.name) };
         let config = self.config(&p.path, &local).and_then(|c| c.get("expressions")).map(expressions);
         let empty = Node::new(Value::Map(Vec::new()), p.loc.span);
-        overlay(p.values.unwrap_or(&empty), p.unknown, config.as_ref())
+        let mut unpaired = false;
+        let body = overlay(p.values.unwrap_or(&empty), p.unknown, config.as_ref(), &mut unpaired);
+        (body, unpaired)
     }
 
     /// Adds the plan's resources to the model, except those `skip` says the `.tf` sources
     /// already define (their findings point at the sources and name the plan as related).
     pub fn extract(&self, model: &mut Model, skip: &dyn Fn(&str) -> bool) {
         let planned = self.planned();
-        let bodies: Vec<Node> = planned.iter().map(|p| self.body(p)).collect();
+        let mut bodies = Vec::with_capacity(planned.len());
+        for p in &planned {
+            let (body, unpaired) = self.body(p);
+            if unpaired && is_modelled(&p.type_) && !skip(&p.address) {
+                model.incomplete.push(unpaired_blocks(self.file, p));
+            }
+            bodies.push(body);
+        }
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(planned.len());
+        for (i, p) in planned.iter().enumerate() {
+            index.entry(p.address.as_str()).or_insert(i);
+        }
         let each = |f: &mut dyn FnMut(&Scope, &TfResource)| {
             for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
-                let scope = Scope { plan: self, path: &p.path, planned: &planned, bodies: &bodies, depth: 0 };
+                let scope = Scope { plan: self, path: &p.path, index: &index, bodies: &bodies, depth: 0 };
                 f(&scope, &TfResource { address: p.address.clone(), type_: &p.type_, body, loc: p.loc });
             }
         };
         each(&mut |scope, res| extract(scope, res, model));
         // Role policies name roles that must all be in the model first.
-        each(&mut |scope, res| attach_role_policies(scope, res, model));
+        let roles = super::RoleIndex::new(model);
+        each(&mut |scope, res| attach_role_policies(scope, res, &roles, model));
     }
 
     /// Addresses of the plan's managed resources, with their places in the plan.
@@ -149,105 +170,23 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Planned values where known; where `unknown` marks a value unknown (or the plan has none),
-/// the configuration's expression for it. A map or list whose elements are unknown but whose
-/// configuration is one flat list of references (a `roles` map) becomes `tf::unknown`: which
-/// reference fills which key cannot be told.
-fn overlay(planned: &Node, unknown: Option<&Node>, config: Option<&Node>) -> Node {
-    let whole_unknown = matches!(unknown.map(|u| &u.value), Some(Value::Bool(true)));
-    let flat_config = config.is_some_and(|c| c.single_entry().is_some_and(|e| e.key.starts_with("tf::")));
-    if whole_unknown || matches!(planned.value, Value::Null) {
-        return match config {
-            Some(_) if flat_config && has_unknown(unknown) && !matches!(planned.value, Value::Null) => {
-                opaque(planned)
-            }
-            Some(c) => c.clone(),
-            None => planned.clone(),
-        };
+/// Whether the model reads a resource of this type (or a data source, for its policy document).
+fn is_modelled(type_: &str) -> bool {
+    type_.starts_with("aws_cognito_")
+        || type_.starts_with("aws_iam_role")
+        || type_ == "aws_iam_policy_document"
+}
+
+/// CT901 for a resource whose nested blocks were paired with their configuration by position.
+fn unpaired_blocks(file: FileId, p: &Planned) -> Incomplete {
+    Incomplete {
+        resource: ResourceRef { file, name: p.address.clone(), loc: p.loc, construct_path: None },
+        loc: p.loc,
+        reason: "a list of its nested blocks is too long to pair each planned block with its \
+                 configuration by their values, so values the plan does not know may come from \
+                 another block's configuration"
+            .into(),
     }
-    match &planned.value {
-        Value::Map(entries) => {
-            if flat_config && has_unknown(unknown) {
-                return opaque(planned);
-            }
-            let mut out: Vec<Entry> = entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    key_span: e.key_span,
-                    value: overlay(
-                        &e.value,
-                        unknown.and_then(|u| u.get(&e.key)),
-                        config.and_then(|c| c.get(&e.key)),
-                    ),
-                })
-                .collect();
-            for e in config.filter(|_| !flat_config).and_then(Node::as_map).unwrap_or(&[]) {
-                if !out.iter().any(|x| x.key == e.key) {
-                    out.push(e.clone());
-                }
-            }
-            Node::new(Value::Map(out), planned.span)
-        }
-        Value::Seq(items) => {
-            if flat_config && has_unknown(unknown) {
-                return config.cloned().unwrap_or_else(|| opaque(planned));
-            }
-            // Nested blocks that are sets (a policy document's `condition`s) come back sorted:
-            // pair each planned block with the configured one its known values agree with.
-            let out = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    overlay(item, nth(unknown, i), matching(item, config).or_else(|| nth(config, i)))
-                })
-                .collect();
-            Node::new(Value::Seq(out), planned.span)
-        }
-        _ => planned.clone(),
-    }
-}
-
-/// The configured block whose literal values all equal the planned block's known ones.
-fn matching<'c>(planned: &Node, config: Option<&'c Node>) -> Option<&'c Node> {
-    let known: Vec<(&str, &Node)> = planned
-        .as_map()?
-        .iter()
-        .filter(|e| is_known_scalar(&e.value))
-        .map(|e| (e.key.as_str(), &e.value))
-        .collect();
-    if known.is_empty() {
-        return None;
-    }
-    config?.as_seq()?.iter().find(|c| {
-        known.iter().all(|(k, v)| match c.get(k) {
-            Some(cv) if is_known_scalar(cv) => cv.scalar_text() == v.scalar_text(),
-            _ => true,
-        }) && known.iter().any(|(k, _)| c.get(k).is_some_and(is_known_scalar))
-    })
-}
-
-fn nth(node: Option<&Node>, i: usize) -> Option<&Node> {
-    node.and_then(Node::as_seq).and_then(|s| s.get(i))
-}
-
-/// Whether an `after_unknown` value marks anything unknown.
-fn has_unknown(unknown: Option<&Node>) -> bool {
-    match unknown.map(|u| &u.value) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Map(entries)) => entries.iter().any(|e| has_unknown(Some(&e.value))),
-        Some(Value::Seq(items)) => items.iter().any(|i| has_unknown(Some(i))),
-        _ => false,
-    }
-}
-
-fn opaque(at: &Node) -> Node {
-    let value = Node::new(Value::String("a value the plan does not know".into()), at.span);
-    Node::new(Value::Map(vec![Entry { key: "tf::unknown".into(), key_span: at.span, value }]), at.span)
-}
-
-fn is_known_scalar(node: &Node) -> bool {
-    matches!(node.value, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
 /// `module.a.module.b.aws_iam_role.x[0]` → `["a", "b"]`.
@@ -266,15 +205,14 @@ fn module_path(address: &str) -> Vec<String> {
     path
 }
 
+/// Indexes the configuration's modules by path. The recursion follows the plan's own nesting,
+/// which the JSON parser bounds (256 levels, so at most 85 modules deep).
 fn index_config<'a>(
     node: &'a Node,
     path: Vec<String>,
     call: Option<(Vec<String>, &'a Node)>,
     out: &mut HashMap<Vec<String>, ConfigModule<'a>>,
 ) {
-    if path.len() > 16 {
-        return;
-    }
     for e in node.get("module_calls").and_then(Node::as_map).unwrap_or(&[]) {
         let Some(module) = e.value.get("module") else { continue };
         let mut child = path.clone();
@@ -282,7 +220,13 @@ fn index_config<'a>(
         let exprs = e.value.get("expressions");
         index_config(module, child, exprs.map(|x| (path.clone(), x)), out);
     }
-    out.insert(path, ConfigModule { node, call });
+    let mut resources = HashMap::new();
+    for r in node.get("resources").and_then(Node::as_seq).unwrap_or(&[]) {
+        if let Some(address) = r.get("address").and_then(Node::as_str) {
+            resources.entry(address).or_insert(r);
+        }
+    }
+    out.insert(path, ConfigModule { node, resources, call });
 }
 
 /// Configuration expressions in the HCL node encoding: `constant_value` as the value,
@@ -316,9 +260,19 @@ fn expressions(node: &Node) -> Node {
 struct Scope<'s, 'a> {
     plan: &'s Plan<'a>,
     path: &'s [String],
-    planned: &'s [Planned<'a>],
+    /// The planned resources' indexes in `bodies` by address, the first of each.
+    index: &'s HashMap<&'s str, usize>,
     bodies: &'s [Node],
+    /// How many module outputs and variables were followed to get here.
     depth: usize,
+}
+
+/// How deep references may chain through module outputs and variables. A plan Terraform wrote
+/// has no cycle, but a crafted one may: the chain stops here and the value is a limit (CT901).
+const MAX_DEPTH: usize = 16;
+
+fn too_deep() -> Sym {
+    Sym::Limit(format!("a chain of more than {MAX_DEPTH} references"))
 }
 
 impl Scope<'_, '_> {
@@ -338,10 +292,10 @@ impl Scope<'_, '_> {
                 let address = format!("{prefix}{type_}.{name}");
                 // A value the plan knows beats the reference.
                 let known = self
-                    .planned
-                    .iter()
-                    .position(|p| p.address == address)
-                    .and_then(|i| self.bodies[i].get(attr))
+                    .index
+                    .get(address.as_str())
+                    .and_then(|&i| self.bodies.get(i))
+                    .and_then(|body| body.get(attr))
                     .filter(|n| is_known_scalar(n));
                 match known {
                     Some(n) if *attr != "id" && *attr != "arn" => {
@@ -366,7 +320,8 @@ impl Scope<'_, '_> {
             .and_then(|o| o.get(output))
             .and_then(|o| o.get("expression"));
         match (expr, self.plan.modules.get_key_value(&child)) {
-            (Some(expr), Some((path, _))) if self.depth < 16 => {
+            (Some(_), Some(_)) if self.depth >= MAX_DEPTH => too_deep(),
+            (Some(expr), Some((path, _))) => {
                 Scope { path, depth: self.depth + 1, ..*self }.eval(&expressions(expr))
             }
             _ => Sym::Unknown(format!("`module.{name}.{output}`")),
@@ -386,11 +341,12 @@ impl Scope<'_, '_> {
         let arg =
             module.and_then(|m| m.call.as_ref()).and_then(|(parent, exprs)| Some((parent, exprs.get(name)?)));
         match arg {
-            Some((parent, expr)) if self.depth < 16 => {
+            Some(_) if self.depth >= MAX_DEPTH => too_deep(),
+            Some((parent, expr)) => {
                 let scope = Scope { path: parent, depth: self.depth + 1, ..*self };
                 scope.eval(&expressions(expr))
             }
-            _ => Sym::Unknown(format!("`var.{name}`")),
+            None => Sym::Unknown(format!("`var.{name}`")),
         }
     }
 }
@@ -420,8 +376,7 @@ impl Resolve for Scope<'_, '_> {
             let ["data", "aws_iam_policy_document", name, "json", ..] = parts.as_slice() else { return None };
             let prefix: String = self.path.iter().map(|m| format!("module.{m}.")).collect();
             let address = format!("{prefix}data.aws_iam_policy_document.{name}");
-            let i = self.planned.iter().position(|p| p.address == address)?;
-            let body = &self.bodies[i];
+            let body = self.bodies.get(*self.index.get(address.as_str())?)?;
             if let Some(json) = body.get("json").filter(|j| is_known_scalar(j)) {
                 return self.policy(json);
             }

@@ -3,6 +3,8 @@
 //! text in strings or heredocs whose `${…}` interpolations become `tf::ref`/`tf::template`
 //! nodes with their own spans.
 
+use std::collections::HashMap;
+
 use crate::syntax::{Entry, Node, Span, Value};
 
 use super::blocks;
@@ -72,6 +74,8 @@ fn statement(block: &Node, text: Text) -> Node {
     let conditions = blocks(block, "condition");
     if let Some(first) = conditions.first() {
         let mut by_test: Vec<Entry> = Vec::new();
+        // Each operator's entry in `by_test`, so that many condition blocks cost no scan each.
+        let mut tests: HashMap<String, usize> = HashMap::new();
         for c in &conditions {
             let test = c.get("test");
             let variable = c.get("variable");
@@ -79,17 +83,20 @@ fn statement(block: &Node, text: Text) -> Node {
                 c.get("values").cloned().unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), c.span));
             let key = entry(&text_of(variable), variable.map_or(c.span, |v| v.span), values);
             let test_text = text_of(test);
-            match by_test.iter_mut().find(|e| e.key == test_text) {
+            match tests.get(&test_text).and_then(|&i| by_test.get_mut(i)) {
                 Some(existing) => {
                     if let Value::Map(keys) = &mut existing.value.value {
                         keys.push(key);
                     }
                 }
-                None => by_test.push(entry(
-                    &test_text,
-                    test.map_or(c.span, |t| t.span),
-                    Node::new(Value::Map(vec![key]), c.span),
-                )),
+                None => {
+                    tests.insert(test_text.clone(), by_test.len());
+                    by_test.push(entry(
+                        &test_text,
+                        test.map_or(c.span, |t| t.span),
+                        Node::new(Value::Map(vec![key]), c.span),
+                    ));
+                }
             }
         }
         // The first `condition` block is where a reader looks for the conditions.
@@ -218,5 +225,27 @@ mod tests {
         let r = parts[0].get("tf::ref").expect("ref");
         assert_eq!(r.as_str(), Some("aws_cognito_identity_pool.main.id"));
         assert_eq!(&source[r.span.start..r.span.end], "${aws_cognito_identity_pool.main.id}");
+    }
+
+    #[test]
+    fn condition_blocks_group_by_operator_in_order_of_first_appearance() {
+        let block = |test: &str, variable: &str| {
+            format!("condition {{\n test = \"{test}\"\n variable = \"{variable}\"\n values = [\"x\"]\n}}\n")
+        };
+        let mut text = String::from("statement {\n");
+        for i in 0..5_000 {
+            text.push_str(&block(&format!("Op{i}"), "k"));
+        }
+        text.push_str(&block("Op1", "second"));
+        text.push_str("}\n");
+        let root = crate::syntax::hcl::parse(&text).expect("parses").root;
+        let doc = from_document_block(&root, &|n: &Node| n.as_str().map(String::from));
+        let statement = &doc.get("Statement").and_then(Node::as_seq).expect("statements")[0];
+        let conditions = statement.get("Condition").and_then(Node::as_map).expect("conditions");
+        assert_eq!(conditions.len(), 5_000);
+        assert_eq!(conditions[4_999].key, "Op4999");
+        let keys: Vec<&str> =
+            conditions[1].value.as_map().expect("keys").iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["k", "second"]);
     }
 }

@@ -1,19 +1,34 @@
 //! `.tf` sources: one module per folder, local `source = "./…"` modules followed, variables
 //! with defaults, locals and outputs, and references resolved symbolically
 //! (`aws_cognito_identity_pool.main.id` is the pool's ID wherever it is written).
+//!
+//! Every input is hostile here: module calls are cycle-checked (a cycle is an input error at the
+//! call that closes it, and every module is still analysed), expansion stops at a depth and a
+//! total of instances (CT901 at the call that was not expanded), a module is found only among
+//! the scanned folders (nothing else is read), and evaluation ([`eval`]) is memoised, bounded
+//! and cycle-checked.
 
-use std::collections::HashMap;
+mod eval;
 
-use super::{Resolve, TfResource, attach_role_policies, attribute, extract, policy};
-use crate::iam::read_policy;
-use crate::model::{Model, Policy, Sym};
+use std::collections::{HashMap, HashSet};
+
+use super::{TfResource, attach_role_policies, extract};
+use crate::model::{EvalError, Incomplete, Model, ResourceRef};
 use crate::source::{FileId, Loc, SourceFile};
-use crate::syntax::{Node, Value};
+use crate::syntax::{Node, Span};
+use eval::{EvalState, Scope};
 
-/// How deep references may chain (locals, variables, module outputs).
-const MAX_DEPTH: usize = 16;
 /// How deep module calls may nest.
 const MAX_MODULE_DEPTH: usize = 8;
+/// Most module instances one scan expands: a module called ten times from each of eight
+/// levels would be 10^8 instances, where a configuration has tens to hundreds and a scan of
+/// one root per environment a thousand or so. Every instance of a module repeats its
+/// findings' places, which the rules merge into one finding per place.
+const MAX_INSTANCES: usize = 2_000;
+/// Most resource and data blocks all instances hold together. Each instance's blocks are
+/// extracted, linked and checked again, so this bounds the model a small module tree can make;
+/// real configurations hold a few thousand (`count` and `for_each` are not expanded).
+const MAX_INSTANCE_BLOCKS: usize = 50_000;
 
 /// A parsed `.tf` file.
 pub struct TfFile {
@@ -31,11 +46,41 @@ struct Block<'a> {
     loc: Loc,
 }
 
+/// Where a module call leads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A scanned module, by index.
+    Module(usize),
+    /// A module already being expanded when this call is reached: the cycle is an input
+    /// error, and the call is not followed.
+    Cycle,
+    /// A local path (or an absolute one) that names no scanned folder: not followed, since
+    /// nothing outside the scanned roots is read, and reported as CT901.
+    NotScanned,
+    /// A registry, Git or other remote source, which is not among the inputs.
+    Remote,
+}
+
 struct Call<'a> {
     name: String,
     file: FileId,
     body: &'a Node,
-    child: Option<usize>,
+    /// The call's label, where its errors and findings point.
+    loc: Loc,
+    target: Target,
+}
+
+/// A local value, with the place of its name.
+struct Local<'a> {
+    file: FileId,
+    name_span: Span,
+    value: &'a Node,
+}
+
+/// An output's value expression, with the place of its label.
+struct Output<'a> {
+    loc: Loc,
+    value: &'a Node,
 }
 
 #[derive(Default)]
@@ -43,10 +88,33 @@ struct Module<'a> {
     dir: String,
     resources: Vec<Block<'a>>,
     data: Vec<Block<'a>>,
+    /// The first resource and data block of each type and name, so that a reference finds its
+    /// block without a scan.
+    resource_index: HashMap<String, HashMap<String, usize>>,
+    data_index: HashMap<String, HashMap<String, usize>>,
     variables: HashMap<String, (FileId, Option<&'a Node>)>,
-    locals: HashMap<String, (FileId, &'a Node)>,
-    outputs: HashMap<String, (FileId, &'a Node)>,
+    locals: HashMap<String, Local<'a>>,
+    /// Locals on a cycle of locals: reported once as an error, evaluated as unknown.
+    cyclic_locals: HashSet<String>,
+    outputs: HashMap<String, Output<'a>>,
     calls: Vec<Call<'a>>,
+}
+
+impl<'a> Module<'a> {
+    /// What one more instance of this module adds to [`MAX_INSTANCE_BLOCKS`].
+    fn blocks(&self) -> usize {
+        self.resources.len() + self.data.len()
+    }
+
+    fn resource(&self, type_: &str, name: &str) -> Option<&Block<'a>> {
+        let i = *self.resource_index.get(type_)?.get(name)?;
+        self.resources.get(i)
+    }
+
+    fn data_source(&self, type_: &str, name: &str) -> Option<&Block<'a>> {
+        let i = *self.data_index.get(type_)?.get(name)?;
+        self.data.get(i)
+    }
 }
 
 struct Instance {
@@ -59,11 +127,26 @@ struct Instance {
     children: HashMap<String, usize>,
 }
 
+/// Why a module call of an instance was not expanded.
+enum NotExpanded {
+    TooDeep,
+    TooManyInstances,
+    TooManyBlocks,
+    NotScanned,
+}
+
 /// All scanned `.tf` modules and their instances.
 pub struct Sources<'a> {
     modules: Vec<Module<'a>>,
     instances: Vec<Instance>,
     files: &'a [SourceFile],
+    /// Module and local cycles, found before any evaluation.
+    errors: Vec<EvalError>,
+    /// Calls not expanded: (instance, call index, why).
+    not_expanded: Vec<(usize, usize, NotExpanded)>,
+    /// Resource and data blocks of the instances so far.
+    blocks: usize,
+    eval: EvalState,
 }
 
 fn labels(node: &Node) -> Vec<String> {
@@ -91,18 +174,26 @@ impl<'a> Sources<'a> {
             });
             add_file(&mut modules[m], f);
         }
-        for (m, module) in modules.iter_mut().enumerate() {
+        for module in &mut modules {
             for call in &mut module.calls {
                 let source = call.body.get("source").and_then(Node::as_str).unwrap_or_default();
-                let child =
-                    local_source(&module.dir, source).and_then(|dir| by_dir.get(dir.as_str()).copied());
-                call.child = child.filter(|&ch| ch != m);
+                call.target = target(&module.dir, source, &by_dir);
             }
         }
-        let mut sources = Sources { modules, instances: Vec::new(), files };
-        let called: Vec<usize> =
-            sources.modules.iter().flat_map(|m| m.calls.iter().filter_map(|c| c.child)).collect();
-        for root in (0..sources.modules.len()).filter(|m| !called.contains(m)) {
+        let mut errors = break_module_cycles(&mut modules);
+        for module in &mut modules {
+            module.cyclic_locals = eval::local_cycles(module, &mut errors);
+        }
+        let mut sources = Sources {
+            modules,
+            instances: Vec::new(),
+            files,
+            errors,
+            not_expanded: Vec::new(),
+            blocks: 0,
+            eval: EvalState::default(),
+        };
+        for root in roots(&sources.modules) {
             sources.instantiate(root, String::new(), None, 0);
         }
         sources.qualify_shared_instances();
@@ -140,32 +231,92 @@ impl<'a> Sources<'a> {
     ) -> usize {
         let id = self.instances.len();
         self.instances.push(Instance { module, prefix: prefix.clone(), parent, children: HashMap::new() });
-        if depth < MAX_MODULE_DEPTH {
-            let calls: Vec<(usize, String, Option<usize>)> = self.modules[module]
-                .calls
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (i, c.name.clone(), c.child))
-                .collect();
-            for (i, name, child) in calls {
-                if let Some(child) = child {
+        self.blocks += self.modules[module].blocks();
+        let calls: Vec<(String, Target)> =
+            self.modules[module].calls.iter().map(|c| (c.name.clone(), c.target)).collect();
+        for (i, (name, target)) in calls.into_iter().enumerate() {
+            let why = match target {
+                Target::Module(_) if depth >= MAX_MODULE_DEPTH => NotExpanded::TooDeep,
+                Target::Module(_) if self.instances.len() >= MAX_INSTANCES => NotExpanded::TooManyInstances,
+                Target::Module(child) if self.blocks + self.modules[child].blocks() > MAX_INSTANCE_BLOCKS => {
+                    NotExpanded::TooManyBlocks
+                }
+                Target::Module(child) => {
                     let inst =
                         self.instantiate(child, format!("{prefix}module.{name}."), Some((id, i)), depth + 1);
                     self.instances[id].children.insert(name, inst);
+                    continue;
                 }
-            }
+                Target::NotScanned => NotExpanded::NotScanned,
+                Target::Cycle | Target::Remote => continue,
+            };
+            self.not_expanded.push((id, i, why));
         }
         id
     }
 
-    /// Adds every resource of every module instance to the model.
+    /// Adds every resource of every module instance to the model, and what could not be
+    /// expanded or evaluated.
     pub fn extract(&self, model: &mut Model) {
+        model.errors.extend(self.errors.iter().cloned());
+        self.report_not_expanded(model);
         self.each_resource(|scope, res| {
             model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
             extract(scope, res, model);
+            self.eval.report_pending(res, model);
         });
         // Role policies name roles that must all be in the model first.
-        self.each_resource(|scope, res| attach_role_policies(scope, res, model));
+        let roles = super::RoleIndex::new(model);
+        self.each_resource(|scope, res| {
+            attach_role_policies(scope, res, &roles, model);
+            self.eval.report_pending(res, model);
+        });
+        model.errors.extend(self.eval.take_errors());
+    }
+
+    /// One CT901 finding per module call block some instance did not expand, named after the
+    /// first such instance.
+    fn report_not_expanded(&self, model: &mut Model) {
+        let mut seen = HashSet::new();
+        for (inst, call, why) in &self.not_expanded {
+            let instance = &self.instances[*inst];
+            let c = &self.modules[instance.module].calls[*call];
+            if !seen.insert((instance.module, *call)) {
+                continue;
+            }
+            let source = c.body.get("source").and_then(Node::as_str).unwrap_or_default();
+            let reason = match why {
+                NotExpanded::TooDeep => format!(
+                    "modules nest more than {MAX_MODULE_DEPTH} deep: module `{}` (`{source}`) and the \
+                     modules it calls were not expanded, so their resources were not checked",
+                    c.name
+                ),
+                NotExpanded::TooManyInstances => format!(
+                    "more than {} module instances: module `{}` (`{source}`) and the modules it \
+                     calls were not expanded, so their resources were not checked",
+                    thousands(MAX_INSTANCES),
+                    c.name
+                ),
+                NotExpanded::TooManyBlocks => format!(
+                    "module instances would hold more than {} resource and data blocks: module \
+                     `{}` (`{source}`) and the modules it calls were not expanded, so their \
+                     resources were not checked",
+                    thousands(MAX_INSTANCE_BLOCKS),
+                    c.name
+                ),
+                NotExpanded::NotScanned => format!(
+                    "its source `{source}` is not among the scanned folders (module sources are \
+                     only followed inside them), so its resources were not checked"
+                ),
+            };
+            let resource = ResourceRef {
+                file: c.file,
+                name: format!("{}module.{}", instance.prefix, c.name),
+                loc: c.loc,
+                construct_path: None,
+            };
+            model.incomplete.push(Incomplete { resource, loc: c.loc, reason });
+        }
     }
 
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
@@ -205,40 +356,74 @@ fn add_file<'a>(m: &mut Module<'a>, f: &'a TfFile) {
             .and_then(Node::as_seq)
             .and_then(|l| l.last())
             .map_or(e.key_span, |l| l.span);
+        let block = |t: &str, n: &str| Block {
+            type_: t.to_string(),
+            name: n.to_string(),
+            file: f.file,
+            body: &e.value,
+            loc: loc(label_span),
+        };
         match (e.key.as_str(), names.as_slice()) {
-            ("resource", [t, n]) => m.resources.push(Block {
-                type_: t.clone(),
-                name: n.clone(),
-                file: f.file,
-                body: &e.value,
-                loc: loc(label_span),
-            }),
-            ("data", [t, n]) => m.data.push(Block {
-                type_: t.clone(),
-                name: n.clone(),
-                file: f.file,
-                body: &e.value,
-                loc: loc(label_span),
-            }),
+            ("resource", [t, n]) => {
+                index_first(&mut m.resource_index, t, n, m.resources.len());
+                m.resources.push(block(t, n));
+            }
+            ("data", [t, n]) => {
+                index_first(&mut m.data_index, t, n, m.data.len());
+                m.data.push(block(t, n));
+            }
             ("variable", [n]) => {
                 m.variables.insert(n.clone(), (f.file, e.value.get("default")));
             }
             ("output", [n]) => {
-                if let Some(v) = e.value.get("value") {
-                    m.outputs.insert(n.clone(), (f.file, v));
+                if let Some(value) = e.value.get("value") {
+                    m.outputs.insert(n.clone(), Output { loc: loc(label_span), value });
                 }
             }
             ("locals", _) => {
                 for l in body_entries(&e.value) {
-                    m.locals.insert(l.key.clone(), (f.file, &l.value));
+                    let local = Local { file: f.file, name_span: l.key_span, value: &l.value };
+                    m.locals.insert(l.key.clone(), local);
                 }
             }
-            ("module", [n]) => {
-                m.calls.push(Call { name: n.clone(), file: f.file, body: &e.value, child: None })
-            }
+            ("module", [n]) => m.calls.push(Call {
+                name: n.clone(),
+                file: f.file,
+                body: &e.value,
+                loc: loc(label_span),
+                target: Target::Remote,
+            }),
             _ => {}
         }
     }
+}
+
+/// Records block `i` under its type and name unless an earlier block has them.
+fn index_first(index: &mut HashMap<String, HashMap<String, usize>>, type_: &str, name: &str, i: usize) {
+    index.entry(type_.to_string()).or_default().entry(name.to_string()).or_insert(i);
+}
+
+/// Where a call's `source` leads: a scanned module, a local path that names none, or elsewhere.
+fn target(dir: &str, source: &str, by_dir: &HashMap<&str, usize>) -> Target {
+    match local_source(dir, source) {
+        Some(path) => by_dir.get(path.as_str()).map_or(Target::NotScanned, |&m| Target::Module(m)),
+        None if is_local_path(source) => Target::NotScanned,
+        None => Target::Remote,
+    }
+}
+
+/// A path on this machine: relative (`./`, `../`) or absolute (`/etc`, `C:\`), as opposed to
+/// a registry address or a URL.
+fn is_local_path(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    source.starts_with("./")
+        || source.starts_with("../")
+        || source.starts_with('/')
+        || source.starts_with('\\')
+        || (bytes.len() > 2
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'/' | b'\\'))
 }
 
 /// The folder a local module `source` names, relative to the calling module's folder.
@@ -260,197 +445,106 @@ fn local_source(dir: &str, source: &str) -> Option<String> {
     Some(if dir.starts_with('/') { format!("/{joined}") } else { joined })
 }
 
-/// Evaluation inside one module instance, for values written in one file.
-#[derive(Clone, Copy)]
-struct Scope<'s, 'a> {
-    src: &'s Sources<'a>,
-    inst: usize,
-    file: FileId,
-    depth: usize,
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    Open,
+    Done,
 }
 
-impl Scope<'_, '_> {
-    fn module(&self) -> &Module<'_> {
-        &self.src.modules[self.src.instances[self.inst].module]
+/// Finds every cycle of module calls (`a` calls `b`, `b` calls `a`; a module calling `./`) by
+/// a depth-first walk from the modules nothing calls, then from the rest in path order; each
+/// call that closes a cycle becomes [`Target::Cycle`] and an error at its label. What is left
+/// has no cycle, so every module is reachable from one that nothing calls.
+fn break_module_cycles(modules: &mut [Module]) -> Vec<EvalError> {
+    let mut called = vec![false; modules.len()];
+    for call in modules.iter().flat_map(|m| &m.calls) {
+        if let Target::Module(child) = call.target {
+            called[child] = true;
+        }
     }
-
-    fn at(&self, inst: usize, file: FileId) -> Option<Self> {
-        (self.depth < MAX_DEPTH).then_some(Scope { src: self.src, inst, file, depth: self.depth + 1 })
-    }
-
-    fn reference(&self, text: &str) -> Sym {
-        let parts: Vec<&str> = split_reference(text);
-        let inst = &self.src.instances[self.inst];
-        match parts.as_slice() {
-            ["var", name, ..] => self.variable(name),
-            ["local", name, ..] => {
-                match self.module().locals.get(*name).and_then(|(f, n)| Some((self.at(self.inst, *f)?, n))) {
-                    Some((scope, node)) => scope.eval(node),
-                    None => Sym::Unknown(format!("`local.{name}`")),
+    let starts: Vec<usize> =
+        (0..modules.len()).filter(|&m| !called[m]).chain((0..modules.len()).filter(|&m| called[m])).collect();
+    let mut visit = vec![Visit::New; modules.len()];
+    let mut errors = Vec::new();
+    for start in starts {
+        if visit[start] != Visit::New {
+            continue;
+        }
+        visit[start] = Visit::Open;
+        // The walk's path: each module with the index of its next call to follow.
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some((m, next)) = path.last_mut() {
+            let (m, i) = (*m, *next);
+            let Some(call) = modules[m].calls.get(i) else {
+                visit[m] = Visit::Done;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            let Target::Module(child) = call.target else { continue };
+            match visit[child] {
+                Visit::New => {
+                    visit[child] = Visit::Open;
+                    path.push((child, 0));
                 }
-            }
-            ["module", name, output, ..] => self.module_output(name, output),
-            ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
-            ["data", "aws_region", _, "name" | "id" | "region", ..] => Sym::Pseudo("AWS::Region".into()),
-            ["data", "aws_caller_identity", _, "account_id", ..] => Sym::Pseudo("AWS::AccountId".into()),
-            ["data", type_, name, attr, ..] => {
-                match self.module().data.iter().find(|b| b.type_ == *type_ && b.name == *name) {
-                    Some(b) => attribute(b.file, type_, &format!("{}data.{type_}.{name}", inst.prefix), attr),
-                    None => Sym::Unknown(format!("`data.{type_}.{name}.{attr}`")),
+                Visit::Open => {
+                    let from = path.iter().position(|&(p, _)| p == child).unwrap_or(0);
+                    let dirs: Vec<&str> = path[from..]
+                        .iter()
+                        .chain([&(child, 0)])
+                        .map(|&(p, _)| shown(&modules[p].dir))
+                        .collect();
+                    errors.push(EvalError {
+                        loc: call.loc,
+                        message: format!(
+                            "module cycle: {}; module `{}` is not expanded here",
+                            dirs.join(" → "),
+                            call.name
+                        ),
+                    });
+                    modules[m].calls[i].target = Target::Cycle;
                 }
+                Visit::Done => {}
             }
-            [type_, name, attr, ..] if type_.contains('_') => {
-                match self.module().resources.iter().find(|b| b.type_ == *type_ && b.name == *name) {
-                    Some(b) => attribute(b.file, type_, &format!("{}{type_}.{name}", inst.prefix), attr),
-                    None => Sym::Unknown(format!("`{type_}.{name}`, which this module does not define")),
-                }
-            }
-            _ => Sym::Unknown(format!("`{text}`")),
         }
     }
-
-    fn variable(&self, name: &str) -> Sym {
-        let inst = &self.src.instances[self.inst];
-        if let Some((parent, call)) = inst.parent {
-            let pm = &self.src.modules[self.src.instances[parent].module];
-            let call = &pm.calls[call];
-            if let (Some(arg), Some(scope)) = (call.body.get(name), self.at(parent, call.file)) {
-                return scope.eval(arg);
-            }
-        }
-        match self.module().variables.get(name) {
-            Some((file, default)) => Sym::Param {
-                file: *file,
-                name: format!("var.{name}"),
-                default: default.and_then(|d| match &d.value {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.clone()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    _ => None,
-                }),
-            },
-            None => Sym::Unknown(format!("`var.{name}`, which this module does not declare")),
-        }
-    }
-
-    fn module_output(&self, call: &str, output: &str) -> Sym {
-        let Some(&child) = self.src.instances[self.inst].children.get(call) else {
-            return Sym::Unknown(format!("`module.{call}.{output}`"));
-        };
-        let m = &self.src.modules[self.src.instances[child].module];
-        match m.outputs.get(output).and_then(|(f, n)| Some((self.at(child, *f)?, n))) {
-            Some((scope, node)) => scope.eval(node),
-            None => Sym::Unknown(format!("`module.{call}.{output}`")),
-        }
-    }
-
-    /// The scope and node a reference to a local, variable or module output stands for.
-    fn follow(&self, text: &str) -> Option<(Self, &Node)> {
-        let parts = split_reference(text);
-        match parts.as_slice() {
-            ["local", name] => {
-                let (f, n) = self.module().locals.get(*name)?;
-                Some((self.at(self.inst, *f)?, n))
-            }
-            ["var", name] => {
-                let (parent, call) = self.src.instances[self.inst].parent?;
-                let call = &self.src.modules[self.src.instances[parent].module].calls[call];
-                Some((self.at(parent, call.file)?, call.body.get(name)?))
-            }
-            _ => None,
-        }
-    }
+    errors
 }
 
-impl Resolve for Scope<'_, '_> {
-    fn file(&self) -> FileId {
-        self.file
-    }
-
-    fn eval(&self, node: &Node) -> Sym {
-        match &node.value {
-            Value::String(s) => Sym::Lit(s.clone()),
-            Value::Number(n) => Sym::Lit(n.clone()),
-            Value::Bool(b) => Sym::Lit(b.to_string()),
-            Value::Null => Sym::Unknown("null".into()),
-            Value::Seq(_) => Sym::Unknown("a list".into()),
-            Value::Map(_) => match node.single_entry() {
-                Some(e) if e.key == "tf::ref" => self.reference(e.value.as_str().unwrap_or_default()),
-                Some(e) if e.key == "tf::template" => crate::frontend::cfn::eval::concat(
-                    e.value.as_seq().unwrap_or(&[]).iter().map(|p| self.eval(p)).collect(),
-                ),
-                Some(e) if e.key == "tf::call" => match e.value.as_seq() {
-                    Some([name, arg]) if matches!(name.as_str(), Some("tostring" | "trimspace")) => {
-                        self.eval(arg)
-                    }
-                    _ => Sym::Unknown("a function call".into()),
-                },
-                Some(e) if e.key == "tf::cond" => match e.value.as_seq() {
-                    Some([_, a, b]) => {
-                        let (a, b) = (self.eval(a), self.eval(b));
-                        if a == b { a } else { Sym::Unknown("a conditional value".into()) }
-                    }
-                    _ => Sym::Unknown("a conditional value".into()),
-                },
-                _ => Sym::Unknown("a map".into()),
-            },
+/// The modules no call leads to, in path order: after [`break_module_cycles`], every module is
+/// one of them or reachable from one.
+fn roots(modules: &[Module]) -> Vec<usize> {
+    let mut called = vec![false; modules.len()];
+    for call in modules.iter().flat_map(|m| &m.calls) {
+        if let Target::Module(child) = call.target {
+            called[child] = true;
         }
     }
-
-    fn policy(&self, node: &Node) -> Option<Policy> {
-        let eval = |n: &Node| self.eval(n);
-        match node.single_entry() {
-            Some(e) if e.key == "tf::call" => match e.value.as_seq() {
-                Some([name, doc]) if name.as_str() == Some("jsonencode") => {
-                    read_policy(self.file, doc, &eval)
-                }
-                _ => None,
-            },
-            Some(e) if e.key == "tf::ref" => {
-                let text = e.value.as_str()?;
-                if let Some((scope, target)) = self.follow(text) {
-                    return scope.policy(target);
-                }
-                let parts = split_reference(text);
-                let ["data", "aws_iam_policy_document", name, "json", ..] = parts.as_slice() else {
-                    return None;
-                };
-                let block = self
-                    .module()
-                    .data
-                    .iter()
-                    .find(|b| b.type_ == "aws_iam_policy_document" && b.name == *name)?;
-                let scope = self.at(self.inst, block.file)?;
-                let doc = policy::from_document_block(block.body, &|n: &Node| {
-                    scope.eval(n).as_lit().map(String::from)
-                });
-                read_policy(block.file, &doc, &|n: &Node| scope.eval(n))
-            }
-            _ => {
-                let text = &self.src.files.get(self.file)?.text;
-                let doc = policy::from_json_text(text, node)?;
-                read_policy(self.file, &doc, &eval)
-            }
-        }
-    }
+    (0..modules.len()).filter(|&m| !called[m]).collect()
 }
 
-/// `aws_iam_role.r[0].arn` → `["aws_iam_role", "r", "arn"]`: indexes dropped, since every
-/// instance of a counted resource has the same shape.
-fn split_reference(text: &str) -> Vec<&str> {
-    text.split('.').map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).collect()
+/// `10000` as `10,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A module's folder as messages show it: `.` for the scan's own folder.
+fn shown(dir: &str) -> &str {
+    if dir.is_empty() { "." } else { dir }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references_split_without_indexes() {
-        assert_eq!(split_reference("aws_iam_role.r[0].arn"), ["aws_iam_role", "r", "arn"]);
-        assert_eq!(split_reference("module.auth.pool_id"), ["module", "auth", "pool_id"]);
-        assert_eq!(split_reference("x[\"k\"].y"), ["x", "y"]);
-    }
 
     #[test]
     fn local_sources_resolve_relative_to_the_caller() {
@@ -462,5 +556,19 @@ mod tests {
         assert_eq!(local_source("", "./auth").as_deref(), Some("auth"));
         assert_eq!(local_source("infra", "terraform-aws-modules/iam/aws"), None);
         assert_eq!(local_source("/abs/root", "./modules/x").as_deref(), Some("/abs/root/modules/x"));
+        // Above the scan's folder: nothing there is scanned.
+        assert_eq!(local_source("infra", "../../../../etc"), None);
+    }
+
+    #[test]
+    fn paths_on_this_machine_are_told_from_remote_sources() {
+        for local in ["./a", "../a", "/etc", "\\\\server\\share", "C:\\modules", "c:/modules"] {
+            assert!(is_local_path(local), "{local}");
+        }
+        for remote in
+            ["terraform-aws-modules/iam/aws", "git::https://x/y.git", "github.com/a/b", "s3::https://b/k"]
+        {
+            assert!(!is_local_path(remote), "{remote}");
+        }
     }
 }

@@ -172,17 +172,18 @@ fn points_on(labels: &[Label], line: usize) -> Vec<usize> {
     points
 }
 
-/// A 0-based line's start, the end of its text (before `\n` or `\r\n`), and the next line's
-/// start (the text's length for the last line).
+/// A 0-based line's start, the end of its text (before `\n`, `\r\n` or a lone `\r`, which
+/// [`LineIndex`] also counts as a line break), and the next line's start (the text's length
+/// for the last line).
 fn line_bounds(text: &str, lines: &LineIndex, line: usize) -> (usize, usize, usize) {
     let start = lines.line_start(line + 1).unwrap_or(text.len()).min(text.len());
     let next = lines.line_start(line + 2).unwrap_or(text.len()).max(start);
     let mut end = next;
     if text[..end].ends_with('\n') && end > start {
         end -= 1;
-        if text[..end].ends_with('\r') && end > start {
-            end -= 1;
-        }
+    }
+    if text[..end].ends_with('\r') && end > start {
+        end -= 1;
     }
     (start, end, next)
 }
@@ -370,7 +371,7 @@ mod tests {
         let at = text.find("value").unwrap();
         let (e, shown) = excerpt(text, &[(at, at + 5)]);
         assert_eq!(covered(&e, &shown[0]), "value");
-        assert_eq!(e.text, "a: \\u{1b}[2J\\u{202e}x\\u{d}value\nb: 2\n", "a CR before LF ends the line");
+        assert_eq!(e.text, "a: \\u{1b}[2J\\u{202e}x\nvalue\nb: 2\n", "a CR, alone or before LF, ends the line");
         assert!(!e.text.contains(['\u{1b}', '\r', '\u{202e}']));
     }
 

@@ -1,5 +1,6 @@
-//! Cheap byte-level scans of HCL source that run outside hcl-edit: the nesting limit checked
-//! before parsing, and the key renaming that lets a file with duplicate keys parse at all.
+//! Cheap byte-level scans of HCL source that run outside hcl-edit: the nesting and object size
+//! limits checked before parsing, and the key renaming that lets a file with duplicate keys
+//! parse at all.
 //!
 //! Both are approximate lexers (strings, interpolations, comments and heredocs are recognised,
 //! nothing else): good enough to bound hostile input and to find the extent of one key, never
@@ -9,13 +10,22 @@ use std::collections::HashSet;
 
 use super::super::{MAX_DEPTH, Span, SyntaxError};
 
-/// Rejects nesting of `(`, `[`, `{`, `${` and `%{` deeper than [`MAX_DEPTH`], in one linear pass,
-/// so that no input reaches the recursive parser with a depth that could exhaust the stack.
-/// Brackets inside string literals, comments and heredoc bodies do not count.
-pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
+/// Most key comparisons hcl-edit may make to check the objects of one file for duplicate keys:
+/// it compares each key of an object with every key before it, so one object of 50,000 keys
+/// would take 1.25 billion. This is one object of 8,192 items, far above real maps, and a few
+/// tenths of a second.
+const MAX_OBJECT_COMPARISONS: usize = 1 << 25;
+
+/// Rejects nesting of `(`, `[`, `{`, `${` and `%{` deeper than [`MAX_DEPTH`], and objects whose
+/// items would take hcl-edit more than [`MAX_OBJECT_COMPARISONS`], in one linear pass, so that
+/// no input reaches the recursive parser with a depth that could exhaust the stack or objects
+/// that would take it minutes. Brackets inside string literals, comments and heredoc bodies do
+/// not count.
+pub(super) fn check_bounds(text: &str) -> Result<(), SyntaxError> {
     let bytes = text.as_bytes();
     // Closers of what is open; `"` marks a string, whose interpolations push `}` again.
     let mut open: Vec<u8> = Vec::new();
+    let mut objects = Objects::default();
     let mut depth = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -38,16 +48,20 @@ pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
                 }
                 // HCL strings end at the line; resynchronise there.
                 (b'"' | b'\n', _) => {
-                    close(&mut open, &mut depth);
+                    close(&mut open, &mut objects, &mut depth);
                     None
                 }
                 _ => None,
             }
         } else {
+            if !matches!((b, next), (b'#', _) | (b'/', Some(b'/' | b'*'))) {
+                objects.byte(b)?;
+            }
             match (b, next) {
                 (b'"', _) => {
                     // A string does not nest by itself, but it is a level on the stack.
                     open.push(b'"');
+                    objects.stack.push(None);
                     i += 1;
                     continue;
                 }
@@ -55,7 +69,7 @@ pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
                 (b'[', _) => Some(b']'),
                 (b'{', _) => Some(b'}'),
                 (b')' | b']' | b'}', _) => {
-                    close(&mut open, &mut depth);
+                    close(&mut open, &mut objects, &mut depth);
                     None
                 }
                 (b'#', _) | (b'/', Some(b'/')) => {
@@ -80,6 +94,7 @@ pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
                 return Err(SyntaxError::new(message, Span::new(start, i + 1)));
             }
             open.push(closer);
+            objects.opened(!in_string && b == b'{', i);
             depth += 1;
         }
         i += 1;
@@ -88,9 +103,73 @@ pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
 }
 
 /// Pops the innermost open string or bracket; only brackets count towards the depth.
-fn close(open: &mut Vec<u8>, depth: &mut usize) {
+fn close(open: &mut Vec<u8>, objects: &mut Objects, depth: &mut usize) {
+    objects.stack.pop();
     if open.pop().is_some_and(|closer| closer != b'"') {
         *depth -= 1;
+    }
+}
+
+/// The items of the objects open during [`check_bounds`], counted as runs of text between
+/// commas and newlines at the object's own level: an upper bound on its keys.
+#[derive(Default)]
+struct Objects {
+    /// For each entry of the open stack: the object's items, or `None` for a string, an
+    /// interpolation, a block body or another bracket.
+    stack: Vec<Option<Items>>,
+    /// What hcl-edit's duplicate-key check would compare so far: 0 + 1 + … + (items − 1) of
+    /// each object.
+    comparisons: usize,
+    /// The last byte outside strings, comments and whitespace: a `{` after `=`, `:`, `(`, `[`,
+    /// `,`, `?` or `=>` opens an object; any other (a block's name or label) a body.
+    last: u8,
+}
+
+struct Items {
+    /// Where the object starts (its `{`).
+    start: usize,
+    count: usize,
+    /// Whether the current item has begun.
+    in_item: bool,
+}
+
+impl Objects {
+    /// A bracket was pushed at `at`: `brace` when it is a `{` outside a string, which opens an
+    /// object or a block body.
+    fn opened(&mut self, brace: bool, at: usize) {
+        let object = brace && matches!(self.last, b'=' | b':' | b'(' | b'[' | b',' | b'?' | b'>');
+        self.stack.push(object.then_some(Items { start: at, count: 0, in_item: false }));
+        if brace {
+            self.last = b'{';
+        }
+    }
+
+    /// A byte outside strings and comments, before it opens or closes anything.
+    fn byte(&mut self, b: u8) -> Result<(), SyntaxError> {
+        if b != b'{' && !b.is_ascii_whitespace() {
+            self.last = b;
+        }
+        let Some(Some(items)) = self.stack.last_mut() else { return Ok(()) };
+        match b {
+            b'\n' | b',' => items.in_item = false,
+            b' ' | b'\t' | b'\r' | b'}' => {}
+            _ if !items.in_item => {
+                items.in_item = true;
+                self.comparisons = self.comparisons.saturating_add(items.count);
+                items.count += 1;
+                if self.comparisons > MAX_OBJECT_COMPARISONS {
+                    let message = format!(
+                        "object too large: the HCL parser compares each of its keys with every key \
+                         before it, and at {} items the objects of this file would take more than \
+                         2^25 comparisons (as one object of 8,192 items would)",
+                        items.count
+                    );
+                    return Err(SyntaxError::new(message, Span::new(items.start, items.start + 1)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 

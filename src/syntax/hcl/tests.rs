@@ -721,3 +721,43 @@ fn every_span_is_on_char_boundaries() {
     let text = "é = \"ü${ä.ö[\"ß\"]}✓\"\nö = <<-E\n  ✓${x}\n   ü\n  E\n";
     walk(text, &parse_ok(text).root);
 }
+
+#[test]
+fn objects_too_large_for_the_duplicate_key_check_are_an_error_at_their_brace() {
+    let object = |items: usize, separator: &str| {
+        let body: Vec<String> = (0..items).map(|i| format!("k{i} = {i}")).collect();
+        format!("locals {{\n  big = {{\n{}\n  }}\n}}\n", body.join(separator))
+    };
+    // 0 + 1 + … + 8191 comparisons fit; the 8,193rd item does not, however it is separated.
+    for separator in ["\n", ", ", ",\n\n  # a comment\n"] {
+        assert!(scan::check_bounds(&object(8_192, separator)).is_ok(), "{separator:?}");
+        let text = object(8_193, separator);
+        let err = error(&text);
+        assert!(err.message.starts_with("object too large"), "{}", err.message);
+        assert!(err.message.contains("at 8193 items"), "{}", err.message);
+        let brace = text.find("= {").unwrap() + 2;
+        assert_eq!(err.span, Span::new(brace, brace + 1));
+    }
+    // The bound is on the file: two objects of 6,000 items each take 36 million comparisons.
+    let two = format!("{}{}", object(6_000, "\n"), object(6_000, "\n").replace("big", "other"));
+    let err = error(&two);
+    assert!(err.message.contains("at 5"), "{}", err.message);
+    assert_eq!(err.span.start, two.rfind("= {").unwrap() + 2);
+}
+
+#[test]
+fn block_bodies_nested_objects_and_values_are_not_items_of_an_object() {
+    // A block body is checked by hcl-edit with a hash set: any number of attributes.
+    let attributes: String =
+        (0..20_000).map(|i| format!("  a{i} = {{ x = [1, 2, {{ y = 3 }}] }}\n")).collect();
+    assert!(scan::check_bounds(&format!("locals {{\n{attributes}}}\n")).is_ok());
+    // Items of a list of objects, arguments of a call, strings, heredocs and comments with
+    // commas and newlines inside are one item each: the outer object has 8,000 or 8,200
+    // items, and each inner object adds one comparison.
+    let item = "k = [{ a = 1, b = 2 }, f(1, 2), \"x, y\", <<EOF\n,\n,\nEOF\n] # ,,,\n";
+    let text = format!("x = jsonencode({{\n{}}})\n", item.repeat(8_000));
+    assert!(scan::check_bounds(&text).is_ok());
+    let text = format!("x = jsonencode({{\n{}}})\n", item.repeat(8_200));
+    let err = scan::check_bounds(&text).unwrap_err();
+    assert!(err.message.contains("at 8192 items"), "{}", err.message);
+}

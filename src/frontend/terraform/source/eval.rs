@@ -1,0 +1,528 @@
+//! Evaluation of `.tf` values inside one module instance, as symbols.
+//!
+//! A local, a variable's argument or a module output is evaluated once per instance and
+//! remembered, so values that fan out (`a = "${local.b}${local.b}"`, `b = "${local.c}…"`) cost
+//! one evaluation each, not one per path. Three bounds keep hostile values small, and each
+//! gives [`Sym::Limit`], which rule CT901 reports: chains of references deeper than
+//! [`MAX_DEPTH`], single values larger than [`MAX_VALUE_BYTES`], and more than
+//! [`MAX_TOTAL_BYTES`] of values handed out in all. A cycle (`local.a → local.b → local.a`)
+//! is an input error at the value that closes it, and evaluates as unknown.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+
+use super::super::{Resolve, TfResource, attribute, policy};
+use super::{Module, Sources};
+use crate::iam::read_policy;
+use crate::model::{EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
+use crate::source::{FileId, Loc};
+use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
+use crate::syntax::{Node, Value};
+
+/// How deep references may chain (locals, variables, module outputs).
+pub(super) const MAX_DEPTH: usize = 16;
+/// Largest value one expression may evaluate to: four times the longest string IAM accepts in
+/// a policy (a role's inline policies together, 10,240 bytes), so no value a rule reads is
+/// anywhere near it.
+const MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Most bytes of values handed out to resources in one scan: every reference hands out a
+/// copy, so this bounds the memory of many references to large values across many module
+/// instances (real configurations use a few MiB).
+const MAX_TOTAL_BYTES: usize = 64 << 20;
+
+/// A value that is evaluated once per module instance.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    /// `local.NAME` of an instance.
+    Local(usize, String),
+    /// `var.NAME` of an instance: its argument in the calling module.
+    Var(usize, String),
+    /// `output "NAME"` of an instance (`module.CALL.NAME` in its caller).
+    Output(usize, String),
+}
+
+enum Memo {
+    InProgress,
+    /// The value, and how many references deep its evaluation went.
+    Done {
+        value: Sym,
+        height: usize,
+    },
+    /// Evaluated from a scope `depth` deep, it met the depth bound.
+    TooDeep {
+        depth: usize,
+    },
+}
+
+/// What evaluation remembers across one scan of the sources.
+#[derive(Default)]
+pub(super) struct EvalState {
+    memo: RefCell<HashMap<Key, Memo>>,
+    /// The values being evaluated, innermost last, each with the place that defines it.
+    stack: RefCell<Vec<(Key, Loc)>>,
+    /// The deepest scope the evaluation in progress reached, and whether it met the bound.
+    deepest: Cell<usize>,
+    too_deep: Cell<bool>,
+    /// Bytes of values handed out so far.
+    spent: Cell<usize>,
+    /// Cycles through variables and outputs, once per place.
+    errors: RefCell<Vec<EvalError>>,
+    reported: RefCell<HashSet<Loc>>,
+    /// Limits met while following a reference to a policy document, for the resource whose
+    /// extraction met them.
+    pending: RefCell<Vec<(Loc, String)>>,
+    /// The policy document the resource being extracted names, where such limits are said.
+    policy_at: Cell<Option<Loc>>,
+}
+
+impl EvalState {
+    /// Reports the limits the extraction of `res` met where no value could hold them.
+    pub(super) fn report_pending(&self, res: &TfResource, model: &mut Model) {
+        for (loc, reason) in self.pending.take() {
+            let resource = ResourceRef {
+                file: res.loc.file,
+                name: res.address.clone(),
+                loc: res.loc,
+                construct_path: None,
+            };
+            model.incomplete.push(Incomplete { resource, loc, reason });
+        }
+    }
+
+    pub(super) fn take_errors(&self) -> Vec<EvalError> {
+        self.errors.take()
+    }
+
+    /// A policy document could not be followed: said at the attribute that names it.
+    fn stopped(&self, at: Loc, why: String) {
+        let place = self.policy_at.get().unwrap_or(at);
+        self.pending.borrow_mut().push((place, why));
+    }
+
+    fn too_deep(&self) -> Sym {
+        self.too_deep.set(true);
+        Sym::Limit(format!("a chain of more than {MAX_DEPTH} references"))
+    }
+
+    /// A copy of a remembered value, charged to the scan's budget.
+    fn hand_out(&self, value: Sym) -> Sym {
+        let spent = self.spent.get().saturating_add(size(&value));
+        self.spent.set(spent);
+        if spent > MAX_TOTAL_BYTES {
+            return Sym::Limit(format!("more than {} MiB of Terraform values in all", MAX_TOTAL_BYTES >> 20));
+        }
+        value
+    }
+}
+
+/// Bytes a value takes, roughly: its text and one symbol per part.
+fn size(sym: &Sym) -> usize {
+    std::mem::size_of::<Sym>()
+        + match sym {
+            Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) => s.len(),
+            Sym::Attr { resource, attr, .. } => resource.len() + attr.len(),
+            Sym::Param { name, default, .. } => name.len() + default.as_ref().map_or(0, String::len),
+            Sym::Import(name) => size(name),
+            Sym::Concat(parts) | Sym::AnyOf(parts) => parts.iter().map(size).sum(),
+        }
+}
+
+fn too_large() -> Sym {
+    Sym::Limit(format!("a value larger than {} KiB", MAX_VALUE_BYTES / 1024))
+}
+
+/// Evaluation inside one module instance, for values written in one file.
+#[derive(Clone, Copy)]
+pub(super) struct Scope<'s, 'a> {
+    pub(super) src: &'s Sources<'a>,
+    pub(super) inst: usize,
+    pub(super) file: FileId,
+    /// How many references were followed to get here.
+    pub(super) depth: usize,
+}
+
+/// Where a reference to a policy document leads.
+enum Followed<'s, 'a, 'n> {
+    To(Scope<'s, 'a>, &'n Node),
+    /// Not followed: a limit, said as CT901 on the resource.
+    Stopped(String),
+    /// Not followed: a cycle, already an input error.
+    Cycle,
+}
+
+impl<'s, 'a> Scope<'s, 'a> {
+    fn module(&self) -> &'s Module<'a> {
+        &self.src.modules[self.src.instances[self.inst].module]
+    }
+
+    fn reference(&self, text: &str) -> Sym {
+        let parts: Vec<&str> = split_reference(text);
+        let inst = &self.src.instances[self.inst];
+        match parts.as_slice() {
+            ["var", name, ..] => self.variable(name),
+            ["local", name, ..] => self.local(name),
+            ["module", name, output, ..] => self.module_output(name, output),
+            ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
+            ["data", "aws_region", _, "name" | "id" | "region", ..] => Sym::Pseudo("AWS::Region".into()),
+            ["data", "aws_caller_identity", _, "account_id", ..] => Sym::Pseudo("AWS::AccountId".into()),
+            ["data", type_, name, attr, ..] => match self.module().data_source(type_, name) {
+                Some(b) => attribute(b.file, type_, &format!("{}data.{type_}.{name}", inst.prefix), attr),
+                None => Sym::Unknown(format!("`data.{type_}.{name}.{attr}`")),
+            },
+            [type_, name, attr, ..] if type_.contains('_') => match self.module().resource(type_, name) {
+                Some(b) => attribute(b.file, type_, &format!("{}{type_}.{name}", inst.prefix), attr),
+                None => Sym::Unknown(format!("`{type_}.{name}`, which this module does not define")),
+            },
+            _ => Sym::Unknown(format!("`{text}`")),
+        }
+    }
+
+    fn local(&self, name: &str) -> Sym {
+        let module = self.module();
+        let Some(local) = module.locals.get(name) else {
+            return Sym::Unknown(format!("`local.{name}`"));
+        };
+        if module.cyclic_locals.contains(name) {
+            return Sym::Unknown(format!("`local.{name}`, which is part of a cycle"));
+        }
+        let key = Key::Local(self.inst, name.to_string());
+        let place = Loc::new(local.file, local.name_span);
+        self.value_of(key, place, Scope { file: local.file, ..*self }, local.value)
+    }
+
+    fn variable(&self, name: &str) -> Sym {
+        if let Some((parent, call)) = self.src.instances[self.inst].parent {
+            let call = &self.src.modules[self.src.instances[parent].module].calls[call];
+            if let Some(arg) = call.body.entry(name) {
+                let key = Key::Var(self.inst, name.to_string());
+                let place = Loc::new(call.file, arg.key_span);
+                return self.value_of(
+                    key,
+                    place,
+                    Scope { inst: parent, file: call.file, ..*self },
+                    &arg.value,
+                );
+            }
+        }
+        match self.module().variables.get(name) {
+            Some((file, default)) => Sym::Param {
+                file: *file,
+                name: format!("var.{name}"),
+                default: default.and_then(|d| match &d.value {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.clone()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                }),
+            },
+            None => Sym::Unknown(format!("`var.{name}`, which this module does not declare")),
+        }
+    }
+
+    fn module_output(&self, call: &str, output: &str) -> Sym {
+        let Some(&child) = self.src.instances[self.inst].children.get(call) else {
+            return Sym::Unknown(format!("`module.{call}.{output}`"));
+        };
+        let m = &self.src.modules[self.src.instances[child].module];
+        match m.outputs.get(output) {
+            Some(o) => {
+                let key = Key::Output(child, output.to_string());
+                self.value_of(key, o.loc, Scope { inst: child, file: o.loc.file, ..*self }, o.value)
+            }
+            None => Sym::Unknown(format!("`module.{call}.{output}`")),
+        }
+    }
+
+    /// The value of `node` evaluated in `at` one reference deeper, remembered under `key`.
+    ///
+    /// A remembered value is what a fresh evaluation from this depth would give: its height
+    /// (how many references deep it went) says whether it fits under [`MAX_DEPTH`] from here,
+    /// and one that met the bound from some depth is evaluated again only from a shallower
+    /// one, so each value is evaluated at most [`MAX_DEPTH`] times.
+    fn value_of(&self, key: Key, place: Loc, at: Scope<'s, 'a>, node: &Node) -> Sym {
+        let state = &self.src.eval;
+        if self.depth >= MAX_DEPTH {
+            return state.too_deep();
+        }
+        let depth = self.depth + 1;
+        let remembered = match state.memo.borrow().get(&key) {
+            Some(Memo::Done { value, height }) => Some(Ok((value.clone(), *height))),
+            Some(Memo::TooDeep { depth: from }) if depth >= *from => Some(Err(false)),
+            Some(Memo::InProgress) => Some(Err(true)),
+            _ => None,
+        };
+        match remembered {
+            Some(Ok((value, height))) if depth + height <= MAX_DEPTH => {
+                state.deepest.set(state.deepest.get().max(depth + height));
+                return state.hand_out(value);
+            }
+            Some(Ok(_) | Err(false)) => return state.too_deep(),
+            Some(Err(true)) => return self.cycle(&key),
+            None => {}
+        }
+        state.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
+        state.stack.borrow_mut().push((key.clone(), place));
+        let outer = (state.deepest.replace(depth), state.too_deep.replace(false));
+        let mut value = Scope { depth, ..at }.eval(node);
+        if size(&value) > MAX_VALUE_BYTES {
+            value = too_large();
+        }
+        let (deepest, too_deep) = (state.deepest.get(), state.too_deep.get());
+        state.deepest.set(outer.0.max(deepest));
+        state.too_deep.set(outer.1 || too_deep);
+        state.stack.borrow_mut().pop();
+        let memo = if too_deep {
+            Memo::TooDeep { depth }
+        } else {
+            Memo::Done { value: value.clone(), height: deepest - depth }
+        };
+        state.memo.borrow_mut().insert(key, memo);
+        state.hand_out(value)
+    }
+
+    /// `key` refers back to itself: an error at the innermost value, which closes the cycle.
+    fn cycle(&self, key: &Key) -> Sym {
+        let state = &self.src.eval;
+        let stack = state.stack.borrow();
+        let from = stack.iter().position(|(k, _)| k == key).unwrap_or(0);
+        let names: Vec<String> =
+            stack[from..].iter().map(|(k, _)| self.src.name(k)).chain([self.src.name(key)]).collect();
+        if let Some(&(_, place)) = stack.last()
+            && state.reported.borrow_mut().insert(place)
+        {
+            let message = format!("cycle: {}", names.join(" → "));
+            state.errors.borrow_mut().push(EvalError { loc: place, message });
+        }
+        Sym::Unknown(format!("`{}`, which is part of a cycle", self.src.name(key)))
+    }
+
+    /// The scope and node a reference to a local or a variable stands for, when the policy
+    /// document it holds is read; `None` for other references.
+    fn follow(&self, text: &str) -> Option<Followed<'s, 'a, 's>> {
+        let parts = split_reference(text);
+        let (at, node) = match parts.as_slice() {
+            ["local", name] => {
+                let local = self.module().locals.get(*name)?;
+                if self.module().cyclic_locals.contains(*name) {
+                    return Some(Followed::Cycle);
+                }
+                (Scope { file: local.file, ..*self }, local.value)
+            }
+            ["var", name] => {
+                let (parent, call) = self.src.instances[self.inst].parent?;
+                let call = &self.src.modules[self.src.instances[parent].module].calls[call];
+                (Scope { inst: parent, file: call.file, ..*self }, call.body.get(name)?)
+            }
+            _ => return None,
+        };
+        if self.depth >= MAX_DEPTH {
+            let why = format!("the policy document `{text}` holds is more than {MAX_DEPTH} references away");
+            return Some(Followed::Stopped(why));
+        }
+        Some(Followed::To(Scope { depth: self.depth + 1, ..at }, node))
+    }
+
+    /// A template's parts joined, or a limit as soon as they grow too large.
+    fn template(&self, parts: &[Node]) -> Sym {
+        let mut values = Vec::with_capacity(parts.len());
+        let mut total = 0usize;
+        for part in parts {
+            let value = self.eval(part);
+            total = total.saturating_add(size(&value));
+            if total > MAX_VALUE_BYTES {
+                return too_large();
+            }
+            values.push(value);
+        }
+        crate::frontend::cfn::eval::concat(values)
+    }
+
+    /// A `data "aws_iam_policy_document"` of this module, by name, referred to at `place`.
+    fn document(&self, name: &str, place: Loc) -> Option<Policy> {
+        let block = self.module().data_source("aws_iam_policy_document", name)?;
+        if self.depth >= MAX_DEPTH {
+            let why =
+                format!("`data.aws_iam_policy_document.{name}` is more than {MAX_DEPTH} references away");
+            self.src.eval.stopped(place, why);
+            return None;
+        }
+        let scope = Scope { file: block.file, depth: self.depth + 1, ..*self };
+        let doc =
+            policy::from_document_block(block.body, &|n: &Node| scope.eval(n).as_lit().map(String::from));
+        read_policy(block.file, &doc, &|n: &Node| scope.eval(n))
+    }
+}
+
+impl Sources<'_> {
+    /// A remembered value's name as Terraform writes it (`module.auth.var.pool_id`).
+    fn name(&self, key: &Key) -> String {
+        let (inst, kind, name) = match key {
+            Key::Local(i, n) => (i, "local", n),
+            Key::Var(i, n) => (i, "var", n),
+            Key::Output(i, n) => (i, "output", n),
+        };
+        let prefix = self.instances.get(*inst).map_or("", |i| i.prefix.as_str());
+        format!("{prefix}{kind}.{name}")
+    }
+}
+
+impl Resolve for Scope<'_, '_> {
+    fn file(&self) -> FileId {
+        self.file
+    }
+
+    fn eval(&self, node: &Node) -> Sym {
+        match &node.value {
+            Value::String(s) => Sym::Lit(s.clone()),
+            Value::Number(n) => Sym::Lit(n.clone()),
+            Value::Bool(b) => Sym::Lit(b.to_string()),
+            Value::Null => Sym::Unknown("null".into()),
+            Value::Seq(_) => Sym::Unknown("a list".into()),
+            Value::Map(_) => match node.single_entry() {
+                Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default()),
+                Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
+                Some(e) if e.key == CALL => match e.value.as_seq() {
+                    Some([name, arg]) if matches!(name.as_str(), Some("tostring" | "trimspace")) => {
+                        self.eval(arg)
+                    }
+                    _ => Sym::Unknown("a function call".into()),
+                },
+                Some(e) if e.key == COND => match e.value.as_seq() {
+                    Some([_, a, b]) => {
+                        let (a, b) = (self.eval(a), self.eval(b));
+                        if a == b { a } else { Sym::Unknown("a conditional value".into()) }
+                    }
+                    _ => Sym::Unknown("a conditional value".into()),
+                },
+                _ => Sym::Unknown("a map".into()),
+            },
+        }
+    }
+
+    fn policy(&self, node: &Node) -> Option<Policy> {
+        if self.depth == 0 {
+            self.src.eval.policy_at.set(Some(Loc::new(self.file, node.span)));
+        }
+        let eval = |n: &Node| self.eval(n);
+        match node.single_entry() {
+            Some(e) if e.key == CALL => match e.value.as_seq() {
+                Some([name, doc]) if name.as_str() == Some("jsonencode") => {
+                    read_policy(self.file, doc, &eval)
+                }
+                _ => None,
+            },
+            Some(e) if e.key == REF => {
+                let text = e.value.as_str()?;
+                match self.follow(text) {
+                    Some(Followed::To(scope, target)) => return scope.policy(target),
+                    Some(Followed::Stopped(why)) => {
+                        self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                        return None;
+                    }
+                    Some(Followed::Cycle) => return None,
+                    None => {}
+                }
+                match split_reference(text).as_slice() {
+                    ["data", "aws_iam_policy_document", name, "json", ..] => {
+                        self.document(name, Loc::new(self.file, node.span))
+                    }
+                    _ => None,
+                }
+            }
+            _ => {
+                let text = &self.src.files.get(self.file)?.text;
+                let doc = policy::from_json_text(text, node)?;
+                read_policy(self.file, &doc, &eval)
+            }
+        }
+    }
+}
+
+/// The locals of `module` that lie on a cycle of locals, each cycle reported once as an error
+/// at the local that closes it (`cycle: local.a → local.b → local.a`). A walk over the
+/// module's locals alone, whatever the instances: a cycle of locals is one in every instance,
+/// and reported even where nothing uses it, as Terraform does.
+pub(super) fn local_cycles(module: &Module, errors: &mut Vec<EvalError>) -> HashSet<String> {
+    let mut names: Vec<&str> = module.locals.keys().map(String::as_str).collect();
+    names.sort_by_key(|n| module.locals.get(*n).map(|l| (l.file, l.name_span.start)));
+    let refs = |name: &str| -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(local) = module.locals.get(name) {
+            local_refs(local.value, &mut out);
+        }
+        out.retain(|r| module.locals.contains_key(*r));
+        out
+    };
+    let mut open: HashSet<&str> = HashSet::new();
+    let mut done: HashSet<&str> = HashSet::new();
+    let mut cyclic = HashSet::new();
+    for start in names {
+        if done.contains(start) {
+            continue;
+        }
+        // The walk's path: each local with the locals it refers to and the next to follow.
+        let mut path: Vec<(&str, Vec<&str>, usize)> = vec![(start, refs(start), 0)];
+        open.insert(start);
+        while let Some((name, targets, next)) = path.last_mut() {
+            let Some(&target) = targets.get(*next) else {
+                open.remove(*name);
+                done.insert(*name);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            let name = *name;
+            if open.contains(target) {
+                let from = path.iter().position(|(n, ..)| *n == target).unwrap_or(0);
+                let cycle: Vec<&str> = path[from..].iter().map(|(n, ..)| *n).chain([target]).collect();
+                cyclic.extend(cycle.iter().map(|n| n.to_string()));
+                let names: Vec<String> = cycle.iter().map(|n| format!("local.{n}")).collect();
+                if let Some(local) = module.locals.get(name) {
+                    let loc = Loc::new(local.file, local.name_span);
+                    errors.push(EvalError { loc, message: format!("cycle: {}", names.join(" → ")) });
+                }
+            } else if !done.contains(target) {
+                open.insert(target);
+                path.push((target, refs(target), 0));
+            }
+        }
+    }
+    cyclic
+}
+
+/// The names of the locals `node` refers to, in order of appearance.
+fn local_refs<'n>(node: &'n Node, out: &mut Vec<&'n str>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if e.key == REF {
+                    if let Some(["local", name, ..]) = e.value.as_str().map(split_reference).as_deref() {
+                        out.push(name);
+                    }
+                } else {
+                    local_refs(&e.value, out);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| local_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// `aws_iam_role.r[0].arn` → `["aws_iam_role", "r", "arn"]`: indexes dropped, since every
+/// instance of a counted resource has the same shape.
+fn split_reference(text: &str) -> Vec<&str> {
+    text.split('.').map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_split_without_indexes() {
+        assert_eq!(split_reference("aws_iam_role.r[0].arn"), ["aws_iam_role", "r", "arn"]);
+        assert_eq!(split_reference("module.auth.pool_id"), ["module", "auth", "pool_id"]);
+        assert_eq!(split_reference("x[\"k\"].y"), ["x", "y"]);
+    }
+}
