@@ -371,7 +371,10 @@ mod tests {
         let at = text.find("value").unwrap();
         let (e, shown) = excerpt(text, &[(at, at + 5)]);
         assert_eq!(covered(&e, &shown[0]), "value");
-        assert_eq!(e.text, "a: \\u{1b}[2J\\u{202e}x\nvalue\nb: 2\n", "a CR, alone or before LF, ends the line");
+        assert_eq!(
+            e.text, "a: \\u{1b}[2J\\u{202e}x\nvalue\nb: 2\n",
+            "a CR, alone or before LF, ends the line"
+        );
         assert!(!e.text.contains(['\u{1b}', '\r', '\u{202e}']));
     }
 
