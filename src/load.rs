@@ -142,7 +142,8 @@ pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
             json,
             issues: p.issues,
         },
-        Ok(p) if json && terraform::plan::is_plan(&p.root) => {
+        Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
+            terraform::plan::keep_what_is_read(&mut p.root);
             Loaded::Plan { file: SourceFile::new(display.to_string(), text), root: p.root, issues: p.issues }
         }
         Ok(_) => Loaded::Skipped,

@@ -20,7 +20,7 @@ pub fn to_json(node: &Node) -> Json {
         Value::Map(entries) => {
             let mut map = Map::new();
             for e in entries {
-                map.insert(e.key.clone(), to_json(&e.value));
+                map.insert(e.key.to_string(), to_json(&e.value));
             }
             Json::Object(map)
         }

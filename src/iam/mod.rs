@@ -21,6 +21,13 @@ pub const COGNITO_PRINCIPALS: &[&str] = &[
 
 pub const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
 
+/// Permission actions too broad for a guest role (rule CT401); the CloudFormation index keeps
+/// of a permission policy's actions only these and those that may rewrite a trust.
+pub const BROAD_ACTIONS: &[&str] = &["*", "iam:*", "sts:*"];
+
+/// The action that rewrites a role's trust policy at deploy time.
+pub const UPDATE_TRUST: &str = "iam:UpdateAssumeRolePolicy";
+
 /// Whether a principal value is an identity-pool principal.
 pub fn is_cognito_principal(value: &Sym) -> Tri {
     match value {

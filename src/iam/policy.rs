@@ -70,7 +70,7 @@ fn read_principal(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Pri
             for e in entries {
                 for item in items(file, &e.value, eval) {
                     principal.entries.push(PrincipalEntry {
-                        kind: e.key.clone(),
+                        kind: e.key.to_string(),
                         kind_loc: Loc::new(file, e.key_span),
                         value: item.value,
                         loc: item.loc,
@@ -123,9 +123,9 @@ fn read_conditions(file: FileId, node: &Node, eval: &dyn Fn(&Node) -> Sym) -> Ve
         }
         for key in op.value.as_map().unwrap_or(&[]) {
             out.push(Condition {
-                operator: op.key.clone(),
+                operator: op.key.to_string(),
                 operator_loc: Loc::new(file, op.key_span),
-                key: key.key.clone(),
+                key: key.key.to_string(),
                 key_loc: Loc::new(file, key.key_span),
                 values: items(file, &key.value, eval),
                 values_loc: Loc::new(file, key.value.span),

@@ -1,4 +1,5 @@
 use super::{Findings, PoolRole, declare_rule};
+use crate::iam::BROAD_ACTIONS;
 use crate::model::{Effect, Model, SlotKind, Sym};
 
 declare_rule! {
@@ -31,7 +32,6 @@ declare_rule! {
     check: check,
 }
 
-const BROAD_ACTIONS: &[&str] = &["*", "iam:*", "sts:*"];
 const ADMIN_POLICIES: &[&str] =
     &[":policy/AdministratorAccess", ":policy/PowerUserAccess", ":policy/IAMFullAccess"];
 

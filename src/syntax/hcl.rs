@@ -247,12 +247,12 @@ impl<'a> Converter<'a> {
                         self.issues.push(SyntaxError::new(message, key_span));
                     }
                     let value = self.expr(&attribute.value, depth)?;
-                    entries.push(Entry { key: key.to_owned(), key_span, value });
+                    entries.push(Entry { key: key.into(), key_span, value });
                 }
                 Structure::Block(block) => {
                     let key_span = self.span(block.ident.span());
                     let value = self.block(block, depth)?;
-                    entries.push(Entry { key: block.ident.as_str().to_owned(), key_span, value });
+                    entries.push(Entry { key: block.ident.as_str().into(), key_span, value });
                 }
             }
         }
@@ -280,7 +280,7 @@ impl<'a> Converter<'a> {
         };
         let mut entries = Vec::with_capacity(block.body.len() + 1);
         entries.push(Entry {
-            key: LABELS.to_owned(),
+            key: LABELS.into(),
             key_span: labels_span,
             value: Node::new(Value::Seq(labels), labels_span),
         });
@@ -327,7 +327,7 @@ impl<'a> Converter<'a> {
             let key_span = self.span(key.span());
             let key = self.object_key(key, key_span);
             let value = self.expr(value.expr(), depth)?;
-            entries.push(Entry { key, key_span, value });
+            entries.push(Entry { key: key.into(), key_span, value });
         }
         report_duplicate_keys(&entries, &mut self.issues);
         Ok(Node::new(Value::Map(entries), span))
@@ -425,5 +425,5 @@ fn string(text: &str, span: Span) -> Node {
 
 /// A single-entry map `{ key: value }` standing for an HCL construct at `span`.
 fn tagged(key: &str, span: Span, value: Node) -> Node {
-    Node::new(Value::Map(vec![Entry { key: key.to_owned(), key_span: span, value }]), span)
+    Node::new(Value::Map(vec![Entry { key: key.into(), key_span: span, value }]), span)
 }

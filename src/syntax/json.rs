@@ -123,7 +123,7 @@ impl JsonParser<'_> {
         }
         self.skip_ws();
         let value = self.value(depth)?;
-        Ok(Entry { key, key_span, value })
+        Ok(Entry { key: key.into(), key_span, value })
     }
 
     /// Consumes a `,` and rejects a trailing one before `close`, pointing at the comma.

@@ -53,9 +53,200 @@ pub enum Value {
 /// One key of a map: keys are always strings (YAML scalar keys are taken as their text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Key,
     pub key_span: Span,
     pub value: Node,
+}
+
+/// A map key. The keys templates, policies and plans repeat everywhere point into a table of
+/// their own instead of each holding an allocation: the indexes a scan keeps are mostly maps,
+/// and a small allocation costs as much again in the allocator's bookkeeping.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(std::borrow::Cow<'static, str>);
+
+/// Keys common enough to share, sorted.
+const COMMON_KEYS: &[&str] = &[
+    "AWS",
+    "AWSTemplateFormatVersion",
+    "Action",
+    "AllowClassicFlow",
+    "AllowUnauthenticatedIdentities",
+    "AmbiguousRoleResolution",
+    "ArnEquals",
+    "ArnLike",
+    "AssumeRolePolicyDocument",
+    "Bool",
+    "Claim",
+    "ClientId",
+    "CognitoIdentityProviders",
+    "Condition",
+    "Conditions",
+    "Default",
+    "DependsOn",
+    "Description",
+    "Effect",
+    "Export",
+    "Federated",
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::GetAZs",
+    "Fn::GetAtt",
+    "Fn::If",
+    "Fn::ImportValue",
+    "Fn::Join",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Sub",
+    "ForAnyValue:StringLike",
+    "IdentityPoolId",
+    "IdentityProvider",
+    "IpAddress",
+    "Key",
+    "ManagedPolicyArns",
+    "Mappings",
+    "MatchType",
+    "Metadata",
+    "Name",
+    "NotAction",
+    "NotResource",
+    "Outputs",
+    "Parameters",
+    "Path",
+    "Policies",
+    "PolicyDocument",
+    "PolicyName",
+    "Principal",
+    "Properties",
+    "ProviderName",
+    "Ref",
+    "Resource",
+    "Resources",
+    "Role",
+    "RoleArn",
+    "RoleMappings",
+    "RoleName",
+    "Roles",
+    "Rules",
+    "RulesConfiguration",
+    "Schema",
+    "Service",
+    "ServiceToken",
+    "Sid",
+    "Statement",
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "StringNotEquals",
+    "Tags",
+    "TemplateURL",
+    "Type",
+    "UserPoolId",
+    "Value",
+    "Version",
+    "WriteAttributes",
+    "actions",
+    "address",
+    "after",
+    "after_unknown",
+    "aws:SecureTransport",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "change",
+    "child_modules",
+    "cognito-identity.amazonaws.com:amr",
+    "cognito-identity.amazonaws.com:aud",
+    "constant_value",
+    "expressions",
+    "index",
+    "mode",
+    "module_address",
+    "name",
+    "provider_name",
+    "references",
+    "resources",
+    "schema_version",
+    "sensitive_values",
+    "sts:ExternalId",
+    "tf::call",
+    "tf::cond",
+    "tf::labels",
+    "tf::ref",
+    "tf::template",
+    "type",
+    "values",
+];
+
+impl Key {
+    pub fn new(text: String) -> Key {
+        match COMMON_KEYS.binary_search(&text.as_str()) {
+            Ok(i) => Key(std::borrow::Cow::Borrowed(COMMON_KEYS[i])),
+            Err(_) => Key(std::borrow::Cow::Owned(text)),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Key {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl From<String> for Key {
+    fn from(text: String) -> Key {
+        Key::new(text)
+    }
+}
+
+impl From<&str> for Key {
+    fn from(text: &str) -> Key {
+        Key::new(text.to_string())
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
 }
 
 /// A parsed file: its root node plus non-fatal issues found on the way.
@@ -194,7 +385,9 @@ impl Node {
             Value::Map(entries) => {
                 entries.shrink_to_fit();
                 for e in entries {
-                    e.key.shrink_to_fit();
+                    if let std::borrow::Cow::Owned(key) = &mut e.key.0 {
+                        key.shrink_to_fit();
+                    }
                     e.value.shrink_to_fit();
                 }
             }
@@ -208,5 +401,21 @@ impl Node {
             Value::Map(entries) if entries.len() == 1 => entries.first(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COMMON_KEYS, Key};
+
+    #[test]
+    fn common_keys_are_sorted_and_shared_and_every_key_compares_by_its_text() {
+        assert!(COMMON_KEYS.windows(2).all(|w| w[0] < w[1]), "COMMON_KEYS must stay sorted");
+        let common = Key::new("Effect".to_string());
+        assert!(matches!(common.0, std::borrow::Cow::Borrowed(_)));
+        let rare = Key::new("MyOwnKey".to_string());
+        assert!(matches!(rare.0, std::borrow::Cow::Owned(_)));
+        assert!(common == "Effect" && rare == "MyOwnKey" && rare.as_str() == "MyOwnKey");
+        assert_eq!(Key::from("Effect"), common);
     }
 }

@@ -223,7 +223,7 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
     }
     for e in props.get("SupportedLoginProviders").and_then(Node::as_map).unwrap_or(&[]) {
         out.push(ProviderName {
-            name: Sym::lit(e.key.clone()),
+            name: Sym::lit(e.key.as_str()),
             loc: Loc::new(scope.file(), e.key_span),
             user_pool: false,
         });
@@ -275,11 +275,11 @@ fn mapping(scope: &Scope, e: &crate::syntax::Entry) -> Mapping {
     let config = e.value.entry("RulesConfiguration");
     let rules = config.and_then(|c| c.value.get("Rules")).and_then(Node::as_seq).unwrap_or(&[]);
     Mapping {
-        key: e.key.clone(),
+        key: e.key.to_string(),
         key_loc,
         provider: match e.value.get("IdentityProvider") {
             Some(p) => item(scope, p),
-            None => Item { value: Sym::lit(e.key.clone()), loc: key_loc },
+            None => Item { value: Sym::lit(e.key.as_str()), loc: key_loc },
         },
         kind: e.value.get("Type").map(|n| item(scope, n)),
         ambiguous: e.value.get("AmbiguousRoleResolution").map(|n| item(scope, n)),

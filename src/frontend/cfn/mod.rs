@@ -22,6 +22,9 @@ const READ_PROPERTIES: &[(&str, &[&str])] = &[
     ("AWS::IAM::ManagedPolicy", &["PolicyDocument", "Roles"]),
     ("AWS::Lambda::Function", &["Role"]),
     ("AWS::CloudFormation::Stack", &["TemplateURL", "Parameters"]),
+    ("AWS::Cognito::UserPool", &["Schema"]),
+    ("AWS::Cognito::UserPoolClient", &["UserPoolId", "WriteAttributes"]),
+    ("AWS::Cognito::UserPoolGroup", &["UserPoolId", "RoleArn"]),
 ];
 
 /// Resource types whose properties the model reads; others are only indexed.
@@ -186,17 +189,17 @@ pub fn index(
     tpl.types.dedup_by(|later, first| later.0 == first.0);
     tpl.types.shrink_to_fit();
     for mut entry in root.take("Parameters").map(Node::into_entries).unwrap_or_default() {
-        tpl.parameters.insert(entry.key, entry.value.take("Default"));
+        tpl.parameters.insert(entry.key.to_string(), entry.value.take("Default"));
     }
     for entry in root.take("Conditions").map(Node::into_entries).unwrap_or_default() {
-        tpl.conditions.insert(entry.key, entry.value);
+        tpl.conditions.insert(entry.key.to_string(), entry.value);
     }
     for mut entry in root.take("Outputs").map(Node::into_entries).unwrap_or_default() {
         if let Some(value) = entry.value.take("Value") {
             tpl.outputs.push(Output {
                 export_name: entry.value.take("Export").and_then(|mut e| e.take("Name")),
                 condition: entry.value.get("Condition").and_then(Node::as_str).map(String::from),
-                name: entry.key,
+                name: entry.key.to_string(),
                 value,
             });
         }
@@ -270,6 +273,9 @@ fn only_what_permissions_need(node: &mut Node) {
                     "Resource" | "NotResource" => rewrites,
                     _ => false,
                 });
+                if let Some(e) = entries.iter_mut().find(|e| e.key == "Action") {
+                    keep_read_actions(&mut e.value);
+                }
             } else {
                 entries.iter_mut().for_each(|e| only_what_permissions_need(&mut e.value));
             }
@@ -279,17 +285,49 @@ fn only_what_permissions_need(node: &mut Node) {
     }
 }
 
+/// Keeps of an `Action` list the actions the rules read of permissions: the broad ones, those
+/// that may rewrite a trust, and any that is not a literal. (`NotAction` is kept whole.)
+fn keep_read_actions(actions: &mut Node) {
+    let read = |n: &Node| match n.as_str() {
+        Some(a) => {
+            crate::iam::BROAD_ACTIONS.iter().any(|b| b.eq_ignore_ascii_case(a))
+                || crate::iam::action_matches(a, crate::iam::UPDATE_TRUST)
+        }
+        None => true,
+    };
+    if actions.as_seq().is_none() && !read(actions) {
+        actions.value = Value::Seq(Vec::new());
+    } else if let Value::Seq(items) = &mut actions.value {
+        items.retain(read);
+    }
+}
+
 /// Whether an `Action` value may allow `iam:UpdateAssumeRolePolicy`: a pattern that covers it,
 /// or anything not a literal.
 fn may_update_trust(actions: &Node) -> bool {
     let may = |n: &Node| match n.as_str() {
-        Some(a) => crate::iam::action_matches(a, "iam:UpdateAssumeRolePolicy"),
+        Some(a) => crate::iam::action_matches(a, crate::iam::UPDATE_TRUST),
         None => true,
     };
     match actions.as_seq() {
         Some(items) => items.iter().any(may),
         None => may(actions),
     }
+}
+
+pub(super) fn is_custom(type_: &str) -> bool {
+    type_.starts_with("Custom::") || type_ == "AWS::CloudFormation::CustomResource"
+}
+
+/// What the model reads of a custom resource: its `ServiceToken`, and whether it is given an
+/// identity pool's ID: under a name that says so, or as a reference (a literal is never a pool
+/// resource's ID).
+fn custom_property_read(key: &str, value: &Node) -> bool {
+    let lower = key.to_ascii_lowercase();
+    key == "ServiceToken"
+        || lower.contains("idp")
+        || lower.contains("identitypool")
+        || value.single_entry().is_some_and(|e| e.key == "Ref" || e.key.starts_with("Fn::"))
 }
 
 fn is_modelled(type_: &str) -> bool {
@@ -322,6 +360,9 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         .filter_map(|i| Some((i.get("rule")?.clone(), i.get("reason").and_then(Node::scalar_text))))
         .collect();
     let mut properties = if modelled { node.take("Properties") } else { None };
+    if let (Some(Node { value: Value::Map(entries), .. }), true) = (&mut properties, is_custom(&type_)) {
+        entries.retain(|e| custom_property_read(&e.key, &e.value));
+    }
     if let (Some(Node { value: Value::Map(entries), .. }), Some((_, read))) =
         (&mut properties, READ_PROPERTIES.iter().find(|(t, _)| *t == type_))
     {
@@ -332,7 +373,7 @@ fn resource(file: FileId, entry: crate::syntax::Entry) -> Result<Resource, Synta
         id_loc: Loc::new(file, entry.key_span),
         condition: node.get("Condition").and_then(Node::as_str).map(String::from),
         properties,
-        logical_id: entry.key,
+        logical_id: entry.key.to_string(),
         type_,
         cdk_path,
         ignores,

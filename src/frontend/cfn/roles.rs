@@ -142,7 +142,7 @@ pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
     let mut rewritten = Vec::new();
     for (i, tpl) in ctx.templates.iter().enumerate() {
         let scope = ctx.scope(i);
-        for custom in tpl.resources.iter().filter(|r| is_custom(&r.type_)) {
+        for custom in tpl.resources.iter().filter(|r| super::is_custom(&r.type_)) {
             let Some(props) = &custom.properties else { continue };
             if !fed_a_pool_id(&scope, props, &pool_ids) {
                 continue;
@@ -169,10 +169,6 @@ pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
     for (r, by) in rewritten {
         model.roles[r].rewritten_by.get_or_insert(by);
     }
-}
-
-fn is_custom(type_: &str) -> bool {
-    type_.starts_with("Custom::") || type_ == "AWS::CloudFormation::CustomResource"
 }
 
 /// Whether a custom resource is given an identity pool's ID (directly, through a nested
@@ -203,7 +199,7 @@ fn updatable_roles(model: &Model, roles: &RoleIndex, executor: usize) -> Vec<usi
             let allowed = st
                 .actions
                 .iter()
-                .any(|a| a.value.as_lit().is_some_and(|p| action_matches(p, "iam:UpdateAssumeRolePolicy")));
+                .any(|a| a.value.as_lit().is_some_and(|p| action_matches(p, crate::iam::UPDATE_TRUST)));
             if !allowed || st.not_resource {
                 continue;
             }

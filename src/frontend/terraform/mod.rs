@@ -201,7 +201,7 @@ fn pool_props(r: &dyn Resolve, body: &Node) -> PoolProps {
         for p in e.value.as_map().unwrap_or(&[]) {
             providers.push(Loc::new(file, e.key_span));
             provider_names.push(ProviderName {
-                name: Sym::lit(p.key.clone()),
+                name: Sym::lit(p.key.as_str()),
                 loc: Loc::new(file, p.key_span),
                 user_pool: false,
             });

@@ -25,7 +25,7 @@ pub fn from_document_block(body: &Node, text: Text) -> Node {
 }
 
 fn entry(key: &str, key_span: Span, value: Node) -> Entry {
-    Entry { key: key.to_string(), key_span, value }
+    Entry { key: key.into(), key_span, value }
 }
 
 fn statement(block: &Node, text: Text) -> Node {

@@ -383,7 +383,7 @@ fn add_file<'a>(m: &mut Module<'a>, f: &'a TfFile) {
             ("locals", _) => {
                 for l in body_entries(&e.value) {
                     let local = Local { file: f.file, name_span: l.key_span, value: &l.value };
-                    m.locals.insert(l.key.clone(), local);
+                    m.locals.insert(l.key.to_string(), local);
                 }
             }
             ("module", [n]) => m.calls.push(Call {

@@ -17,7 +17,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 mod lenient;
 
 use super::report_duplicate_keys;
-use super::{Entry, MAX_ALIAS_NODES, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value};
+use super::{Entry, Key, MAX_ALIAS_NODES, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value};
 
 /// Parses the first YAML document of `text`; an empty stream is a `Null` root.
 ///
@@ -368,7 +368,9 @@ impl<'a> Builder<'a> {
                     *key = Some(PendingKey { text, span: built.place, merge: built.merge });
                 }
                 Some(key) if key.merge => merges.extend(merge_source(built.node)?),
-                Some(key) => entries.push(Entry { key: key.text, key_span: key.span, value: built.node }),
+                Some(key) => {
+                    entries.push(Entry { key: key.text.into(), key_span: key.span, value: built.node })
+                }
             },
         }
         Ok(())
@@ -385,7 +387,7 @@ impl<'a> Builder<'a> {
         if merges.is_empty() {
             return entries;
         }
-        let mut present: HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
+        let mut present: HashSet<Key> = entries.iter().map(|e| e.key.clone()).collect();
         for entry in merges {
             if present.insert(entry.key.clone()) {
                 entries.push(entry);
@@ -438,7 +440,7 @@ impl<'a> Builder<'a> {
 /// The long form CloudFormation sees for a short-form tag: `!Ref X` is `{Ref: X}`.
 fn wrap(intrinsic: Intrinsic, inner: Node, start: usize) -> Node {
     let span = Span::new(start.min(intrinsic.span.start), inner.span.end.max(intrinsic.span.end));
-    let entry = Entry { key: intrinsic.key, key_span: intrinsic.span, value: inner };
+    let entry = Entry { key: intrinsic.key.into(), key_span: intrinsic.span, value: inner };
     Node::new(Value::Map(vec![entry]), span)
 }
 
