@@ -27,9 +27,23 @@ seed_terraform() {
   printf 'module "a" {\n  source = "./modules/a"\n}\n\xffmodule "b" {\n  source = "../b"\n}\n\xffmodule "a" {\n  source = "../a"\n  x = module.a.y\n}\n\xffmodule "up" {\n  source = "./"\n}\n' > "$out/seed-cycles"
   printf 'locals {\n  a = "${local.b}${local.b}"\n  b = "${local.c}${local.c}"\n  c = "${local.a}x"\n}\nmodule "m" {\n  source = "./modules/a"\n  v = "${local.a}${local.a}"\n}\n\xffvariable "v" {}\nmodule "n" {\n  source = "./c"\n  v = "${var.v}${var.v}"\n}\nmodule "o" {\n  source = "./c"\n  v = var.v\n}\noutput "o" {\n  value = module.n.o\n}\n\xff\xffvariable "v" {}\noutput "o" {\n  value = "${var.v}${var.v}"\n}\n' > "$out/seed-fan-out"
 }
+# The cdk target reads an assembly from one input, split at 0xFF bytes (manifest, template,
+# asset manifest, metadata, nested template): the committed test app's files are its seed.
+seed_cdk() {
+  local out=corpus/cdk app=../testdata/cdk/cdk.out
+  mkdir -p "$out"
+  {
+    sed -e 's/BrokenStack\.\(template\|assets\|metadata\)\.json/Stack.\1.json/g' "$app/manifest.json"
+    printf '\xff'; cat "$app/BrokenStack.template.json"; printf '\xff'
+    cat "$app/BrokenStack.assets.json"; printf '\xff'
+    cat "$app/BrokenStack.metadata.json" 2>/dev/null || true
+  } > "$out/seed-app"
+}
+
 cargo fuzz build -O
 seed_terraform
-for target in yaml json hcl cloudformation plan human terraform; do
+seed_cdk
+for target in yaml json hcl cloudformation plan human terraform cdk; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
