@@ -372,3 +372,32 @@ fn many_under_indented_quoted_scalars_are_read_in_linear_time() {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(findings(&report), [("CT106", "t.yaml".into(), 15)]);
 }
+
+#[test]
+fn pools_and_roles_are_paired_without_comparing_every_pool_with_every_role() {
+    // 3,000 pools with the basic flow, each trusted by its own role: which roles a pool could
+    // hand out used to be asked of every role for every pool. The last pool is trusted by two
+    // roles, which is a finding.
+    let n = 3000;
+    let role = |i: usize, pool: usize| {
+        format!(
+            "  Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - {}\n",
+            STATEMENT.replace("!Ref Pool", &format!("!Ref Pool{pool}"))
+        )
+    };
+    let mut text = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  Pool{i}:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n      AllowClassicFlow: true\n"
+        ));
+        text.push_str(&role(i, i));
+        text.push_str(&format!(
+            "  Att{i}:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties:\n      IdentityPoolId: !Ref Pool{i}\n      Roles:\n        authenticated: !GetAtt Role{i}.Arn\n"
+        ));
+    }
+    text.push_str(&role(n, n - 1));
+    let (_dir, report) = scan_files(&[("t.yaml", text)]);
+    let [finding] = &report.findings[..] else { panic!("{:?}", report.findings) };
+    assert_eq!(finding.rule.code, "CT209");
+    assert!(finding.message.contains(&format!("`Role{}`, `Role{n}`", n - 1)), "{}", finding.message);
+}
