@@ -46,6 +46,10 @@ seed_cdk
 for target in yaml json hcl cloudformation plan human terraform cdk; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
-  cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
+  # The cdk target scans through `cognitrust::scan`, whose worker and freeing threads each leave
+  # glibc's 32-byte list of thread-local destructors behind when the process exits: not a leak
+  # of ours, and LeakSanitizer would stop the run at it.
+  leaks=1; [ "$target" = cdk ] && leaks=0
+  cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -detect_leaks="$leaks" \
     -max_len=65536 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==.*ERROR|SUMMARY)" || true
 done
