@@ -168,6 +168,19 @@ impl Sym {
         }
     }
 
+    /// Bytes the value takes, roughly: its text, and one symbol per part. Evaluation budgets
+    /// count values in it.
+    pub fn weight(&self) -> usize {
+        std::mem::size_of::<Sym>()
+            + match self {
+                Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) => s.len(),
+                Sym::Attr { resource, attr, .. } => resource.len() + attr.len(),
+                Sym::Param { name, default, .. } => name.len() + default.as_ref().map_or(0, String::len),
+                Sym::Import(name) => name.weight(),
+                Sym::Concat(parts) | Sym::AnyOf(parts) => parts.iter().map(Sym::weight).sum(),
+            }
+    }
+
     /// The values this one may be: each alternative of an [`Sym::AnyOf`], else itself.
     pub fn alternatives(&self) -> &[Sym] {
         match self {

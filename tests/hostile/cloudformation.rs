@@ -401,3 +401,34 @@ fn pools_and_roles_are_paired_without_comparing_every_pool_with_every_role() {
     assert_eq!(finding.rule.code, "CT209");
     assert!(finding.message.contains(&format!("`Role{}`, `Role{n}`", n - 1)), "{}", finding.message);
 }
+
+#[test]
+fn values_passed_between_templates_stop_at_a_total_budget() {
+    // Each export is 16,000 bytes of text built from a 1,600-byte default; 5,000 imports of them
+    // would hold 80 MB. Past 64 MiB the rest are reported as not evaluated.
+    let n = 5000;
+    let mut exports = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  P: {{Type: String, Default: {}}}\nResources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n",
+        "p".repeat(1600)
+    );
+    let join = format!("!Join [\"\", [{}]]", ["!Ref P"; 10].join(", "));
+    for i in 0..n {
+        exports.push_str(&format!("  O{i}:\n    Value: {join}\n    Export: {{Name: e{i}}}\n"));
+    }
+    let mut imports = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+    for i in 0..n {
+        imports.push_str(&format!(
+            "  A{i}:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties:\n      IdentityPoolId: us-east-1:11111111-2222-3333-4444-555555555555\n      Roles: {{authenticated: !ImportValue e{i}}}\n"
+        ));
+    }
+    let (_dir, report) = scan_files(&[("exports.yaml", exports), ("imports.yaml", imports)]);
+    let limited = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.rule.code == "CT901"
+                && f.message.contains("more than 64 MiB of values passed between templates")
+        })
+        .count();
+    assert!(limited > 0 && limited < n, "{limited} of {n}");
+}

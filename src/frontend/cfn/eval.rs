@@ -27,6 +27,9 @@ const MAX_CHAIN: usize = 64;
 pub const MAX_VALUE_BYTES: usize = 16 * 1024;
 /// Most parts a joined value may hold.
 pub const MAX_PARTS: usize = 1024;
+/// Most bytes of values the links of one scan may hold in all: a value is at most
+/// [`MAX_VALUE_BYTES`], but many links could each hold one.
+const MAX_LINKED_BYTES: usize = 64 * 1024 * 1024;
 /// Most exports an import may resolve to before it is a [`Sym::Limit`].
 const MAX_CANDIDATES: usize = 16;
 
@@ -65,8 +68,9 @@ pub struct Ctx<'a> {
     /// Templates by normalised path, and by file name or CDK asset key, for `TemplateURL`s.
     by_path: HashMap<String, Vec<usize>>,
     by_name: HashMap<&'a str, Vec<usize>>,
-    /// The values of links already followed.
+    /// The values of links already followed, and the bytes they hold.
     memo: Mutex<HashMap<Link, Sym>>,
+    linked_bytes: std::sync::atomic::AtomicUsize,
     /// Problems found while evaluating (cycles), each once.
     errors: Mutex<Vec<EvalError>>,
     /// Per template, the conditions that are atoms of their own (see `conditions.rs`).
@@ -84,6 +88,7 @@ impl<'a> Ctx<'a> {
             by_path: HashMap::new(),
             by_name: HashMap::new(),
             memo: Mutex::new(HashMap::new()),
+            linked_bytes: std::sync::atomic::AtomicUsize::new(0),
             errors: Mutex::new(Vec::new()),
             private: templates.iter().map(|_| OnceLock::new()).collect(),
         };
@@ -335,6 +340,14 @@ impl<'c, 'a> Scope<'c, 'a> {
         }
         let frame = Frame { link: link.clone(), up: self.chain };
         let value = Scope { ctx: self.ctx, template, chain: Some(&frame), len: self.len + 1 }.eval(node);
+        let bytes = value.weight();
+        let before = self.ctx.linked_bytes.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        if before + bytes > MAX_LINKED_BYTES {
+            return Sym::Limit(format!(
+                "more than {} MiB of values passed between templates in all",
+                MAX_LINKED_BYTES >> 20
+            ));
+        }
         self.ctx.lock_memo().insert(link, value.clone());
         value
     }

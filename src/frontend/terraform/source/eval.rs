@@ -106,25 +106,13 @@ impl EvalState {
 
     /// A copy of a remembered value, charged to the scan's budget.
     fn hand_out(&self, value: Sym) -> Sym {
-        let spent = self.spent.get().saturating_add(size(&value));
+        let spent = self.spent.get().saturating_add(value.weight());
         self.spent.set(spent);
         if spent > MAX_TOTAL_BYTES {
             return Sym::Limit(format!("more than {} MiB of Terraform values in all", MAX_TOTAL_BYTES >> 20));
         }
         value
     }
-}
-
-/// Bytes a value takes, roughly: its text and one symbol per part.
-fn size(sym: &Sym) -> usize {
-    std::mem::size_of::<Sym>()
-        + match sym {
-            Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) => s.len(),
-            Sym::Attr { resource, attr, .. } => resource.len() + attr.len(),
-            Sym::Param { name, default, .. } => name.len() + default.as_ref().map_or(0, String::len),
-            Sym::Import(name) => size(name),
-            Sym::Concat(parts) | Sym::AnyOf(parts) => parts.iter().map(size).sum(),
-        }
 }
 
 fn too_large() -> Sym {
@@ -264,7 +252,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         state.stack.borrow_mut().push((key.clone(), place));
         let outer = (state.deepest.replace(depth), state.too_deep.replace(false));
         let mut value = Scope { depth, ..at }.eval(node);
-        if size(&value) > MAX_VALUE_BYTES {
+        if value.weight() > MAX_VALUE_BYTES {
             value = too_large();
         }
         let (deepest, too_deep) = (state.deepest.get(), state.too_deep.get());
@@ -328,7 +316,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let mut total = 0usize;
         for part in parts {
             let value = self.eval(part);
-            total = total.saturating_add(size(&value));
+            total = total.saturating_add(value.weight());
             if total > MAX_VALUE_BYTES {
                 return too_large();
             }
