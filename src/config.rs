@@ -9,7 +9,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::rules::{self, Rule, Severity};
+use crate::rules::{Rule, Severity};
 
 /// File names looked for, in order, in each folder.
 pub const FILE_NAMES: &[&str] = &["cognitrust.toml", ".cognitrust.toml"];
@@ -135,7 +135,7 @@ impl Config {
         let raw: RawConfig =
             toml::from_str(&text).map_err(|e| err(e.message().trim().to_string(), e.span()))?;
         let rule = |s: &Spanned<String>| {
-            rules::find(s.get_ref())
+            crate::selection::find(s.get_ref())
                 .ok_or_else(|| err(format!("unknown rule `{}`", s.get_ref()), Some(s.span())))
         };
         let mut config = Config { source: Some((path.to_path_buf(), text.clone())), ..Config::default() };
@@ -154,7 +154,7 @@ impl Config {
             config.ignore.push(rule(s)?.code.to_string());
         }
         for (code, sev) in raw.severity.iter().flatten() {
-            let r = rules::find(code)
+            let r = crate::selection::find(code)
                 .ok_or_else(|| err(format!("unknown rule `{code}` in [severity]"), Some(sev.span())))?;
             let s = match sev.get_ref().as_str() {
                 "error" => Severity::Error,

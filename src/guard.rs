@@ -86,13 +86,6 @@ pub fn rule(name: &str, summary: &str, doc: &str) -> &'static Rule {
     })
 }
 
-/// Whether `--select`/`--ignore` (codes or names, already checked) keep a Guard rule's findings:
-/// an empty `select` keeps every rule; `guard:*` names them all.
-pub fn selected(code: &str, select: &[String], ignore: &[String]) -> bool {
-    let names = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(code) || s == ALL);
-    (select.is_empty() || names(select)) && !names(ignore)
-}
-
 /// A failing Guard clause, placed in its template; [`Hit::finding`] once the file has its id.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -151,7 +144,7 @@ impl Pack {
             .take(1)
             .map(|p| PackError {
                 message: Self::UNSUPPORTED.to_string(),
-                path: crate::display_path(p, cwd),
+                path: crate::source::display_path(p, cwd),
                 place: None,
             })
             .collect();
@@ -193,16 +186,5 @@ mod tests {
         assert_eq!(named.code, defined.code);
         assert_eq!(defined.name, "iam_role_path");
         assert!(std::ptr::eq(defined, rule("iam_role_path", "another", "")), "interned once");
-    }
-
-    #[test]
-    fn selection_keeps_guard_rules_unless_left_out() {
-        let list = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(selected("guard:a", &[], &[]));
-        assert!(!selected("guard:a", &list(&["CT106"]), &[]));
-        assert!(selected("guard:a", &list(&["guard:*"]), &[]));
-        assert!(selected("guard:a", &list(&["GUARD:A"]), &[]));
-        assert!(!selected("guard:a", &[], &list(&["guard:a"])));
-        assert!(!selected("guard:a", &[], &list(&["guard:*"])));
     }
 }

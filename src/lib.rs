@@ -1,8 +1,9 @@
 //! cognitrust: finds broken and insecure Amazon Cognito identity pool role setups in
 //! infrastructure as code before it is deployed.
 //!
-//! [`scan`] is the one entry point the CLI and the tests share: discover → read and parse (in
-//! parallel) → front ends build the [`model::Model`] → [`link`] → [`rules`] → [`Report`].
+//! [`scan`] is the one entry point the CLI and the tests share; `pipeline.rs` runs it: discover
+//! → read and parse (in parallel) → front ends build the [`model::Model`] → [`link`] →
+//! [`rules`] → [`Report`].
 #![forbid(unsafe_code)]
 
 pub mod config;
@@ -16,22 +17,20 @@ pub mod model;
 pub mod read;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
 
+mod pipeline;
+
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
-use load::{Loaded, load, load_text};
-
-use frontend::{cfn, terraform};
 use rules::{Finding, Rule};
-use source::{FileId, SourceFile};
-use syntax::{Span, SyntaxError};
+use source::SourceFile;
 
 pub use read::MAX_FILE_BYTES;
+pub use source::{InputError, display_path};
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -70,16 +69,6 @@ impl Options {
     }
 }
 
-/// An input that looks like infrastructure as code but could not be read or parsed.
-#[derive(Debug, Clone)]
-pub struct InputError {
-    pub message: String,
-    /// The display path of the file, when there is one.
-    pub path: Option<String>,
-    /// The file and place, when the file's text was read.
-    pub place: Option<(FileId, Span)>,
-}
-
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
     pub files_scanned: usize,
@@ -110,47 +99,11 @@ pub fn scan(opts: &Options) -> Report {
     let jobs =
         if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
-    let run = || scan_inner(opts, jobs);
+    let run = || pipeline::scan_paths(opts, jobs);
     match pool {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     }
-}
-
-fn scan_inner(opts: &Options, jobs: usize) -> Report {
-    let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
-    paths.retain(|p| !opts.config.excludes(p));
-    let guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
-    // Each template is indexed as soon as it is parsed, so its tree is freed while the other
-    // files are read: memory holds the texts, the indexes and the trees being worked on.
-    let loaded: Vec<(Option<read::FileKey>, (Loaded, guard::Checked))> = paths
-        .par_iter()
-        .map(|p| {
-            let (key, loaded) = load(p, &opts.cwd);
-            (key, prepare(loaded, &guard_pack))
-        })
-        .collect();
-    // One file reached by several paths (`a.yaml ./a.yaml`, a linked folder) is scanned once,
-    // under the first of them.
-    let mut seen = std::collections::HashSet::new();
-    let mut prepared = Vec::with_capacity(loaded.len());
-    let mut kept_paths = Vec::with_capacity(paths.len());
-    for (path, (key, item)) in paths.into_iter().zip(loaded) {
-        if key.is_none_or(|k| seen.insert(k)) {
-            prepared.push(item);
-            kept_paths.push(path);
-        }
-    }
-    let paths = kept_paths;
-    let errors = walk_errors
-        .into_iter()
-        .map(|w| InputError {
-            message: w.message,
-            path: w.path.map(|p| display_path(&p, &opts.cwd)),
-            place: None,
-        })
-        .collect();
-    analyse(opts, &paths, prepared, errors, guard_pack)
 }
 
 /// Scans in-memory files, named as on disk (the extension decides the format): what the fuzz
@@ -160,105 +113,11 @@ pub fn scan_texts(files: &[(&str, &str)]) -> Report {
     let pack = guard::Pack::default();
     let prepared = files
         .iter()
-        .map(|(name, text)| prepare(load_text(Path::new(name), name, text.to_string()), &pack))
+        .map(|(name, text)| {
+            pipeline::prepare(load::load_text(Path::new(name), name, text.to_string()), &pack)
+        })
         .collect();
-    analyse(&opts, &[], prepared, Vec::new(), pack)
-}
-
-/// Everything after reading: front ends, linking, rules, severities and suppressions.
-fn analyse(
-    opts: &Options,
-    paths: &[PathBuf],
-    prepared: Vec<(Loaded, guard::Checked)>,
-    errors: Vec<InputError>,
-    mut guard_pack: guard::Pack,
-) -> Report {
-    let mut inputs = Inputs { errors, ..Inputs::default() };
-    let mut guard_checked = Vec::new();
-    for (item, checked) in prepared {
-        if !checked.hits.is_empty() || !checked.errors.is_empty() {
-            guard_checked.push((inputs.files.len(), checked));
-        }
-        inputs.add(item);
-    }
-    inputs.add_guard_errors(std::mem::take(&mut guard_pack.errors));
-    let assemblies = std::mem::take(&mut inputs.assemblies);
-    let roots = discover::Roots::new(&opts.paths);
-    let cdk = frontend::cdk::link(assemblies, &opts.cwd, &roots, &mut inputs.templates, &mut inputs.files);
-    inputs.errors.extend(cdk.errors);
-    let mut model = inputs.model();
-    model.app_sources = cdk.app_sources;
-    for e in std::mem::take(&mut model.errors) {
-        let path = Some(inputs.files[e.loc.file].display.clone());
-        inputs.errors.push(InputError { message: e.message, path, place: Some((e.loc.file, e.loc.span)) });
-    }
-    let config_file = inputs.add_config_file(opts);
-    let selected = selected_rules(&opts.select, &opts.ignore);
-    let mut findings = rules::check_all(&model, &selected);
-    findings.extend(inputs.guard_findings(guard_checked, opts));
-    inputs.restore_texts(&findings, &model);
-    for f in &mut findings {
-        // Only what the config sets: some findings carry their own severity (a note where a
-        // trust is rewritten at deploy time).
-        if let Some(severity) = opts.config.severity_of(f.rule) {
-            f.severity = severity;
-        }
-    }
-    let (mut findings, suppressed) = if opts.no_suppress {
-        (findings, Vec::new())
-    } else {
-        let unused_on = selected.iter().any(|r| r.code == rules::UNUSED_SUPPRESSION.code);
-        let outcome =
-            suppress::apply(findings, &model, &inputs.files, &opts.config, config_file, &opts.cwd, unused_on);
-        for e in outcome.errors {
-            let path = inputs.files[e.loc.file].display.clone();
-            inputs.errors.push(InputError {
-                message: e.message,
-                path: Some(path),
-                place: Some((e.loc.file, e.loc.span)),
-            });
-        }
-        (outcome.kept, outcome.suppressed)
-    };
-    let Inputs { files, templates, tf_files, plans, mut errors, assemblies: _ } = inputs;
-    sort_findings(&mut findings, &files);
-    errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
-    let summary = Summary {
-        files_scanned: if paths.is_empty() { files.len() } else { paths.len() },
-        templates: templates.len() + tf_files.len() + plans.len(),
-        findings: findings.len(),
-        suppressed: suppressed.len(),
-        errors: errors.len(),
-        config: opts.config.source.as_ref().map(|(path, _)| display_path(path, &opts.cwd)),
-    };
-    free_in_background((templates, model, tf_files, plans));
-    Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
-}
-
-/// Frees `value` on a thread of its own. The parsed trees of a scan take about as long to free
-/// as to build, and nothing waits for them: the report is written meanwhile, and at the end of
-/// the process the system takes the memory back at once.
-fn free_in_background<T: Send + 'static>(value: T) {
-    // Should the thread not start, the closure and `value` are dropped here instead.
-    let _ = std::thread::Builder::new().name("free".into()).spawn(move || drop(value));
-}
-
-/// The per-file part of analysis, run with the reading: what the Guard rule files say about a
-/// template, then its index (which takes its tree apart, so it comes second). The template
-/// gets its file id when it is added to [`Inputs`].
-fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
-    match item {
-        Loaded::Template { mut file, root, json, mut issues } => {
-            let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            let (template, index_errors) = cfn::index(0, &file.display, json, root, !pack.is_empty());
-            issues.extend(index_errors);
-            // The index holds what the model reads, with places; the text is read again only
-            // if the report shows something in it.
-            file.release();
-            (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
-        }
-        other => (other, guard::Checked::default()),
-    }
+    pipeline::analyse(&opts, &[], prepared, Vec::new(), pack)
 }
 
 /// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
@@ -273,246 +132,5 @@ pub struct ParseStats {
 /// Discovers, reads and parses like [`scan`], and does nothing else: the floor a whole scan is
 /// measured against (`cognitrust parse`, bench/run.sh).
 pub fn parse_only(opts: &Options) -> ParseStats {
-    let jobs =
-        if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
-    let run = || {
-        let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
-        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd).1).collect();
-        let mut stats = ParseStats { files: paths.len(), errors: walk_errors.len(), ..ParseStats::default() };
-        for item in &loaded {
-            match item {
-                Loaded::Template { file, .. }
-                | Loaded::Indexed { file, .. }
-                | Loaded::Terraform { file, .. }
-                | Loaded::Plan { file, .. } => {
-                    stats.parsed += 1;
-                    stats.bytes += file.text.len();
-                }
-                Loaded::Assembly(_) => stats.parsed += 1,
-                Loaded::Broken { .. } => stats.errors += 1,
-                Loaded::Skipped => {}
-            }
-        }
-        // Freed like a scan frees its trees, so the floor does what a scan must and no more.
-        free_in_background(loaded);
-        stats
-    };
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    }
-}
-
-/// Everything read, by kind, with the files' ids assigned in path order.
-#[derive(Default)]
-struct Inputs {
-    files: Vec<SourceFile>,
-    templates: Vec<cfn::Template>,
-    tf_files: Vec<terraform::source::TfFile>,
-    plans: Vec<(FileId, syntax::Node)>,
-    errors: Vec<InputError>,
-    assemblies: Vec<frontend::cdk::Read>,
-}
-
-impl Inputs {
-    fn add(&mut self, item: Loaded) {
-        let id = self.files.len();
-        match item {
-            Loaded::Template { .. } => {
-                let (indexed, _) = prepare(item, &guard::Pack::default());
-                self.add(indexed);
-            }
-            Loaded::Indexed { file, mut template, issues } => {
-                template.set_file(id);
-                self.push_issues(&file, issues);
-                self.files.push(file);
-                self.templates.push(*template);
-            }
-            Loaded::Terraform { file, root, issues } => {
-                self.push_issues(&file, issues);
-                let dir = source::parent_dir(&file.display).to_string();
-                self.files.push(file);
-                self.tf_files.push(terraform::source::TfFile { file: id, dir, root });
-            }
-            Loaded::Plan { file, root, issues } => {
-                self.push_issues(&file, issues);
-                self.files.push(file);
-                self.plans.push((id, root));
-            }
-            Loaded::Broken { file, path, error } => {
-                let place = file.map(|f| {
-                    self.files.push(f);
-                    (id, error.span)
-                });
-                self.errors.push(InputError { message: error.message, path: Some(path), place });
-            }
-            Loaded::Assembly(read) => self.assemblies.push(read),
-            Loaded::Skipped => {}
-        }
-    }
-
-    /// Reads again the released texts the report needs: files with findings, related places,
-    /// errors or suppressions. A file that changed since is an error.
-    fn restore_texts(&mut self, findings: &[Finding], model: &model::Model) {
-        let mut needed: Vec<FileId> = Vec::new();
-        for f in findings {
-            needed.push(f.loc.file);
-            needed.extend(f.related.iter().map(|r| r.loc.file));
-        }
-        needed.extend(self.errors.iter().filter_map(|e| e.place.map(|(file, _)| file)));
-        needed.extend(model.resource_suppressions.iter().map(|s| s.file));
-        needed.extend((0..self.files.len()).filter(|&i| !self.files[i].comments.is_empty()));
-        needed.sort_unstable();
-        needed.dedup();
-        let restored: Vec<(FileId, Result<(), String>)> = {
-            let files = &mut self.files;
-            let mut wanted: Vec<(FileId, &mut SourceFile)> = files
-                .iter_mut()
-                .enumerate()
-                .filter(|(i, f)| f.is_released() && needed.binary_search(i).is_ok())
-                .collect();
-            wanted.par_iter_mut().map(|(i, f)| (*i, f.restore())).collect()
-        };
-        for (id, result) in restored {
-            if let Err(message) = result {
-                let path = Some(self.files[id].display.clone());
-                self.errors.push(InputError { message, path, place: None });
-            }
-        }
-    }
-
-    /// The config file, as a file of the report when its `[[suppress]]` entries need places.
-    fn add_config_file(&mut self, opts: &Options) -> Option<FileId> {
-        let (path, text) = opts.config.source.as_ref()?;
-        if opts.config.suppress.is_empty() {
-            return None;
-        }
-        self.files.push(SourceFile::new(display_path(path, &opts.cwd), text.clone()));
-        Some(self.files.len() - 1)
-    }
-
-    /// Guard rule files that cannot be read or parsed, as errors in their own text.
-    fn add_guard_errors(&mut self, errors: Vec<guard::PackError>) {
-        for e in errors {
-            let place = e.place.map(|(text, span)| {
-                self.files.push(SourceFile::new(e.path.clone(), text));
-                (self.files.len() - 1, span)
-            });
-            let path = Some(e.path).filter(|p| !p.is_empty());
-            self.errors.push(InputError { message: e.message, path, place });
-        }
-    }
-
-    /// The Guard failures of each template that `--select`/`--ignore` keep, with construct
-    /// paths; evaluation errors become input errors of the template.
-    fn guard_findings(&mut self, checked: Vec<(FileId, guard::Checked)>, opts: &Options) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for (file, checked) in checked {
-            for message in checked.errors {
-                let path = Some(self.files[file].display.clone());
-                self.errors.push(InputError { message, path, place: None });
-            }
-            let template = self.templates.iter().find(|t| t.file == file);
-            for hit in checked.hits {
-                if !guard::selected(hit.rule.code, &opts.select, &opts.ignore) {
-                    continue;
-                }
-                let resource = template.and_then(|t| t.resource(&hit.resource));
-                out.push(hit.finding(file, resource.and_then(|r| r.cdk_path.clone())));
-            }
-        }
-        out
-    }
-
-    fn push_issues(&mut self, file: &SourceFile, issues: impl IntoIterator<Item = SyntaxError>) {
-        let id = self.files.len();
-        for e in issues {
-            self.errors.push(InputError {
-                message: e.message,
-                path: Some(file.display.clone()),
-                place: Some((id, e.span)),
-            });
-        }
-    }
-
-    /// The linked model of every input. A plan whose resources the scanned `.tf` sources
-    /// define is read only for what the sources lack; its places become related locations.
-    fn model(&self) -> model::Model {
-        let mut model = model::Model::default();
-        cfn::extract::extract(&self.templates, &mut model);
-        let sources = terraform::source::Sources::new(&self.tf_files, &self.files);
-        sources.extract(&mut model);
-        let defined: std::collections::HashSet<String> =
-            sources.addresses().into_iter().map(|(a, _)| a).collect();
-        for (file, root) in &self.plans {
-            let plan = terraform::plan::Plan::new(*file, root, &self.files);
-            let planned = plan.addresses();
-            let covered = planned.iter().any(|(a, _)| defined.contains(a));
-            for (address, loc) in planned.iter().filter(|(a, _)| covered && defined.contains(a)) {
-                model.plan_places.insert(address.clone(), *loc);
-            }
-            plan.extract(&mut model, &|a: &str| covered && defined.contains(a));
-        }
-        link::link(&mut model);
-        model
-    }
-}
-
-/// The rules that `--select` and `--ignore` leave.
-pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule> {
-    let named = |list: &[String], r: &Rule| {
-        list.iter().any(|s| s.eq_ignore_ascii_case(r.code) || s.eq_ignore_ascii_case(r.name))
-    };
-    rules::RULES
-        .iter()
-        .copied()
-        .filter(|r| select.is_empty() || named(select, r))
-        .filter(|r| !named(ignore, r))
-        .collect()
-}
-
-fn sort_findings(findings: &mut [Finding], files: &[SourceFile]) {
-    // Each key once: a column is counted from the start of its line, which in a minified
-    // template is the whole file.
-    findings.sort_by_cached_key(|f| {
-        let file = &files[f.loc.file];
-        let lc = file.lines.line_col(&file.text, f.loc.span.start);
-        (file.display.clone(), lc.line, lc.column, f.rule.code)
-    });
-}
-
-/// The path as reports show it: relative to `cwd` when below it, with forward slashes.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let rel = path.strip_prefix(cwd).ok().filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
-    let text = rel.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(String::from).unwrap_or(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn findings_name_their_own_file_after_skipped_and_broken_ones() {
-        // Templates are indexed before they have their file id: a skipped file takes none, a
-        // broken one with text takes one.
-        let template = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      \
-                        AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            \
-                        Principal: {Federated: cognito-identity.amazonaws.com}\n            \
-                        Action: sts:AssumeRoleWithWebIdentity\n";
-        let report = scan_texts(&[
-            ("a.json", r#"{"name": "not a template"}"#),
-            ("b.yaml", "Resources:\n  X: [\n"),
-            ("c.yaml", template),
-        ]);
-        let names: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
-        assert_eq!(names, ["b.yaml", "c.yaml"]);
-        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
-        assert_eq!(report.errors[0].path.as_deref(), Some("b.yaml"));
-        let [finding] = &report.findings[..] else { panic!("{:?}", report.findings) };
-        assert_eq!(finding.rule.code, "CT105");
-        let file = &report.files[finding.loc.file];
-        assert_eq!(file.display, "c.yaml");
-        assert_eq!(file.lines.line_col(&file.text, finding.loc.span.start).line, 8);
-    }
+    pipeline::parse_only(opts)
 }

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::display_path;
 use crate::frontend::{self, cfn, terraform};
 use crate::read::{self, FileKey};
+use crate::source::display_path;
 use crate::source::{Comment, Origin, SourceFile};
 use crate::syntax::{self, Span, SyntaxError};
 

@@ -154,7 +154,7 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> ExitCode {
-    let unknown = args.select.iter().chain(&args.ignore).find(|s| cognitrust::rules::find(s).is_none());
+    let unknown = args.select.iter().chain(&args.ignore).find(|s| cognitrust::selection::find(s).is_none());
     if let Some(bad) = unknown {
         eprintln!("error: unknown rule `{bad}` (see `cognitrust rules`)");
         return ExitCode::from(2);
@@ -239,7 +239,7 @@ fn exit_status(report: &Report, fail_on: config::FailOn) -> u8 {
 
 fn rules(args: RulesArgs) -> ExitCode {
     let chosen: Vec<&Rule> = match &args.rule {
-        Some(name) => match cognitrust::rules::find(name) {
+        Some(name) => match cognitrust::selection::find(name) {
             Some(rule) => vec![rule],
             None => {
                 eprintln!("error: unknown rule `{name}`");

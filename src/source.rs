@@ -96,3 +96,20 @@ impl SourceFile {
         Ok(())
     }
 }
+
+/// An input that looks like infrastructure as code but could not be read or parsed.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub message: String,
+    /// The display path of the file, when there is one.
+    pub path: Option<String>,
+    /// The file and place, when the file's text was read.
+    pub place: Option<(FileId, Span)>,
+}
+
+/// The path as reports show it: relative to `cwd` when below it, with forward slashes.
+pub fn display_path(path: &std::path::Path, cwd: &std::path::Path) -> String {
+    let rel = path.strip_prefix(cwd).ok().filter(|r| !r.as_os_str().is_empty()).unwrap_or(path);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(String::from).unwrap_or(text)
+}

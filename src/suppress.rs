@@ -229,7 +229,7 @@ fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionErr
 fn parse_rules(list: &str, loc: Loc, errors: &mut Vec<SuppressionError>) -> Option<Vec<&'static Rule>> {
     let mut rules = Vec::new();
     for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        match rules::find(code) {
+        match crate::selection::find(code) {
             Some(r) => rules.push(r),
             None => {
                 errors.push(SuppressionError {
@@ -284,7 +284,7 @@ fn metadata(model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppressio
     let mut out = Vec::new();
     for s in &model.resource_suppressions {
         let Some(code) = s.rule.value.as_lit() else { continue };
-        let Some(rule) = rules::find(code) else {
+        let Some(rule) = crate::selection::find(code) else {
             errors.push(SuppressionError {
                 message: format!("unknown rule `{code}` in a suppression"),
                 loc: s.rule.loc,

@@ -20,8 +20,8 @@ use serde::de::DeserializeOwned;
 
 use super::cfn::Template;
 use crate::source::{FileId, Loc, SourceFile, parent_dir};
+use crate::source::{InputError, display_path};
 use crate::syntax::Span;
-use crate::{InputError, display_path};
 use schema::{Assets, Data, Manifest, Metadata};
 
 mod schema;

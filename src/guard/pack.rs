@@ -41,12 +41,16 @@ impl Pack {
                 Ok(()) if found.len() == before => "no `.guard` or `.ruleset` file here".to_string(),
                 Ok(()) => continue,
             };
-            pack.errors.push(PackError { message, path: crate::display_path(path, cwd), place: None });
+            pack.errors.push(PackError {
+                message,
+                path: crate::source::display_path(path, cwd),
+                place: None,
+            });
         }
         found.sort();
         found.dedup();
         for path in found {
-            pack.read(&path, crate::display_path(&path, cwd));
+            pack.read(&path, crate::source::display_path(&path, cwd));
         }
         pack
     }

@@ -268,13 +268,3 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
 fn construct_name(path: &str) -> &str {
     path.strip_suffix("/Resource").or_else(|| path.strip_suffix("/Default")).unwrap_or(path)
 }
-
-/// Looks a rule up by code or name, case-insensitively; any `guard:<name>` names a cfn-guard
-/// rule (`--guard-rules`), whether or not a rule file defines it.
-pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
-        .or_else(|| crate::guard::is_code(code_or_name).then(|| crate::guard::named(code_or_name)))
-}

@@ -3,6 +3,7 @@
 //! atoms gives seven cases, not 64), conditions that name other conditions are evaluated once
 //! per assignment, and circular conditions, which CloudFormation rejects, are input errors.
 
+use crate::frontend::Resolve;
 use std::collections::{HashMap, HashSet};
 
 use super::Template;

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::Template;
 use super::exports::{self, Pattern};
+use crate::frontend::Resolve;
 use crate::model::{EvalError, Sym, Tri};
 use crate::source::{Loc, parent_dir};
 use crate::syntax::{Entry, Node, Value};
@@ -225,22 +226,14 @@ fn ref_attr(type_: &str) -> &'static str {
     }
 }
 
-impl<'c, 'a> Scope<'c, 'a> {
-    pub(super) fn private_slot(&self) -> &'c OnceLock<HashSet<String>> {
-        &self.ctx.private[self.template]
-    }
-
-    pub(super) fn tpl(&self) -> &'a Template {
-        &self.ctx.templates[self.template]
-    }
-
+impl Resolve for Scope<'_, '_> {
     /// The file of the template this scope evaluates in.
-    pub fn file(&self) -> crate::source::FileId {
+    fn file(&self) -> crate::source::FileId {
         self.tpl().file
     }
 
     /// What a value denotes. Lists and maps that are not intrinsics are `Unknown`.
-    pub fn eval(&self, node: &Node) -> Sym {
+    fn eval(&self, node: &Node) -> Sym {
         match &node.value {
             Value::String(s) => Sym::Lit(s.clone()),
             Value::Number(n) => Sym::Lit(n.clone()),
@@ -252,6 +245,16 @@ impl<'c, 'a> Scope<'c, 'a> {
                 None => Sym::Unknown("a map".into()),
             },
         }
+    }
+}
+
+impl<'c, 'a> Scope<'c, 'a> {
+    pub(super) fn private_slot(&self) -> &'c OnceLock<HashSet<String>> {
+        &self.ctx.private[self.template]
+    }
+
+    pub(super) fn tpl(&self) -> &'a Template {
+        &self.ctx.templates[self.template]
     }
 
     fn intrinsic(&self, e: &Entry) -> Sym {

@@ -2,6 +2,7 @@
 //! branches: identity pools and attachments here, roles in [`super::roles`], user pools and
 //! their clients, groups and principal tags in [`super::userpools`].
 
+use crate::frontend::Resolve;
 use rayon::prelude::*;
 
 use super::Template;
@@ -38,7 +39,7 @@ fn template_model(ctx: &Ctx, i: usize) -> Model {
             model.resource_suppressions.push(crate::model::ResourceSuppression {
                 file: tpl.file,
                 resource: res.logical_id.clone(),
-                rule: item(&scope, rule),
+                rule: scope.item(rule),
                 reason: reason.clone(),
             });
         }
@@ -154,22 +155,6 @@ fn map_variants<T>(variants: Vec<(Assign, Option<Node>)>, f: impl Fn(Option<&Nod
     variants.into_iter().map(|(assign, node)| Variant { value: f(node.as_ref()), assign }).collect()
 }
 
-pub fn loc_of(scope: &Scope, node: &Node) -> Loc {
-    Loc::new(scope.file(), node.span)
-}
-
-pub fn item(scope: &Scope, node: &Node) -> Item {
-    Item { value: scope.eval(node), loc: loc_of(scope, node) }
-}
-
-/// A string-or-list property as items.
-pub fn items(scope: &Scope, node: &Node) -> Vec<Item> {
-    match node.as_seq() {
-        Some(list) => list.iter().map(|n| item(scope, n)).collect(),
-        None => vec![item(scope, node)],
-    }
-}
-
 fn is_empty(node: &Node) -> bool {
     match &node.value {
         Value::Seq(v) => v.is_empty(),
@@ -201,9 +186,9 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
             Some(n) => scope.bool_of(n),
             None => Some(false),
         },
-        allow_guests_loc: guests.map(|n| loc_of(scope, n)),
+        allow_guests_loc: guests.map(|n| scope.loc(n)),
         allow_classic_flow: classic.and_then(|n| scope.bool_of(n)),
-        allow_classic_flow_loc: classic.map(|n| loc_of(scope, n)),
+        allow_classic_flow_loc: classic.map(|n| scope.loc(n)),
         providers,
         provider_names: provider_names(scope, props),
     }
@@ -219,7 +204,7 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
             Some(client) => super::eval::concat(vec![name, Sym::lit(":"), scope.eval(client)]),
             None => name,
         };
-        out.push(ProviderName { name: full, loc: loc_of(scope, p), user_pool: true });
+        out.push(ProviderName { name: full, loc: scope.loc(p), user_pool: true });
     }
     for e in props.get("SupportedLoginProviders").and_then(Node::as_map).unwrap_or(&[]) {
         out.push(ProviderName {
@@ -229,12 +214,12 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
         });
     }
     for key in ["OpenIdConnectProviderARNs", "SamlProviderARNs"] {
-        for arn in props.get(key).map(|n| items(scope, n)).unwrap_or_default() {
+        for arn in props.get(key).map(|n| scope.items(n)).unwrap_or_default() {
             out.push(ProviderName { name: arn.value, loc: arn.loc, user_pool: false });
         }
     }
     if let Some(dev) = props.get("DeveloperProviderName") {
-        out.push(ProviderName { name: scope.eval(dev), loc: loc_of(scope, dev), user_pool: false });
+        out.push(ProviderName { name: scope.eval(dev), loc: scope.loc(dev), user_pool: false });
     }
     out
 }
@@ -251,11 +236,11 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
         opaque_roles: false,
     };
     let Some(props) = props else { return out };
-    out.pool = props.get("IdentityPoolId").map(|n| item(scope, n));
+    out.pool = props.get("IdentityPoolId").map(|n| scope.item(n));
     if let Some(roles) = props.entry("Roles") {
         out.roles_loc = Some(Loc::new(file, roles.key_span));
         for e in roles.value.as_map().unwrap_or(&[]) {
-            out.add_role(&e.key, Loc::new(file, e.key_span), item(scope, &e.value));
+            out.add_role(&e.key, Loc::new(file, e.key_span), scope.item(&e.value));
         }
     }
     let mappings = props.get("RoleMappings");
@@ -278,20 +263,20 @@ fn mapping(scope: &Scope, e: &crate::syntax::Entry) -> Mapping {
         key: e.key.to_string(),
         key_loc,
         provider: match e.value.get("IdentityProvider") {
-            Some(p) => item(scope, p),
+            Some(p) => scope.item(p),
             None => Item { value: Sym::lit(e.key.as_str()), loc: key_loc },
         },
-        kind: e.value.get("Type").map(|n| item(scope, n)),
-        ambiguous: e.value.get("AmbiguousRoleResolution").map(|n| item(scope, n)),
+        kind: e.value.get("Type").map(|n| scope.item(n)),
+        ambiguous: e.value.get("AmbiguousRoleResolution").map(|n| scope.item(n)),
         rules_loc: config.map(|c| Loc::new(file, c.key_span)),
         rules: rules
             .iter()
             .map(|r| MappingRule {
-                loc: loc_of(scope, r),
-                claim: r.get("Claim").map(|n| item(scope, n)),
-                match_type: r.get("MatchType").map(|n| item(scope, n)),
-                value: r.get("Value").map(|n| item(scope, n)),
-                role: r.get("RoleARN").map(|n| item(scope, n)),
+                loc: scope.loc(r),
+                claim: r.get("Claim").map(|n| scope.item(n)),
+                match_type: r.get("MatchType").map(|n| scope.item(n)),
+                value: r.get("Value").map(|n| scope.item(n)),
+                role: r.get("RoleARN").map(|n| scope.item(n)),
             })
             .collect(),
     }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::eval::{Ctx, Scope};
-use super::extract::{item, items};
+use crate::frontend::Resolve;
 use crate::iam::{action_matches, read_policy};
 use crate::model::{Assign, Effect, Incomplete, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
 use crate::source::FileId;
@@ -20,8 +20,6 @@ pub fn role(
     props: Option<&Node>,
     variants: Vec<(Assign, Option<Node>)>,
 ) -> (Role, Option<String>) {
-    let file = scope.file();
-    let eval = |n: &Node| scope.eval(n);
     let mut permissions = Vec::new();
     let mut sampled = None;
     for policy in props.and_then(|p| p.get("Policies")).and_then(Node::as_seq).unwrap_or(&[]) {
@@ -42,14 +40,14 @@ pub fn role(
                 value: node
                     .as_ref()
                     .and_then(|p| p.get("AssumeRolePolicyDocument"))
-                    .and_then(|d| read_policy(file, d, &eval)),
+                    .and_then(|d| read_policy(scope, d)),
                 assign,
             })
             .collect(),
         permissions,
         managed_policies: props
             .and_then(|p| p.get("ManagedPolicyArns"))
-            .map(|n| items(scope, n))
+            .map(|n| scope.items(n))
             .unwrap_or_default(),
         rewritten_by: None,
     };
@@ -59,14 +57,10 @@ pub fn role(
 /// Every concrete shape of a permission policy document, and what CT901 says when they were
 /// sampled.
 fn policy_variants(scope: &Scope, doc: &Node) -> (Vec<Policy>, Option<String>) {
-    let eval = |n: &Node| scope.eval(n);
     let expansion = scope.expand(doc, &Assign::default());
     let reason = super::extract::sampled_reason(&expansion, "permission policies");
-    let policies = expansion
-        .variants
-        .into_iter()
-        .filter_map(|(_, d)| d.and_then(|d| read_policy(scope.file(), &d, &eval)))
-        .collect();
+    let policies =
+        expansion.variants.into_iter().filter_map(|(_, d)| d.and_then(|d| read_policy(scope, &d))).collect();
     (policies, reason)
 }
 
@@ -101,7 +95,7 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
                 let Some(doc) = props.get("PolicyDocument") else { continue };
                 let targets: Vec<usize> = props
                     .get("Roles")
-                    .map(|n| items(&scope, n))
+                    .map(|n| scope.items(n))
                     .unwrap_or_default()
                     .iter()
                     .filter_map(|role| role_named(&roles, &role.value))
@@ -187,7 +181,7 @@ fn fed_a_pool_id(scope: &Scope, props: &Node, pool_ids: &HashSet<&Sym>) -> bool 
 fn function_role(ctx: &Ctx, t: usize, function: &str, roles: &RoleIndex) -> Option<usize> {
     let res = ctx.templates[t].resource(function)?;
     let role = res.properties.as_ref()?.get("Role")?;
-    let role = item(&ctx.scope(t), role);
+    let role = ctx.scope(t).item(role);
     role_named(roles, &role.value)
 }
 

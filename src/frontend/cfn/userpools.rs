@@ -1,7 +1,7 @@
 //! User pools, their app clients and groups, and identity-pool principal tags.
 
 use super::eval::Scope;
-use super::extract::{item, items, loc_of};
+use crate::frontend::Resolve;
 use crate::model::{Client, Group, Model, PrincipalTag, ResourceRef, STANDARD_ATTRIBUTES, UserPool};
 use crate::syntax::Node;
 
@@ -16,7 +16,7 @@ pub fn extract(scope: &Scope, type_: &str, resource: ResourceRef, props: Option<
                 .unwrap_or(&[])
                 .iter()
                 .filter_map(|a| a.get("Name"))
-                .filter_map(|n| Some((n.as_str()?.to_string(), loc_of(scope, n))))
+                .filter_map(|n| Some((n.as_str()?.to_string(), scope.loc(n))))
                 .filter(|(name, _)| !STANDARD_ATTRIBUTES.contains(&name.as_str()))
                 .map(|(name, loc)| (name.strip_prefix("custom:").map(String::from).unwrap_or(name), loc))
                 .collect(),
@@ -24,12 +24,12 @@ pub fn extract(scope: &Scope, type_: &str, resource: ResourceRef, props: Option<
         "AWS::Cognito::UserPoolClient" => model.clients.push(Client {
             resource,
             user_pool: get("UserPoolId").map(|n| scope.eval(n)),
-            write_attributes: get("WriteAttributes").map(|n| (items(scope, n), loc_of(scope, n))),
+            write_attributes: get("WriteAttributes").map(|n| (scope.items(n), scope.loc(n))),
         }),
         "AWS::Cognito::UserPoolGroup" => model.groups.push(Group {
             resource,
             user_pool: get("UserPoolId").map(|n| scope.eval(n)),
-            role: get("RoleArn").map(|n| item(scope, n)),
+            role: get("RoleArn").map(|n| scope.item(n)),
             role_key_loc: props
                 .and_then(|p| p.entry("RoleArn"))
                 .map(|e| crate::source::Loc::new(scope.file(), e.key_span)),
@@ -39,8 +39,8 @@ pub fn extract(scope: &Scope, type_: &str, resource: ResourceRef, props: Option<
             let defaults = get("UseDefaults").and_then(|n| scope.bool_of(n)) == Some(true);
             model.principal_tags.push(PrincipalTag {
                 resource,
-                pool: get("IdentityPoolId").map(|n| item(scope, n)),
-                provider: get("IdentityProviderName").map(|n| item(scope, n)),
+                pool: get("IdentityPoolId").map(|n| scope.item(n)),
+                provider: get("IdentityProviderName").map(|n| scope.item(n)),
                 active: tags_set || defaults,
             });
         }

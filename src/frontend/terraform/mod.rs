@@ -9,6 +9,7 @@ pub mod source;
 
 use std::collections::HashMap;
 
+use crate::frontend::Resolve;
 use crate::model::{
     Assign, Attachment, AttachmentProps, Client, Group, Item, Mapping, MappingRule, Model, Pool, PoolProps,
     PrincipalTag, ProviderName, ResourceRef, Role, Sym, UserPool, Variant,
@@ -16,10 +17,8 @@ use crate::model::{
 use crate::source::{FileId, Loc};
 use crate::syntax::{Node, Value};
 
-/// What a front end needs to read resource bodies: values and policy documents.
-pub trait Resolve {
-    fn file(&self) -> FileId;
-    fn eval(&self, node: &Node) -> Sym;
+/// What Terraform extraction needs beyond values: policy documents.
+pub trait Policies: Resolve {
     /// The policy document a value holds or refers to (`jsonencode({...})`, JSON text, a
     /// `data.aws_iam_policy_document`).
     fn policy(&self, node: &Node) -> Option<crate::model::Policy>;
@@ -88,19 +87,7 @@ fn dynamic_label(block: &Node) -> Option<&str> {
     block.get(crate::syntax::hcl::LABELS)?.as_seq()?.first()?.as_str()
 }
 
-/// A string-or-list attribute as items.
-fn items(r: &dyn Resolve, node: &Node) -> Vec<Item> {
-    match node.as_seq() {
-        Some(list) => list.iter().map(|n| item(r, n)).collect(),
-        None => vec![item(r, node)],
-    }
-}
-
-fn item(r: &dyn Resolve, node: &Node) -> Item {
-    Item { value: r.eval(node), loc: Loc::new(r.file(), node.span) }
-}
-
-fn bool_attr(r: &dyn Resolve, node: Option<&Node>, default: bool) -> Option<bool> {
+fn bool_attr(r: &dyn Policies, node: Option<&Node>, default: bool) -> Option<bool> {
     match node {
         None => Some(default),
         Some(n) => match n.as_bool() {
@@ -118,7 +105,7 @@ fn variant<T>(value: T) -> Vec<Variant<T>> {
 }
 
 /// Adds one Terraform resource to the model.
-pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
+pub fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
     let resource =
         ResourceRef { file: r.file(), name: res.address.clone(), loc: res.loc, construct_path: None };
     let body = res.body;
@@ -147,7 +134,7 @@ pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
                 .filter_map(|b| b.get("policy"))
                 .filter_map(|p| r.policy(p))
                 .collect(),
-            managed_policies: get("managed_policy_arns").map(|n| items(r, n)).unwrap_or_default(),
+            managed_policies: get("managed_policy_arns").map(|n| r.items(n)).unwrap_or_default(),
             rewritten_by: None,
             resource,
         }),
@@ -163,17 +150,17 @@ pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
         "aws_cognito_user_pool_client" => model.clients.push(Client {
             resource,
             user_pool: get("user_pool_id").map(|n| r.eval(n)),
-            write_attributes: get("write_attributes").map(|n| (items(r, n), Loc::new(r.file(), n.span))),
+            write_attributes: get("write_attributes").map(|n| (r.items(n), Loc::new(r.file(), n.span))),
         }),
         "aws_cognito_user_group" => model.groups.push(Group {
             resource,
             user_pool: get("user_pool_id").map(|n| r.eval(n)),
-            role: get("role_arn").map(|n| item(r, n)),
+            role: get("role_arn").map(|n| r.item(n)),
             role_key_loc: body.entry("role_arn").map(|e| Loc::new(r.file(), e.key_span)),
         }),
         "aws_cognito_identity_pool_provider_principal_tag" => model.principal_tags.push(PrincipalTag {
-            pool: get("identity_pool_id").map(|n| item(r, n)),
-            provider: get("identity_provider_name").map(|n| item(r, n)),
+            pool: get("identity_pool_id").map(|n| r.item(n)),
+            provider: get("identity_provider_name").map(|n| r.item(n)),
             active: bool_attr(r, get("use_defaults"), true) == Some(true)
                 || get("principal_tags").and_then(Node::as_map).is_some_and(|m| !m.is_empty()),
             resource,
@@ -182,7 +169,7 @@ pub fn extract(r: &dyn Resolve, res: &TfResource, model: &mut Model) {
     }
 }
 
-fn pool_props(r: &dyn Resolve, body: &Node) -> PoolProps {
+fn pool_props(r: &dyn Policies, body: &Node) -> PoolProps {
     let guests = body.get("allow_unauthenticated_identities");
     let classic = body.get("allow_classic_flow");
     let file = r.file();
@@ -209,7 +196,7 @@ fn pool_props(r: &dyn Resolve, body: &Node) -> PoolProps {
     }
     for key in ["openid_connect_provider_arns", "saml_provider_arns"] {
         if let Some(e) = body.entry(key) {
-            for arn in items(r, &e.value) {
+            for arn in r.items(&e.value) {
                 providers.push(Loc::new(file, e.key_span));
                 provider_names.push(ProviderName { name: arn.value, loc: arn.loc, user_pool: false });
             }
@@ -234,10 +221,10 @@ fn pool_props(r: &dyn Resolve, body: &Node) -> PoolProps {
     }
 }
 
-fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
+fn attachment_props(r: &dyn Policies, body: &Node) -> AttachmentProps {
     let file = r.file();
     let mut out = AttachmentProps {
-        pool: body.get("identity_pool_id").map(|n| item(r, n)),
+        pool: body.get("identity_pool_id").map(|n| r.item(n)),
         roles_loc: body.entry("roles").map(|e| Loc::new(file, e.key_span)),
         role_keys: Vec::new(),
         slots: Vec::new(),
@@ -249,7 +236,7 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
     match body.get("roles").filter(|n| !computed(n)).map(|n| &n.value) {
         Some(Value::Map(entries)) => {
             for e in entries {
-                out.add_role(&e.key, Loc::new(file, e.key_span), item(r, &e.value));
+                out.add_role(&e.key, Loc::new(file, e.key_span), r.item(&e.value));
             }
         }
         Some(_) => out.opaque_roles = true,
@@ -263,10 +250,10 @@ fn attachment_props(r: &dyn Resolve, body: &Node) -> AttachmentProps {
     out
 }
 
-fn mapping(r: &dyn Resolve, m: &Node, index: usize) -> Mapping {
+fn mapping(r: &dyn Policies, m: &Node, index: usize) -> Mapping {
     let file = r.file();
     let provider = match m.get("identity_provider") {
-        Some(p) => item(r, p),
+        Some(p) => r.item(p),
         None => Item {
             value: Sym::Unknown("a role mapping without identity_provider".into()),
             loc: Loc::new(file, m.span),
@@ -278,17 +265,17 @@ fn mapping(r: &dyn Resolve, m: &Node, index: usize) -> Mapping {
         key: format!("role_mapping #{}", index + 1),
         key_loc: Loc::new(file, m.span),
         provider,
-        kind: m.get("type").map(|n| item(r, n)),
-        ambiguous: m.get("ambiguous_role_resolution").map(|n| item(r, n)),
+        kind: m.get("type").map(|n| r.item(n)),
+        ambiguous: m.get("ambiguous_role_resolution").map(|n| r.item(n)),
         rules_loc: m.entry("mapping_rule").map(|e| Loc::new(file, e.key_span)),
         rules: rules
             .iter()
             .map(|rule| MappingRule {
                 loc: Loc::new(file, rule.span),
-                claim: rule.get("claim").map(|n| item(r, n)),
-                match_type: rule.get("match_type").map(|n| item(r, n)),
-                value: rule.get("value").map(|n| item(r, n)),
-                role: rule.get("role_arn").map(|n| item(r, n)),
+                claim: rule.get("claim").map(|n| r.item(n)),
+                match_type: rule.get("match_type").map(|n| r.item(n)),
+                value: rule.get("value").map(|n| r.item(n)),
+                role: rule.get("role_arn").map(|n| r.item(n)),
             })
             .collect(),
     }
@@ -326,7 +313,7 @@ impl RoleIndex {
 
 /// Adds the permission policies of `aws_iam_role_policy` and managed policy attachments to the
 /// roles they name.
-pub fn attach_role_policies(r: &dyn Resolve, res: &TfResource, roles: &RoleIndex, model: &mut Model) {
+pub fn attach_role_policies(r: &dyn Policies, res: &TfResource, roles: &RoleIndex, model: &mut Model) {
     if !matches!(res.type_, "aws_iam_role_policy" | "aws_iam_role_policy_attachment") {
         return;
     }
@@ -341,7 +328,7 @@ pub fn attach_role_policies(r: &dyn Resolve, res: &TfResource, roles: &RoleIndex
         }
         "aws_iam_role_policy_attachment" => {
             if let Some(arn) = body.get("policy_arn") {
-                let arn = item(r, arn);
+                let arn = r.item(arn);
                 model.roles[index].managed_policies.push(arn);
             }
         }

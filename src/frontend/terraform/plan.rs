@@ -6,7 +6,8 @@ mod overlay;
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Resolve, TfResource, attach_role_policies, attribute, extract, policy};
+use super::{Policies, TfResource, attach_role_policies, attribute, extract, policy};
+use crate::frontend::Resolve;
 use crate::iam::read_policy;
 use crate::model::{Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc, SourceFile};
@@ -435,9 +436,10 @@ impl Resolve for Scope<'_, '_> {
             _ => Sym::Unknown("a value the plan does not know".into()),
         }
     }
+}
 
+impl Policies for Scope<'_, '_> {
     fn policy(&self, node: &Node) -> Option<Policy> {
-        let eval = |n: &Node| self.eval(n);
         if let Some(e) = node.single_entry().filter(|e| e.key == "tf::ref") {
             let parts: Vec<&str> = e.value.as_str()?.split('.').collect();
             let ["data", "aws_iam_policy_document", name, "json", ..] = parts.as_slice() else { return None };
@@ -448,10 +450,10 @@ impl Resolve for Scope<'_, '_> {
                 return self.policy(json);
             }
             let doc = policy::from_document_block(body, &|n: &Node| self.eval(n).as_lit().map(String::from));
-            return read_policy(self.plan.file, &doc, &eval);
+            return read_policy(self, &doc);
         }
         let doc = json_in_string(self.plan.text, node)?;
-        read_policy(self.plan.file, &doc, &eval)
+        read_policy(self, &doc)
     }
 }
 

@@ -16,10 +16,11 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 
 use self::excerpt::{Excerpt, Shown};
 use super::Location;
+use crate::Report;
 use crate::rules::{Finding, Severity};
+use crate::source::InputError;
 use crate::source::SourceFile;
 use crate::syntax::{LineIndex, Span};
-use crate::{InputError, Report};
 
 /// Findings (and, apart, suppressed findings and input errors) shown in full. A reader of a
 /// terminal or CI log reads a few screens; past 100 reports (2,000 to 3,000 lines) the rest are
@@ -464,7 +465,7 @@ impl Diagnostic for ErrorDiagnostic {
 
 /// A config file problem, with the snippet of the file when its place is known.
 pub fn render_config_error(e: &crate::config::ConfigError, cwd: &std::path::Path) -> String {
-    let name = shown(&crate::display_path(&e.path, cwd));
+    let name = shown(&crate::source::display_path(&e.path, cwd));
     let Some(span) = e.span.clone() else { return format!("error: {name}: {}\n", shown(&e.message)) };
     let lines = LineIndex::new(&e.text);
     let (source, spans) = Excerpt::new(name.clone(), &e.text, &lines, &[Span::new(span.start, span.end)]);

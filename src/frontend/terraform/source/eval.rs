@@ -11,8 +11,9 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
-use super::super::{Resolve, TfResource, attribute, policy};
+use super::super::{Policies, TfResource, attribute, policy};
 use super::{Module, Sources};
+use crate::frontend::Resolve;
 use crate::iam::read_policy;
 use crate::model::{EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
@@ -337,7 +338,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let scope = Scope { file: block.file, depth: self.depth + 1, ..*self };
         let doc =
             policy::from_document_block(block.body, &|n: &Node| scope.eval(n).as_lit().map(String::from));
-        read_policy(block.file, &doc, &|n: &Node| scope.eval(n))
+        read_policy(&scope, &doc)
     }
 }
 
@@ -386,17 +387,16 @@ impl Resolve for Scope<'_, '_> {
             },
         }
     }
+}
 
+impl Policies for Scope<'_, '_> {
     fn policy(&self, node: &Node) -> Option<Policy> {
         if self.depth == 0 {
             self.src.eval.policy_at.set(Some(Loc::new(self.file, node.span)));
         }
-        let eval = |n: &Node| self.eval(n);
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
-                Some([name, doc]) if name.as_str() == Some("jsonencode") => {
-                    read_policy(self.file, doc, &eval)
-                }
+                Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
                 _ => None,
             },
             Some(e) if e.key == REF => {
@@ -420,7 +420,7 @@ impl Resolve for Scope<'_, '_> {
             _ => {
                 let text = &self.src.files.get(self.file)?.text;
                 let doc = policy::from_json_text(text, node)?;
-                read_policy(self.file, &doc, &eval)
+                read_policy(self, &doc)
             }
         }
     }
