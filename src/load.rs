@@ -75,10 +75,7 @@ pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
         }
     };
     let text = decoded.text;
-    if frontend::cdk::is_assembly(path, &text) {
-        return (key, Loaded::Assembly(frontend::cdk::read(path, text, cwd)));
-    }
-    let mut loaded = load_text(path, display, text);
+    let mut loaded = parse(&Input { path, display, cwd: Some(cwd) }, text);
     loaded.set_origin(origin);
     if let Some(encoding) = decoded.encoding {
         loaded.add_issue(SyntaxError::new(
@@ -113,41 +110,112 @@ impl Loaded {
     }
 }
 
-/// Classifies and parses one file's text.
+/// Classifies and parses one file's text, named as on disk, without reading anything else
+/// (no CDK manifest): what [`crate::scan_texts`] reads.
 pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
-    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
-        file,
-        path: display.to_string(),
-        error: SyntaxError::new(message, span),
-    };
-    if is_terraform_path(path) {
-        return match syntax::hcl::parse(&text) {
+    parse(&Input { path, display, cwd: None }, text)
+}
+
+/// A file as a front end is given it.
+pub struct Input<'a> {
+    /// The path as found (the extension and the file name say much of what a file is).
+    pub path: &'a Path,
+    /// The path as reports show it.
+    pub display: &'a str,
+    /// The folder display paths are relative to; `None` when the scan reads no file beyond the
+    /// one given (in-memory texts).
+    pub cwd: Option<&'a Path>,
+}
+
+/// One input format: how its files are recognised and parsed. What each format parses is
+/// turned into the model once every file is read (`pipeline.rs`, `Inputs::model`), because
+/// references cross files.
+pub trait Format: Sync {
+    /// Whether this format reads the file, from its path and a cheap look at its text.
+    fn recognise(&self, input: &Input, text: &str) -> bool;
+    /// Parses the file into what the scan keeps of it.
+    fn parse(&self, input: &Input, text: String) -> Loaded;
+}
+
+/// Every format, in the order they are tried: the first that recognises a file parses it; a
+/// file no format recognises is skipped.
+pub static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &Document];
+
+fn parse(input: &Input, text: String) -> Loaded {
+    match FORMATS.iter().find(|f| f.recognise(input, &text)) {
+        Some(format) => format.parse(input, text),
+        None => Loaded::Skipped,
+    }
+}
+
+fn broken(input: &Input, file: Option<SourceFile>, error: SyntaxError) -> Loaded {
+    Loaded::Broken { file, path: input.display.to_string(), error }
+}
+
+/// A CDK cloud assembly manifest (`manifest.json` naming a stack), read with the files it names.
+struct CdkManifest;
+
+impl Format for CdkManifest {
+    fn recognise(&self, input: &Input, text: &str) -> bool {
+        input.cwd.is_some() && frontend::cdk::is_assembly(input.path, text)
+    }
+
+    fn parse(&self, input: &Input, text: String) -> Loaded {
+        Loaded::Assembly(frontend::cdk::read(input.path, text, input.cwd.unwrap_or(Path::new(""))))
+    }
+}
+
+/// Terraform sources (`.tf`).
+struct TerraformSource;
+
+impl Format for TerraformSource {
+    fn recognise(&self, input: &Input, _: &str) -> bool {
+        is_terraform_path(input.path)
+    }
+
+    fn parse(&self, input: &Input, text: String) -> Loaded {
+        match syntax::hcl::parse(&text) {
             Ok(p) => Loaded::Terraform {
-                file: with_markers(display, text, &p.root),
+                file: with_markers(input.display, text, &p.root),
                 root: p.root,
                 issues: p.issues,
             },
-            Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
-        };
-    }
-    if !looks_like_template(&text) && !looks_like_plan(&text) {
-        return Loaded::Skipped;
-    }
-    let json = is_json(path, &text);
-    let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
-    match parsed {
-        Ok(p) if cfn::is_template(&p.root) => Loaded::Template {
-            file: with_markers(display, text, &p.root),
-            root: p.root,
-            json,
-            issues: p.issues,
-        },
-        Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
-            terraform::plan::keep_what_is_read(&mut p.root);
-            Loaded::Plan { file: SourceFile::new(display.to_string(), text), root: p.root, issues: p.issues }
+            Err(e) => broken(input, Some(SourceFile::new(input.display.to_string(), text)), e),
         }
-        Ok(_) => Loaded::Skipped,
-        Err(e) => broken(Some(SourceFile::new(display.to_string(), text)), e.message, e.span),
+    }
+}
+
+/// A JSON or YAML document: a CloudFormation template, or a Terraform plan
+/// (`terraform show -json`); its parsed root says which.
+struct Document;
+
+impl Format for Document {
+    fn recognise(&self, _: &Input, text: &str) -> bool {
+        looks_like_template(text) || looks_like_plan(text)
+    }
+
+    fn parse(&self, input: &Input, text: String) -> Loaded {
+        let display = input.display;
+        let json = is_json(input.path, &text);
+        let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+        match parsed {
+            Ok(p) if cfn::is_template(&p.root) => Loaded::Template {
+                file: with_markers(display, text, &p.root),
+                root: p.root,
+                json,
+                issues: p.issues,
+            },
+            Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
+                terraform::plan::keep_what_is_read(&mut p.root);
+                Loaded::Plan {
+                    file: SourceFile::new(display.to_string(), text),
+                    root: p.root,
+                    issues: p.issues,
+                }
+            }
+            Ok(_) => Loaded::Skipped,
+            Err(e) => broken(input, Some(SourceFile::new(display.to_string(), text)), e),
+        }
     }
 }
 
