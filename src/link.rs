@@ -197,6 +197,7 @@ pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
             Err(format!("it is imported from {}, which no scanned template exports", name.describe()))
         }
         Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
+        Sym::External(text) => Err(format!("it is `{text}`, which is filled in at deploy time")),
         Sym::Unknown(what) => Err(format!("it comes from {what}")),
         Sym::Limit(what) => Err(format!("it could not be evaluated: {what}")),
         Sym::AnyOf(_) => Err(format!("it is {}", value.describe())),

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::discover::Roots;
 use crate::frontend::{self, cfn, terraform};
 use crate::read::{self, FileKey};
 use crate::source::display_path;
@@ -16,12 +17,16 @@ pub enum Loaded {
         root: syntax::Node,
         json: bool,
         issues: Vec<SyntaxError>,
+        /// The files a Serverless Framework service includes, whose texts its spans reach into.
+        fragments: Vec<frontend::serverless::Fragment>,
     },
     /// A template after [`cfn::index`], which took what the model reads out of its tree.
     Indexed {
         file: SourceFile,
         template: Box<cfn::Template>,
         issues: Vec<SyntaxError>,
+        /// The files of the template's fragments (`Template::fragments` has where they begin).
+        fragments: Vec<SourceFile>,
     },
     Terraform {
         file: SourceFile,
@@ -45,7 +50,7 @@ pub enum Loaded {
 
 /// Reads, classifies and parses one file, and says which file it is on its file system (the
 /// same for every path that reaches it).
-pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
+pub fn load(path: &Path, cwd: &Path, roots: &Roots) -> (Option<FileKey>, Loaded) {
     let display = &display_path(path, cwd);
     let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
         file,
@@ -75,7 +80,7 @@ pub fn load(path: &Path, cwd: &Path) -> (Option<FileKey>, Loaded) {
         }
     };
     let text = decoded.text;
-    let mut loaded = parse(&Input { path, display, cwd: Some(cwd) }, text);
+    let mut loaded = parse(&Input { path, display, cwd: Some(cwd), roots: Some(roots) }, text);
     loaded.set_origin(origin);
     if let Some(encoding) = decoded.encoding {
         loaded.add_issue(SyntaxError::new(
@@ -113,7 +118,7 @@ impl Loaded {
 /// Classifies and parses one file's text, named as on disk, without reading anything else
 /// (no CDK manifest): what [`crate::scan_texts`] reads.
 pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
-    parse(&Input { path, display, cwd: None }, text)
+    parse(&Input { path, display, cwd: None, roots: None }, text)
 }
 
 /// A file as a front end is given it.
@@ -125,6 +130,8 @@ pub struct Input<'a> {
     /// The folder display paths are relative to; `None` when the scan reads no file beyond the
     /// one given (in-memory texts).
     pub cwd: Option<&'a Path>,
+    /// The scanned roots, outside which no file an input names is read.
+    pub roots: Option<&'a Roots>,
 }
 
 /// One input format: how its files are recognised and parsed. What each format parses is
@@ -139,7 +146,7 @@ pub trait Format: Sync {
 
 /// Every format, in the order they are tried: the first that recognises a file parses it; a
 /// file no format recognises is skipped.
-pub static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &Document];
+pub static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &ServerlessService, &Document];
 
 fn parse(input: &Input, text: String) -> Loaded {
     match FORMATS.iter().find(|f| f.recognise(input, &text)) {
@@ -185,6 +192,43 @@ impl Format for TerraformSource {
     }
 }
 
+/// A Serverless Framework service file: the CloudFormation of its `resources`, with the files
+/// it includes, as one template.
+struct ServerlessService;
+
+impl Format for ServerlessService {
+    fn recognise(&self, input: &Input, _: &str) -> bool {
+        frontend::serverless::is_service_file(input.path)
+    }
+
+    fn parse(&self, input: &Input, text: String) -> Loaded {
+        let display = input.display;
+        let json = is_json(input.path, &text);
+        let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+        let p = match parsed {
+            Ok(p) => p,
+            Err(e) => return broken(input, Some(SourceFile::new(display.to_string(), text)), e),
+        };
+        let ctx = frontend::serverless::Context {
+            path: input.path,
+            cwd: input.cwd.unwrap_or(Path::new("")),
+            roots: input.roots,
+        };
+        let Some(service) = frontend::serverless::read(&ctx, text.len(), &p.root) else {
+            return Loaded::Skipped;
+        };
+        let mut issues = p.issues;
+        issues.extend(service.issues);
+        Loaded::Template {
+            file: with_markers(display, text, &p.root),
+            root: service.root,
+            json,
+            issues,
+            fragments: service.fragments,
+        }
+    }
+}
+
 /// A JSON or YAML document: a CloudFormation template, or a Terraform plan
 /// (`terraform show -json`); its parsed root says which.
 struct Document;
@@ -204,6 +248,7 @@ impl Format for Document {
                 root: p.root,
                 json,
                 issues: p.issues,
+                fragments: Vec::new(),
             },
             Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
                 terraform::plan::keep_what_is_read(&mut p.root);
@@ -220,7 +265,7 @@ impl Format for Document {
 }
 
 /// The file with the suppression comments its parse tree shows to be comments.
-fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
+pub(crate) fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
     let markers = crate::suppress::comment_markers(&text, root);
     let mut file = SourceFile::new(display.to_string(), text);
     file.comments = markers

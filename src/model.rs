@@ -40,6 +40,10 @@ pub enum Sym {
     /// One of several values, depending on which of several scanned stacks is deployed: an
     /// `Fn::ImportValue` whose name two distinct templates export.
     AnyOf(Vec<Sym>),
+    /// A value a deploy tool fills in that no scanned file says: a Serverless Framework
+    /// variable such as `${opt:stage}`, `${cf:auth.IdentityPoolId}` or `${ssm:/path}`, as
+    /// written. It equals the same text and nothing else is known of it: never a literal.
+    External(String),
 }
 
 /// Three-valued truth for questions the template may not settle.
@@ -152,11 +156,12 @@ impl Sym {
             Sym::Attr { resource, attr, .. } => format!("{resource}.{}", spelled_attr(resource, attr)),
             Sym::Param { name, .. } => format!("parameter `{name}`"),
             Sym::Pseudo(p) => p.clone(),
+            Sym::External(text) => format!("`{text}`"),
             Sym::Import(name) => format!("the import of {}", name.describe()),
             Sym::Concat(parts) => parts
                 .iter()
                 .map(|p| match p {
-                    Sym::Lit(s) => s.clone(),
+                    Sym::Lit(s) | Sym::External(s) => s.clone(),
                     other => format!("${{{}}}", other.describe_bare()),
                 })
                 .collect(),
@@ -173,7 +178,7 @@ impl Sym {
     pub fn weight(&self) -> usize {
         std::mem::size_of::<Sym>()
             + match self {
-                Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) => s.len(),
+                Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) | Sym::External(s) => s.len(),
                 Sym::Attr { resource, attr, .. } => resource.len() + attr.len(),
                 Sym::Param { name, default, .. } => name.len() + default.as_ref().map_or(0, String::len),
                 Sym::Import(name) => name.weight(),

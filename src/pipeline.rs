@@ -19,23 +19,37 @@ pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
     let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
     paths.retain(|p| !opts.config.excludes(p));
     let guard_pack = guard::Pack::load(&opts.guard_rules, &opts.cwd);
+    let roots = discover::Roots::new(&opts.paths);
     // Each template is indexed as soon as it is parsed, so its tree is freed while the other
     // files are read: memory holds the texts, the indexes and the trees being worked on.
-    let loaded: Vec<(Option<read::FileKey>, (Loaded, guard::Checked))> = paths
+    type Read = (Option<read::FileKey>, Vec<read::FileKey>, (Loaded, guard::Checked));
+    let loaded: Vec<Read> = paths
         .par_iter()
         .map(|p| {
-            let (key, loaded) = load(p, &opts.cwd);
-            (key, prepare(loaded, &guard_pack))
+            let (key, loaded) = load(p, &opts.cwd, &roots);
+            let included = match &loaded {
+                Loaded::Template { fragments, .. } => fragments.iter().filter_map(|f| f.key).collect(),
+                _ => Vec::new(),
+            };
+            (key, included, prepare(loaded, &guard_pack))
         })
         .collect();
+    // A file a Serverless Framework service includes is part of that service's stack, not a
+    // template of its own.
+    let included: std::collections::HashSet<read::FileKey> =
+        loaded.iter().flat_map(|(_, included, _)| included.iter().copied()).collect();
     // One file reached by several paths (`a.yaml ./a.yaml`, a linked folder) is scanned once,
     // under the first of them.
     let mut seen = std::collections::HashSet::new();
     let mut prepared = Vec::with_capacity(loaded.len());
     let mut kept_paths = Vec::with_capacity(paths.len());
-    for (path, (key, item)) in paths.into_iter().zip(loaded) {
+    for (path, (key, _, item)) in paths.into_iter().zip(loaded) {
         if key.is_none_or(|k| seen.insert(k)) {
-            prepared.push(item);
+            let fragment =
+                key.is_some_and(|k| included.contains(&k)) && !frontend::serverless::is_service_file(&path);
+            if !fragment {
+                prepared.push(item);
+            }
             kept_paths.push(path);
         }
     }
@@ -134,14 +148,17 @@ pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
 /// gets its file id when it is added to [`Inputs`].
 pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
     match item {
-        Loaded::Template { mut file, root, json, mut issues } => {
+        Loaded::Template { mut file, root, json, mut issues, fragments } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
             let (template, index_errors) = cfn::index(0, &file.display, json, root, !pack.is_empty());
             issues.extend(index_errors);
             // The index holds what the model reads, with places; the text is read again only
             // if the report shows something in it.
             file.release();
-            (Loaded::Indexed { file, template: Box::new(template), issues }, checked)
+            let mut template = Box::new(template);
+            template.fragments = fragments.iter().map(|f| f.base).collect();
+            let fragments = fragments.into_iter().map(|f| f.file).collect();
+            (Loaded::Indexed { file, template, issues, fragments }, checked)
         }
         other => (other, guard::Checked::default()),
     }
@@ -154,7 +171,8 @@ pub(crate) fn parse_only(opts: &Options) -> ParseStats {
         if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
     let run = || {
         let (paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
-        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd).1).collect();
+        let roots = discover::Roots::new(&opts.paths);
+        let loaded: Vec<Loaded> = paths.par_iter().map(|p| load(p, &opts.cwd, &roots).1).collect();
         let mut stats = ParseStats { files: paths.len(), errors: walk_errors.len(), ..ParseStats::default() };
         for item in &loaded {
             match item {
@@ -199,10 +217,20 @@ impl Inputs {
                 let (indexed, _) = prepare(item, &guard::Pack::default());
                 self.add(indexed);
             }
-            Loaded::Indexed { file, mut template, issues } => {
+            Loaded::Indexed { file, mut template, issues, fragments } => {
                 template.set_file(id);
-                self.push_issues(&file, issues);
+                for e in issues {
+                    let loc = template.loc(e.span);
+                    let path = if loc.file == id { &file } else { &fragments[loc.file - id - 1] };
+                    let path = Some(path.display.clone());
+                    self.errors.push(InputError {
+                        message: e.message,
+                        path,
+                        place: Some((loc.file, loc.span)),
+                    });
+                }
                 self.files.push(file);
+                self.files.extend(fragments);
                 self.templates.push(*template);
             }
             Loaded::Terraform { file, root, issues } => {

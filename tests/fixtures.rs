@@ -54,6 +54,9 @@ const CFN: Tree =
     Tree { dir: "testdata/cfn", extensions: &["yaml", "yml", "json", "template"], snapshot_prefix: "" };
 const TERRAFORM: Tree =
     Tree { dir: "testdata/terraform", extensions: &["tf", "json"], snapshot_prefix: "terraform_" };
+/// Serverless Framework services: each fixture folder is a service with the files it includes.
+const SERVERLESS: Tree =
+    Tree { dir: "testdata/serverless", extensions: &["yml", "yaml", "json"], snapshot_prefix: "serverless_" };
 
 impl Tree {
     fn root(&self) -> PathBuf {
@@ -391,6 +394,12 @@ fn terraform_fixtures_match_their_markers() {
 }
 
 #[test]
+fn serverless_fixtures_match_their_markers() {
+    let report = tree_mismatches(&SERVERLESS);
+    assert!(report.is_empty(), "Serverless fixtures that do not match their markers:\n{report}");
+}
+
+#[test]
 fn every_rule_has_fail_and_pass_fixtures() {
     let mut problems = Vec::new();
     for rule in RULES {
@@ -441,5 +450,11 @@ fn human_output_of_fail_fixtures() {
 #[test]
 fn human_output_of_terraform_fail_fixtures() {
     let failed = snapshot_fail_units(&TERRAFORM);
+    assert!(failed.is_empty(), "snapshots that differ (see the diffs above): {}", failed.join(", "));
+}
+
+#[test]
+fn human_output_of_serverless_fail_fixtures() {
+    let failed = snapshot_fail_units(&SERVERLESS);
     assert!(failed.is_empty(), "snapshots that differ (see the diffs above): {}", failed.join(", "));
 }

@@ -7,6 +7,7 @@
 
 pub mod cdk;
 pub mod cfn;
+pub mod serverless;
 pub mod terraform;
 
 use crate::model::{Item, Sym};

@@ -150,7 +150,7 @@ impl<'m> TrustedRole<'m> {
 fn could_be_pool_id(value: &Sym) -> bool {
     match value {
         Sym::Lit(s) => crate::iam::request::looks_like_pool_id(s),
-        Sym::Param { .. } | Sym::Import(_) => true,
+        Sym::Param { .. } | Sym::Import(_) | Sym::External(_) => true,
         _ => false,
     }
 }

@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 use super::Template;
 use super::eval::Scope;
 use crate::model::{Assign, EvalError};
-use crate::source::Loc;
 use crate::syntax::Node;
 
 /// Most free atoms a condition is split on; past it the condition itself becomes the atom.
@@ -280,7 +279,7 @@ fn visit<'t>(
             let at =
                 tpl.conditions.get(*path.last().unwrap_or(&name)).map_or_else(Default::default, |n| n.span);
             errors.push(EvalError {
-                loc: Loc::new(tpl.file, at),
+                loc: tpl.loc(at),
                 message: format!(
                     "circular conditions: {}; CloudFormation rejects the template",
                     cycle.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" → ")

@@ -232,6 +232,10 @@ impl Resolve for Scope<'_, '_> {
         self.tpl().file
     }
 
+    fn at(&self, span: crate::syntax::Span) -> Loc {
+        self.tpl().loc(span)
+    }
+
     /// What a value denotes. Lists and maps that are not intrinsics are `Unknown`.
     fn eval(&self, node: &Node) -> Sym {
         match &node.value {
@@ -271,6 +275,9 @@ impl<'c, 'a> Scope<'c, 'a> {
             "Fn::Select" => self.select(arg),
             "Fn::FindInMap" => self.find_in_map(arg),
             "Fn::If" => self.if_both(arg),
+            crate::frontend::serverless::VARIABLE => {
+                Sym::External(arg.as_str().unwrap_or_default().to_string())
+            }
             other => Sym::Unknown(format!("`{other}`")),
         }
     }
@@ -326,7 +333,7 @@ impl<'c, 'a> Scope<'c, 'a> {
         let mut up = self.chain;
         while let Some(frame) = up {
             if frame.link == link {
-                let loc = Loc::new(self.ctx.templates[template].file, node.span);
+                let loc = self.ctx.templates[template].loc(node.span);
                 let message = format!(
                     "this value refers back to itself through {}: CloudFormation cannot resolve it",
                     describe_link(&link)

@@ -12,7 +12,6 @@ use crate::model::{
     Assign, Attachment, AttachmentProps, Incomplete, Item, Mapping, MappingRule, Model, Pool, PoolProps,
     ProviderName, ResourceRef, Sym, Variant,
 };
-use crate::source::Loc;
 use crate::syntax::{Node, Value};
 
 /// Adds the CloudFormation resources of every template to `model`.
@@ -168,7 +167,6 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
     let Some(props) = props else { return PoolProps::default() };
     let guests = props.get("AllowUnauthenticatedIdentities");
     let classic = props.get("AllowClassicFlow");
-    let file = scope.file();
     let mut providers = Vec::new();
     for key in [
         "CognitoIdentityProviders",
@@ -178,7 +176,7 @@ fn pool_props(scope: &Scope, props: Option<&Node>) -> PoolProps {
         "DeveloperProviderName",
     ] {
         if let Some(e) = props.entry(key).filter(|e| !is_empty(&e.value)) {
-            providers.push(Loc::new(file, e.key_span));
+            providers.push(scope.at(e.key_span));
         }
     }
     PoolProps {
@@ -209,7 +207,7 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
     for e in props.get("SupportedLoginProviders").and_then(Node::as_map).unwrap_or(&[]) {
         out.push(ProviderName {
             name: Sym::lit(e.key.as_str()),
-            loc: Loc::new(scope.file(), e.key_span),
+            loc: scope.at(e.key_span),
             user_pool: false,
         });
     }
@@ -225,7 +223,6 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
 }
 
 fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
-    let file = scope.file();
     let mut out = AttachmentProps {
         pool: None,
         roles_loc: None,
@@ -238,9 +235,9 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
     let Some(props) = props else { return out };
     out.pool = props.get("IdentityPoolId").map(|n| scope.item(n));
     if let Some(roles) = props.entry("Roles") {
-        out.roles_loc = Some(Loc::new(file, roles.key_span));
+        out.roles_loc = Some(scope.at(roles.key_span));
         for e in roles.value.as_map().unwrap_or(&[]) {
-            out.add_role(&e.key, Loc::new(file, e.key_span), scope.item(&e.value));
+            out.add_role(&e.key, scope.at(e.key_span), scope.item(&e.value));
         }
     }
     let mappings = props.get("RoleMappings");
@@ -255,8 +252,7 @@ fn attachment_props(scope: &Scope, props: Option<&Node>) -> AttachmentProps {
 }
 
 fn mapping(scope: &Scope, e: &crate::syntax::Entry) -> Mapping {
-    let file = scope.file();
-    let key_loc = Loc::new(file, e.key_span);
+    let key_loc = scope.at(e.key_span);
     let config = e.value.entry("RulesConfiguration");
     let rules = config.and_then(|c| c.value.get("Rules")).and_then(Node::as_seq).unwrap_or(&[]);
     Mapping {
@@ -268,7 +264,7 @@ fn mapping(scope: &Scope, e: &crate::syntax::Entry) -> Mapping {
         },
         kind: e.value.get("Type").map(|n| scope.item(n)),
         ambiguous: e.value.get("AmbiguousRoleResolution").map(|n| scope.item(n)),
-        rules_loc: config.map(|c| Loc::new(file, c.key_span)),
+        rules_loc: config.map(|c| scope.at(c.key_span)),
         rules: rules
             .iter()
             .map(|r| MappingRule {

@@ -12,7 +12,7 @@ mod userpools;
 use std::collections::HashMap;
 
 use crate::source::{FileId, Loc};
-use crate::syntax::{Node, SyntaxError, Value};
+use crate::syntax::{Node, Span, SyntaxError, Value};
 
 /// The properties the model reads of the types where that is a few of many; the index keeps
 /// only these (a function's code, a role's tags, are never read). Other modelled types keep all.
@@ -87,6 +87,10 @@ pub struct Template {
     pub conditions: HashMap<String, Node>,
     pub mappings: Option<Node>,
     pub outputs: Vec<Output>,
+    /// Where the texts of other files begin in the template's spans, for a template put
+    /// together from several files (a Serverless Framework service and the files it includes):
+    /// the spans of the `k`-th start at `fragments[k]`, and it has file id `file + 1 + k`.
+    pub fragments: Vec<usize>,
 }
 
 impl Template {
@@ -118,8 +122,23 @@ impl Template {
     /// Gives the template its file id, for a template indexed before the ids were known.
     pub fn set_file(&mut self, file: FileId) {
         self.file = file;
-        for r in &mut self.resources {
-            r.id_loc.file = file;
+        for i in 0..self.resources.len() {
+            self.resources[i].id_loc = self.loc(self.resources[i].id_loc.span);
+        }
+    }
+
+    /// The place of a span of the template: in its own file, or in the file it includes that
+    /// the span lies in.
+    pub fn loc(&self, span: Span) -> Loc {
+        match self.fragments.partition_point(|&base| base <= span.start) {
+            0 => Loc::new(self.file, span),
+            k => {
+                let base = self.fragments[k - 1];
+                Loc::new(
+                    self.file + k,
+                    Span::new(span.start - base, span.end.saturating_sub(base).max(span.start - base)),
+                )
+            }
         }
     }
 }
@@ -162,6 +181,7 @@ pub fn index(
         conditions: HashMap::new(),
         mappings: root.take("Mappings").map(|m| literal_mappings(m, &mut errors)),
         outputs: Vec::new(),
+        fragments: Vec::new(),
     };
     match root.take("Resources") {
         Some(Node { value: Value::Map(entries), .. }) => {

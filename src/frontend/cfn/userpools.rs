@@ -30,9 +30,7 @@ pub fn extract(scope: &Scope, type_: &str, resource: ResourceRef, props: Option<
             resource,
             user_pool: get("UserPoolId").map(|n| scope.eval(n)),
             role: get("RoleArn").map(|n| scope.item(n)),
-            role_key_loc: props
-                .and_then(|p| p.entry("RoleArn"))
-                .map(|e| crate::source::Loc::new(scope.file(), e.key_span)),
+            role_key_loc: props.and_then(|p| p.entry("RoleArn")).map(|e| scope.at(e.key_span)),
         }),
         "AWS::Cognito::IdentityPoolPrincipalTag" => {
             let tags_set = get("PrincipalTags").and_then(Node::as_map).is_some_and(|m| !m.is_empty());

@@ -1,0 +1,165 @@
+//! Serverless Framework services beyond the fixtures: what cannot be resolved is an error at
+//! its place, included files stay inside the scanned folders, suppressions work in included
+//! files, and variables that fan out or refer to themselves stop at a bound.
+
+mod common;
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::project;
+
+/// A pool, a role without `aud` (CT106 on its `Condition`) and the attachment, as one fragment.
+const FRAGMENT: &str = r#"Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+  Attachment:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles: {authenticated: !GetAtt AuthRole.Arn}
+"#;
+
+fn scan(dir: &Path) -> serde_json::Value {
+    let out = common::run(dir, &["scan", ".", "--format", "json", "--fail-on", "never"]);
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}
+
+/// (rule, file, line) of each finding.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["location"]["file"].as_str().unwrap_or_default().to_string(),
+                f["location"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// (file, line, message) of each input error.
+fn errors(report: &serde_json::Value) -> Vec<(String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["location"]["file"].as_str().unwrap_or_default().to_string(),
+                e["location"]["line"].as_u64().unwrap_or_default(),
+                e["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_fragment_is_read_once_as_part_of_its_service_and_findings_point_into_it() {
+    let dir = project(&[
+        ("serverless.yml", "service: s\nresources:\n  - ${file(resources/cognito.yml)}\n"),
+        ("resources/cognito.yml", FRAGMENT),
+    ]);
+    let report = scan(dir.path());
+    assert_eq!(findings(&report), [("CT106".to_string(), "resources/cognito.yml".to_string(), 14)]);
+    assert_eq!(report["summary"]["templates"], 1, "the fragment is not a template of its own");
+    assert!(errors(&report).is_empty(), "{:?}", errors(&report));
+}
+
+#[test]
+fn a_suppression_comment_in_a_fragment_suppresses_there() {
+    let suppressed = FRAGMENT.replace(
+        "            Condition:\n",
+        "            Condition:  # cognitrust: ignore[CT106] the pool is private to this account\n",
+    );
+    let dir = project(&[
+        ("serverless.yml", "service: s\nresources:\n  - ${file(resources/cognito.yml)}\n"),
+        ("resources/cognito.yml", &suppressed),
+    ]);
+    let report = scan(dir.path());
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+    assert_eq!(report["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn a_value_the_service_file_lacks_is_an_error_at_the_variable() {
+    let service = "service: s\nresources:\n  Resources:\n    Pool:\n      Type: AWS::Cognito::IdentityPool\n      \
+                   Properties:\n        AllowUnauthenticatedIdentities: ${self:custom.guests}\n";
+    let dir = project(&[("serverless.yml", service)]);
+    let report = scan(dir.path());
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].0.as_str(), errors[0].1), ("serverless.yml", 7));
+    assert!(
+        errors[0].2.contains("`${self:custom.guests}`") && errors[0].2.contains("no `custom`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_file_outside_the_scanned_folder_is_never_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret.yml"), "Resources:\n  Leak: {Type: TOKEN-d41d8cd9}\n")
+        .expect("write");
+    let relative =
+        format!("../{}/secret.yml", outside.path().file_name().and_then(|n| n.to_str()).expect("name"));
+    let service =
+        format!("service: s\nresources:\n  - ${{file({relative})}}\n  - ${{file(/etc/hostname)}}\n");
+    let parent = outside.path().parent().expect("a parent").to_path_buf();
+    let dir = tempfile::tempdir_in(&parent).expect("tempdir beside it");
+    std::fs::create_dir(dir.path().join(".git")).expect("repository root");
+    std::fs::write(dir.path().join("serverless.yml"), service).expect("write");
+    let out = common::run(dir.path(), &["scan", ".", "--format", "json", "--fail-on", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("TOKEN-d41d8cd9"), "the outside file was read: {text}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| e.2.contains("outside the scanned folders")), "{errors:?}");
+}
+
+#[test]
+fn variables_that_fan_out_or_refer_to_themselves_stop_at_a_bound() {
+    // Each level doubles the one below: 2^40 values if expanded.
+    let mut custom = String::from("custom:\n  l0: [x, y]\n");
+    for i in 1..=40 {
+        custom.push_str(&format!(
+            "  l{i}: [\"${{self:custom.l{}}}\", \"${{self:custom.l{}}}\"]\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    custom.push_str("  loop: ${self:custom.loop2}\n  loop2: ${self:custom.loop}\n");
+    let service = format!(
+        "service: s\n{custom}resources:\n  Resources:\n    Pool:\n      Type: AWS::Cognito::IdentityPool\n      \
+         Properties:\n        IdentityPoolName: ${{self:custom.loop}}\n        SupportedLoginProviders: ${{self:custom.l40}}\n"
+    );
+    let dir = project(&[("serverless.yml", &service), ("cognito.yml", common::WARNING)]);
+    let path = dir.path().to_path_buf();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(scan(&path));
+    });
+    let report = receive.recv_timeout(Duration::from_secs(60)).expect("the scan finishes");
+    let messages: Vec<String> = errors(&report).into_iter().map(|e| e.2).collect();
+    assert!(messages.iter().any(|m| m.contains("refers back to itself")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("more than 1000000 values")), "{messages:?}");
+    // The template beside it is still scanned.
+    assert!(findings(&report).iter().any(|f| f.1 == "cognito.yml"), "{:?}", findings(&report));
+}
