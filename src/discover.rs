@@ -77,8 +77,42 @@ pub fn discover(paths: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
             }
         }
     }
+    let (walked, walk_errors) = walk(&walk_roots, honour_ignore_files, jobs, &roots);
+    // Synthesized output is what gets deployed, and CDK's default .gitignore lists `cdk.out`:
+    // the `cdk.out` beside a scanned `cdk.json` is read even when ignored (a config `exclude`
+    // still leaves it out).
+    let walked_set: std::collections::HashSet<&Path> = walked.iter().map(PathBuf::as_path).collect();
+    let mut outputs: Vec<PathBuf> = walked
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "cdk.json"))
+        .filter_map(|p| p.parent().map(|d| d.join("cdk.out")))
+        .filter(|d| d.is_dir() && !walked_set.contains(d.join("manifest.json").as_path()) && roots.contain(d))
+        .collect();
+    outputs.sort();
+    outputs.dedup();
+    files.extend(walked);
+    errors.extend(walk_errors);
+    if honour_ignore_files && !outputs.is_empty() {
+        let (walked, walk_errors) = walk(&outputs, false, jobs, &roots);
+        files.extend(walked);
+        errors.extend(walk_errors);
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+/// The files below `dirs` with a template's extension, and the problems met.
+fn walk(
+    dirs: &[PathBuf],
+    honour_ignore_files: bool,
+    jobs: usize,
+    roots: &Roots,
+) -> (Vec<PathBuf>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
     let outside_links = Arc::new(Mutex::new(Vec::new()));
-    if let Some((first, rest)) = walk_roots.split_first() {
+    if let Some((first, rest)) = dirs.split_first() {
         let mut builder = WalkBuilder::new(first);
         for r in rest {
             builder.add(r);
@@ -136,8 +170,6 @@ pub fn discover(paths: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
         errors.extend(walk_errors);
     }
     errors.append(&mut lock(&outside_links));
-    files.sort();
-    files.dedup();
     (files, errors)
 }
 

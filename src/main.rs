@@ -201,6 +201,16 @@ fn scan(args: ScanArgs) -> ExitCode {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
     }
+    if report.summary.templates == 0 && report.errors.is_empty() {
+        // Nothing was checked: a pass here says nothing, and the report alone would not say so.
+        eprintln!(
+            "warning: no CloudFormation or SAM template, Terraform module or plan, CDK cloud assembly or \
+             Serverless Framework service was found ({} files looked at)\n  hint: name the folder that \
+             holds them; for a CDK app run `cdk synth` first; files your .gitignore lists are skipped \
+             (--no-ignore-files reads them)",
+            report.summary.files_scanned
+        );
+    }
     ExitCode::from(exit_status(&report, fail_on))
 }
 

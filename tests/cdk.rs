@@ -442,3 +442,23 @@ fn a_manifest_field_of_the_wrong_type_is_an_error_at_the_field() {
     let (file, span) = e.place.unwrap();
     assert_eq!(report.files[file].lines.line_col(&report.files[file].text, span.start).line, 3);
 }
+
+#[test]
+fn an_ignored_cdk_out_beside_cdk_json_is_still_scanned() {
+    // CDK's default .gitignore lists cdk.out: the synthesized templates are what gets deployed.
+    let dir = copy_app(|_, v| v);
+    std::fs::copy(app_dir().join("cdk.json"), dir.path().join("cdk.json")).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "cdk.out\nnode_modules\n").unwrap();
+    let report = scan_in(dir.path(), dir.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let mut found: Vec<String> = report.findings.iter().map(|f| describe(&report, f)).collect();
+    let mut expected: Vec<String> =
+        app_report().findings.iter().map(|f| describe(&app_report(), f)).collect();
+    found.sort();
+    expected.sort();
+    assert!(!found.is_empty());
+    assert_eq!(found, expected);
+    // Without a cdk.json beside it, an ignored cdk.out stays ignored.
+    std::fs::remove_file(dir.path().join("cdk.json")).unwrap();
+    assert!(scan_in(dir.path(), dir.path()).findings.is_empty());
+}

@@ -178,3 +178,19 @@ fn rules_lists_and_explains_every_rule() {
     assert!(text.contains("## Why is this bad?"));
     assert_eq!(run(dir.path(), &["rules", "CT000"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_scan_that_finds_nothing_to_check_says_so_on_stderr() {
+    let dir = common::project(&[("package.json", "{\"name\": \"app\"}\n"), ("README.md", "# app\n")]);
+    let out = common::run(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: no CloudFormation or SAM template"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["summary"]["templates"], 0);
+    // A scan that found something says nothing of the kind.
+    let dir = common::project(&[("t.yaml", common::WARNING)]);
+    let out = common::run(dir.path(), &["scan", ".", "--format", "json"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no CloudFormation"));
+}
