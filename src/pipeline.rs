@@ -323,7 +323,12 @@ impl Inputs {
                     continue;
                 }
                 let resource = template.and_then(|t| t.resource(&hit.resource));
-                out.push(hit.finding(file, resource.and_then(|r| r.cdk_path.clone())));
+                let mut finding = hit.finding(file, resource.and_then(|r| r.cdk_path.clone()));
+                // A Serverless Framework service's spans reach into the files it includes.
+                if let Some(t) = template {
+                    finding.loc = t.loc(finding.loc.span);
+                }
+                out.push(finding);
             }
         }
         out

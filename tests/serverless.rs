@@ -163,3 +163,19 @@ fn variables_that_fan_out_or_refer_to_themselves_stop_at_a_bound() {
     // The template beside it is still scanned.
     assert!(findings(&report).iter().any(|f| f.1 == "cognito.yml"), "{:?}", findings(&report));
 }
+
+#[cfg(feature = "guard")]
+#[test]
+fn guard_findings_point_into_the_included_file() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/serverless/list/fail");
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cognito-trust.guard");
+    let rules = rules.to_str().expect("a UTF-8 path");
+    let out =
+        common::run(&fixture, &["scan", ".", "--no-config", "--guard-rules", rules, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let guard: Vec<_> = findings(&report).into_iter().filter(|f| f.0.starts_with("guard:")).collect();
+    assert_eq!(
+        guard,
+        [("guard:cognito_trust_principal_type".to_string(), "resources/roles.yml".to_string(), 11)]
+    );
+}
