@@ -8,32 +8,6 @@ use std::path::{Path, PathBuf};
 use cognitrust::rules::Severity;
 use cognitrust::{Options, scan};
 
-/// Files whose review we dispute, with the reason; the finding we report stands.
-const DISPUTED: &[(&str, &str, &str)] = &[
-    (
-        "DaisukeMiyamoto__aws-cfn-elasticsearch/template/cognito.yaml",
-        "CT206",
-        "the review checks only the attached roles' trust; the pool sets AllowUnauthenticatedIdentities: true \
-         and attaches no unauthenticated role, so every guest gets InvalidIdentityPoolConfigurationException \
-         (GetCredentialsForIdentity: \"the identity pool has no unauthenticated role configured\")",
-    ),
-    (
-        "devendersatija__IoT-Cognito-Setup/cloudformation/cognito.yml",
-        "CT209",
-        "the review checks only the roles' trust; the pool also sets AllowClassicFlow: true with \
-         AllowUnauthenticatedIdentities: true, so guests can take their role through the basic flow \
-         without the scope-down policy the enhanced flow applies (AWS security best practices)",
-    ),
-    (
-        "ministryofjustice__opg-modernising-lpa/terraform__account__region/rum_cognito_identity_pool.tf",
-        "CT209",
-        "the review checks only the roles' trust; this CloudWatch RUM pool sets allow_classic_flow = true with \
-         guests allowed, so guests take their role through the basic flow without the enhanced flow's \
-         scope-down policy; RUM's web client uses the basic flow, so this is a deliberate exception to \
-         record as a suppression, not a correct default",
-    ),
-];
-
 fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if dir.join("ASSESSMENT.md").is_file() {
@@ -95,15 +69,10 @@ fn reviewed_cognito_files_get_the_verdicts_they_deserve() {
                 "correct" => {
                     checked.0 += 1;
                     for f in serious {
-                        let disputed = DISPUTED
-                            .iter()
-                            .any(|(p, code, _)| *p == format!("{repo_name}/{rel}") && *code == f.rule.code);
-                        if !disputed {
-                            failures.push(format!(
-                                "{path} is reviewed correct but got {} {}",
-                                f.rule.code, f.message
-                            ));
-                        }
+                        failures.push(format!(
+                            "{path} is reviewed correct but got {} {}",
+                            f.rule.code, f.message
+                        ));
                     }
                 }
                 "broken" | "insecure" => {
@@ -119,19 +88,6 @@ fn reviewed_cognito_files_get_the_verdicts_they_deserve() {
     eprintln!("checked {} correct and {} broken/insecure files", checked.0, checked.1);
     assert!(checked.0 >= 40, "too few correct files checked: {}", checked.0);
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
-}
-
-#[test]
-fn disputed_verdicts_still_hold() {
-    let Some(corpus) = corpus() else { return };
-    for (path, code, why) in DISPUTED {
-        let (repo, rel) = path.split_once('/').unwrap();
-        let report = scan_dir(&corpus.join("cognito").join(repo));
-        assert!(
-            report.findings.iter().any(|f| f.rule.code == *code && report.files[f.loc.file].display == rel),
-            "{path}: expected {code} ({why})"
-        );
-    }
 }
 
 #[test]
