@@ -683,6 +683,23 @@ pub struct Model {
     pub incomplete: Vec<Incomplete>,
     /// Input problems found while evaluating, reported as input errors.
     pub errors: Vec<EvalError>,
+    /// The folder of each file, as reports show paths: what belongs to one project when no
+    /// explicit link says so.
+    pub folders: Vec<String>,
+}
+
+impl Model {
+    /// Whether `file` lies in the folder of `of`, or below it: the one project a value that
+    /// cannot be read may speak for. Unrelated projects of a monorepo sit in folders beside
+    /// each other.
+    pub fn same_project(&self, of: FileId, file: FileId) -> bool {
+        let (Some(dir), Some(other)) = (self.folders.get(of), self.folders.get(file)) else {
+            return of == file;
+        };
+        dir.is_empty()
+            || other == dir
+            || other.strip_prefix(dir.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 /// A part of a resource that could not be fully evaluated because a limit was hit: rule CT901
@@ -735,8 +752,10 @@ impl Model {
             resource_extents,
             incomplete,
             errors,
+            folders,
         } = other;
         debug_assert!(uses.is_empty() && unresolved.is_empty() && attachment_pools.is_empty(), "linked");
+        debug_assert!(folders.is_empty(), "set once the model is built");
         self.pools.extend(pools);
         self.attachments.extend(attachments);
         self.roles.extend(roles);

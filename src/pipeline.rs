@@ -88,6 +88,7 @@ pub(crate) fn analyse(
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model();
     model.app_sources = cdk.app_sources;
+    model.folders = inputs.files.iter().map(|f| source::parent_dir(&f.display).to_string()).collect();
     for e in std::mem::take(&mut model.errors) {
         let path = Some(inputs.files[e.loc.file].display.clone());
         inputs.errors.push(InputError { message: e.message, path, place: Some((e.loc.file, e.loc.span)) });

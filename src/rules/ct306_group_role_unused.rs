@@ -38,25 +38,29 @@ declare_rule! {
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    let tokens: Vec<_> = model
-        .attachments
-        .iter()
-        .flat_map(|a| &a.variants)
-        .flat_map(|v| &v.value.mappings)
-        .filter(|m| m.kind_is("Token"))
-        .map(|m| user_pool_of(&m.provider.value))
-        .collect();
-    // A Token mapping whose user pool cannot be read, or mappings computed by a custom
-    // resource, could be the one that uses the group.
-    let opaque = model.attachments.iter().flat_map(|a| &a.variants).any(|v| v.value.opaque_mappings);
-    if opaque || tokens.iter().any(Option::is_none) {
-        return;
+    let mut tokens = Vec::new();
+    // Attachments with a Token mapping whose user pool cannot be read, or with mappings a
+    // custom resource computes: one of them could be what uses a group of its own project.
+    let mut unknown = Vec::new();
+    for a in &model.attachments {
+        for v in &a.variants {
+            if v.value.opaque_mappings {
+                unknown.push(a.resource.file);
+            }
+            for m in v.value.mappings.iter().filter(|m| m.kind_is("Token")) {
+                match user_pool_of(&m.provider.value) {
+                    Some(pool) => tokens.push(pool),
+                    None => unknown.push(a.resource.file),
+                }
+            }
+        }
     }
     for group in &model.groups {
         let (Some(role), Some(pool)) = (&group.role, group.user_pool.as_ref().and_then(user_pool_of)) else {
             continue;
         };
-        if tokens.contains(&Some(pool)) {
+        if tokens.contains(&pool) || unknown.iter().any(|&file| model.same_project(file, group.resource.file))
+        {
             continue;
         }
         let f = out.add(
