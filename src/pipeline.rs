@@ -2,7 +2,7 @@
 //! soon as it is parsed) → the front ends build the [`crate::model::Model`] → [`crate::link`] →
 //! [`crate::rules`] and cfn-guard → severities and suppressions → the [`crate::Report`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -151,7 +151,12 @@ pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Check
     match item {
         Loaded::Template { mut file, root, json, mut issues, fragments } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            let (template, index_errors) = cfn::index(0, &file.display, json, root, !pack.is_empty());
+            // A Serverless Framework service's template is completed by the Framework's own
+            // resources (`ApiGatewayRestApi`, `IamRoleLambdaExecution`, ...).
+            let complete =
+                fragments.is_empty() && !frontend::serverless::is_service_file(Path::new(&file.display));
+            let (template, index_errors) =
+                cfn::index(0, &file.display, json, root, !pack.is_empty(), complete);
             issues.extend(index_errors);
             // The index holds what the model reads, with places; the text is read again only
             // if the report shows something in it.

@@ -167,8 +167,14 @@ pub fn index(
     json: bool,
     mut root: Node,
     keep_all: bool,
+    complete: bool,
 ) -> (Template, Vec<SyntaxError>) {
     let mut errors = Vec::new();
+    // A transform (SAM, a macro) adds resources at deploy time, and a file without
+    // `AWSTemplateFormatVersion` may be a fragment another file completes (a Serverless
+    // Framework include); a whole template without a transform must define what it refers to.
+    let complete =
+        complete && root.get("Transform").is_none() && root.get("AWSTemplateFormatVersion").is_some();
     let mut tpl = Template {
         file,
         path: path.to_string(),
@@ -210,6 +216,9 @@ pub fn index(
     tpl.types.shrink_to_fit();
     for mut entry in root.take("Parameters").map(Node::into_entries).unwrap_or_default() {
         tpl.parameters.insert(entry.key.to_string(), entry.value.take("Default"));
+    }
+    if complete {
+        undefined_references(&tpl, &mut errors);
     }
     for entry in root.take("Conditions").map(Node::into_entries).unwrap_or_default() {
         tpl.conditions.insert(entry.key.to_string(), entry.value);
@@ -413,5 +422,131 @@ impl Template {
         } else {
             format!("!GetAtt {name}.{attr}")
         }
+    }
+}
+
+/// References of the modelled resources' properties (`Ref`, `Fn::GetAtt`, the names of
+/// `Fn::Sub`) to names the template does not define: CloudFormation rejects such a template.
+fn undefined_references(tpl: &Template, errors: &mut Vec<SyntaxError>) {
+    let defined = |name: &str| {
+        name.starts_with("AWS::") || tpl.parameters.contains_key(name) || tpl.type_of(name).is_some()
+    };
+    let mut report = |name: &str, span: Span| {
+        errors.push(SyntaxError::new(
+            format!(
+                "`{name}` is not defined in this template: CloudFormation rejects it \
+                 (\"Unresolved resource dependencies [{name}] in the Resources block of the template\")"
+            ),
+            span,
+        ))
+    };
+    let mut stack: Vec<&Node> = tpl.resources.iter().filter_map(|r| r.properties.as_ref()).collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => {
+                if let Some(e) = node.single_entry() {
+                    match (e.key.as_str(), &e.value.value) {
+                        ("Ref", Value::String(name)) if !defined(name) => report(name, e.value.span),
+                        ("Fn::GetAtt", _) => {
+                            let name = match (&e.value.value, e.value.as_seq()) {
+                                (Value::String(dotted), _) => dotted.split('.').next(),
+                                (_, Some([first, ..])) => first.as_str(),
+                                _ => None,
+                            };
+                            if let Some(name) = name.filter(|n| !defined(n)) {
+                                report(name, e.value.span);
+                            }
+                        }
+                        ("Fn::Sub", _) => {
+                            let (text, vars) = match (&e.value.value, e.value.as_seq()) {
+                                (Value::String(_), _) => (Some(&e.value), None),
+                                (_, Some([text, vars])) => (Some(text), vars.as_map()),
+                                _ => (None, None),
+                            };
+                            let local = |name: &str| vars.is_some_and(|v| v.iter().any(|x| x.key == name));
+                            if let Some(text_node) = text
+                                && let Some(text) = text_node.as_str()
+                            {
+                                for name in sub_names(text) {
+                                    if !local(name) && !defined(name) {
+                                        report(name, text_node.span);
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                stack.extend(entries.iter().map(|e| &e.value));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The resource and parameter names a `Fn::Sub` text refers to: `${Name}` and `${Name.Attr}`,
+/// not `${!Literal}`.
+fn sub_names(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let var = after[..end].trim();
+        if !var.starts_with('!') && !var.is_empty() {
+            out.push(var.split('.').next().unwrap_or(var));
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage: {Type: String}
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+      IdentityPoolName: !Sub "photos_${Stage}_${AWS::Region}_${!Literal}_${Local}"
+  Attachment:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRol.Arn
+        unauthenticated: !Sub ["${GuestRole.Arn}", {Unused: x}]
+"#;
+
+    fn errors(text: &str) -> Vec<(usize, String)> {
+        let parsed = crate::syntax::yaml::parse(text).expect("YAML");
+        let (_, errors) = index(0, "t.yaml", false, parsed.root, false, true);
+        let lines = crate::syntax::LineIndex::new(text);
+        errors.into_iter().map(|e| (lines.line_col(text, e.span.start).line, e.message)).collect()
+    }
+
+    #[test]
+    fn references_to_names_the_template_does_not_define_are_errors_at_the_reference() {
+        let found = errors(TEMPLATE);
+        let mut names: Vec<(usize, &str)> =
+            found.iter().map(|(line, m)| (*line, m.split('`').nth(1).unwrap_or_default())).collect();
+        names.sort();
+        assert_eq!(names, [(9, "Local"), (15, "AuthRol"), (16, "GuestRole")], "{found:?}");
+        assert!(found[0].1.contains("Unresolved resource dependencies"), "{found:?}");
+    }
+
+    #[test]
+    fn templates_a_transform_or_another_file_may_complete_are_not_checked() {
+        let transformed =
+            TEMPLATE.replace("Parameters:", "Transform: AWS::Serverless-2016-10-31\nParameters:");
+        assert!(errors(&transformed).is_empty());
+        let fragment = TEMPLATE.replace("AWSTemplateFormatVersion: \"2010-09-09\"\n", "");
+        assert!(errors(&fragment).is_empty());
     }
 }
