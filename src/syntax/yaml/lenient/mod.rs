@@ -13,7 +13,8 @@
 //! - a plain `-` in a flow collection (`!Join [-, [a, b]]`): it is quoted.
 //!
 //! The patched text is parsed again and every span is mapped back to the original text. Each
-//! patch follows one error, so the number of re-parses is bounded, and so is the text they read.
+//! patch follows one error (and may guess at the same mistake further on: see [`reparse`]), so
+//! the number of re-parses is bounded, and so is the text they read.
 
 use super::super::{Node, Parsed, Span, SyntaxError, Value};
 use super::Failure;
@@ -93,29 +94,81 @@ impl Inserts {
 /// Parses `text` after patching what `parse` rejects and [`patch`] knows to be valid YAML 1.1,
 /// one error at a time; the result's spans point into `text`. Without a patch for `first`, that
 /// is the error.
+///
+/// A patch may also guess at the same mistake further on, so that a file that makes it on every
+/// line needs few re-parses. Guesses are checked against the tree read: one inside a scalar, or
+/// cutting a plain scalar short, would have changed a value, and then the file is read again
+/// from the start without it. All of this shares one budget of re-parses.
 pub fn reparse(
     text: &str,
     first: Failure,
     parse: fn(&str) -> Result<Parsed, Failure>,
 ) -> Result<Parsed, SyntaxError> {
-    let Some(mut at) = patch::for_error(text, &first.error, first.resume) else {
-        return Err(first.error);
+    let mut tries = (REPARSE_BUDGET / text.len().max(1)).clamp(1, MAX_FIXES);
+    // Offsets of `text` where a guess was wrong, in increasing order.
+    let mut wrong = Vec::new();
+    loop {
+        match attempt(text, &first, parse, Some(&wrong), &mut tries) {
+            Outcome::Parsed(parsed) => return Ok(parsed),
+            Outcome::Failed(error) => return Err(error),
+            Outcome::Wrong(more) if tries > 0 => {
+                wrong.extend(more);
+                wrong.sort_unstable();
+            }
+            // The error may be of a guess's making: read again patching only what saphyr reports.
+            Outcome::Wrong(_) | Outcome::Unsure => break,
+        }
+    }
+    match attempt(text, &first, parse, None, &mut tries) {
+        Outcome::Parsed(parsed) => Ok(parsed),
+        Outcome::Failed(error) => Err(error),
+        Outcome::Wrong(_) | Outcome::Unsure => Err(first.error),
+    }
+}
+
+enum Outcome {
+    Parsed(Parsed),
+    Failed(SyntaxError),
+    /// The text parsed, but these guesses (offsets of the original text) changed a value.
+    Wrong(Vec<usize>),
+    /// The text did not parse with guesses in it.
+    Unsure,
+}
+
+/// One reading of `text`, patched error after error while `tries` last; `guessing` holds where
+/// guesses were wrong, or is None for no guesses at all.
+fn attempt(
+    text: &str,
+    first: &Failure,
+    parse: fn(&str) -> Result<Parsed, Failure>,
+    guessing: Option<&[usize]>,
+    tries: &mut usize,
+) -> Outcome {
+    let Some(mut patch) = patch::for_error(text, &first.error, first.resume, guessing.is_some()) else {
+        return Outcome::Failed(first.error.clone());
     };
     let mut patched = text.to_string();
     let mut inserts = Inserts::default();
-    let mut error = first.error;
-    let tries = (REPARSE_BUDGET / text.len().max(1)).clamp(1, MAX_FIXES);
-    for _ in 0..tries {
+    let mut guesses = Vec::new();
+    let mut error = first.error.clone();
+    let mut exhausted = true;
+    while *tries > 0 {
+        *tries -= 1;
         let fixed = remap(error.span, &inserts).start;
-        patched = with_inserts(&patched, &at);
-        inserts.add(&at);
+        let wrong = guessing.unwrap_or_default();
+        patch.guesses.retain(|guess| wrong.binary_search(&inserts.to_original(guess.at)).is_err());
+        guesses.extend(patch.guesses.iter().map(|guess| inserts.to_original(guess.at)));
+        let all = patch.all();
+        patched = with_inserts(&patched, &all);
+        inserts.add(&all);
         let failure = match parse(&patched) {
             Ok(mut parsed) => {
                 remap_node(&mut parsed.root, &inserts);
                 for issue in &mut parsed.issues {
                     issue.span = remap(issue.span, &inserts);
                 }
-                return Ok(parsed);
+                let wrong = patch::wrong_guesses(text, &parsed.root, &mut guesses);
+                return if wrong.is_empty() { Outcome::Parsed(parsed) } else { Outcome::Wrong(wrong) };
             }
             Err(failure) => failure,
         };
@@ -123,13 +176,24 @@ pub fn reparse(
         let stuck =
             failure.error.message == error.message && remap(failure.error.span, &inserts).start == fixed;
         error = failure.error;
-        match patch::for_error(&patched, &error, failure.resume) {
-            Some(next) if !stuck => at = next,
-            _ => break,
+        match patch::for_error(&patched, &error, failure.resume, guessing.is_some()) {
+            Some(next) if !stuck => patch = next,
+            _ => {
+                exhausted = false;
+                break;
+            }
         }
     }
+    if !guesses.is_empty() {
+        return Outcome::Unsure;
+    }
     error.span = remap(error.span, &inserts);
-    Err(error)
+    if exhausted {
+        error.message.push_str(&format!(
+            " (more places like this than cognitrust patches in one file: {MAX_FIXES}, fewer in a large file)"
+        ));
+    }
+    Outcome::Failed(error)
 }
 
 /// The text with each insert made, offsets of `text`, in increasing order.

@@ -1,33 +1,130 @@
 //! One patch per class of text that saphyr rejects and YAML 1.1 readers accept, chosen by
 //! saphyr's message. A patch only inserts bytes, and only where the YAML 1.1 reading is certain,
 //! so that the value read from the patched text is the one PyYAML reads from the original; when
-//! in doubt there is no patch, and the error stands.
+//! in doubt there is no patch, and the error stands. Guesses at the same mistake further on are
+//! the exception: [`wrong_guesses`] checks them against the tree read.
 
+use super::super::super::{Node, Value};
 use super::super::{line_end, token_end};
 use super::{Insert, SyntaxError};
 
-/// The inserts, at offsets of `text`, that get saphyr past `error`, if it is one of the classes
-/// handled here; `resume` is where the construct being read starts at the latest.
-pub(super) fn for_error(text: &str, error: &SyntaxError, resume: usize) -> Option<Vec<Insert>> {
+/// Most guesses one patch makes, so that the inserts a file collects stay small beside it.
+const MAX_GUESSES: usize = 1 << 16;
+
+/// What to insert to get past one error: the fix for the error itself, and guesses at the same
+/// mistake further on, which [`wrong_guesses`] checks once the text parses.
+pub(super) struct Patch {
+    pub inserts: Vec<Insert>,
+    pub guesses: Vec<Insert>,
+}
+
+impl Patch {
+    fn exact(inserts: Vec<Insert>) -> Self {
+        Patch { inserts, guesses: Vec::new() }
+    }
+
+    /// Inserts and guesses together, in increasing order.
+    pub fn all(&self) -> Vec<Insert> {
+        let mut all = [self.inserts.as_slice(), self.guesses.as_slice()].concat();
+        all.sort_unstable();
+        all
+    }
+}
+
+/// The patch, at offsets of `text`, that gets saphyr past `error`, if it is one of the classes
+/// handled here; `resume` is where the construct being read starts at the latest. With
+/// `guessing`, the mistakes that are made on many lines at once are guessed at further on.
+pub(super) fn for_error(text: &str, error: &SyntaxError, resume: usize, guessing: bool) -> Option<Patch> {
     let bytes = text.as_bytes();
     let at = error.span.start;
+    let guess = |find: fn(&[u8], usize) -> Option<usize>| -> Vec<Insert> {
+        if !guessing {
+            return Vec::new();
+        }
+        let found = (at + 1..bytes.len()).filter_map(|i| find(bytes, i));
+        found.take(MAX_GUESSES).map(|i| Insert::blanks(i, 1)).collect()
+    };
     match error.message.as_str() {
         "invalid indentation in quoted scalar"
         | "tab cannot be used as indentation"
         | "invalid indentation in flow construct"
         | "invalid indentation"
-        | "tabs disallowed within this context (block indentation)" => reindent(bytes, resume, at),
-        "comments must be separated from other tokens by whitespace" => {
-            (bytes.get(at) == Some(&b'#')).then(|| vec![Insert::blanks(at, 1)])
+        | "tabs disallowed within this context (block indentation)" => {
+            reindent(bytes, resume, at).map(Patch::exact)
         }
+        "comments must be separated from other tokens by whitespace" => (bytes.get(at) == Some(&b'#'))
+            .then(|| Patch { inserts: vec![Insert::blanks(at, 1)], guesses: guess(glued_comment) }),
         "':' must be followed by a valid YAML whitespace" => {
-            // A tab as the only blank after a key's `:`, before a letter or a `-`.
             let colon = bytes[..at].iter().rposition(|&b| b != b'\t')?;
-            (bytes[colon] == b':' && colon + 1 < at).then(|| vec![Insert::blanks(colon + 1, 1)])
+            (bytes[colon] == b':' && colon + 1 < at).then(|| Patch {
+                inserts: vec![Insert::blanks(colon + 1, 1)],
+                guesses: guess(tab_after_colon),
+            })
         }
-        "plain scalar cannot start with '-' followed by ,[]{}" => quote_dash(bytes, at),
+        "plain scalar cannot start with '-' followed by ,[]{}" => quote_dash(bytes, at).map(Patch::exact),
         _ => None,
     }
+}
+
+/// Where to insert a blank if a `#` at `i` is a comment glued to a quoted scalar or a flow
+/// indicator, as it is when it is not inside a scalar.
+fn glued_comment(bytes: &[u8], i: usize) -> Option<usize> {
+    let glued = match bytes[i - 1] {
+        // A quote after a blank or an indicator more likely opens a scalar (`- '#!/bin/sh`).
+        b'"' | b'\'' => !matches!(
+            bytes.get(i.wrapping_sub(2)),
+            Some(b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':') | None
+        ),
+        b']' | b'}' | b',' => true,
+        _ => false,
+    };
+    (bytes[i] == b'#' && glued).then_some(i)
+}
+
+/// Where to insert a blank if the `:` at `i` is a key's, separated from its value by tabs only,
+/// in the way saphyr rejects (before a letter or a `-`).
+fn tab_after_colon(bytes: &[u8], i: usize) -> Option<usize> {
+    if bytes[i] != b':' || bytes.get(i + 1) != Some(&b'\t') {
+        return None;
+    }
+    let value = bytes[i + 1..].iter().position(|&b| b != b'\t').map(|n| i + 1 + n)?;
+    (bytes[value] == b'-' || bytes[value].is_ascii_alphabetic()).then_some(i + 1)
+}
+
+/// The guessed blanks, among `guesses` (offsets of the original `text`), that changed a value:
+/// those inside a scalar, and those that end a plain scalar, which they may have cut short
+/// (`x"#y`). Sorts `guesses`.
+pub(super) fn wrong_guesses(text: &str, root: &Node, guesses: &mut [usize]) -> Vec<usize> {
+    if guesses.is_empty() {
+        return Vec::new();
+    }
+    let mut spans = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => {
+                for entry in entries {
+                    spans.push((entry.key_span.start, entry.key_span.end));
+                    stack.push(&entry.value);
+                }
+            }
+            _ => spans.push((node.span.start, node.span.end)),
+        }
+    }
+    spans.sort_unstable();
+    guesses.sort_unstable();
+    let bytes = text.as_bytes();
+    let quoted = |start: usize| matches!(bytes.get(start), Some(b'"' | b'\''));
+    let holds = |at: usize| {
+        // Spans of scalars do not overlap: only the last one starting before `at` can hold it.
+        let before = spans.partition_point(|&(start, _)| start < at);
+        before == 0 || {
+            let (start, end) = spans[before - 1];
+            end < at || (end == at && quoted(start))
+        }
+    };
+    guesses.iter().copied().filter(|&at| !holds(at)).collect()
 }
 
 /// Blanks that indent the continuation lines of the flow collection or quoted scalar holding

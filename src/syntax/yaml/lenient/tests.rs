@@ -2,6 +2,7 @@
 //! original text, and the near misses that PyYAML rejects still rejected.
 
 use super::super::parse;
+use super::MAX_FIXES;
 use crate::syntax::{Node, Parsed, Span, Value};
 
 fn parsed(text: &str) -> Parsed {
@@ -184,4 +185,54 @@ fn other_errors_are_still_errors() {
     assert!(parse("a: [a -]\n").is_err());
     // Tabs as block indentation are an error to PyYAML too.
     assert!(parse("a:\n\tb: c\n").is_err());
+}
+
+#[test]
+fn a_mistake_made_on_every_line_is_patched_in_few_parses() {
+    // More places than MAX_FIXES re-parses could patch one at a time: the patch for the first
+    // guesses at the others. PyYAML: {"k0": "v0", ..., "k499": "v499"}
+    let text: String = (0..500).map(|i| format!("k{i}:\tv{i}\nq{i}: \"x\"#c\n")).collect();
+    let root = parsed(&text).root;
+    let entries = root.as_map().expect("map");
+    assert_eq!(entries.len(), 1000);
+    let last = root.entry("k499").expect("k499");
+    assert_eq!(last.value.as_str(), Some("v499"));
+    assert_eq!(slice(&text, last.key_span), "k499");
+    assert_eq!(slice(&text, last.value.span), "v499");
+    assert_eq!(slice(&text, root.get("q499").expect("q499").span), "\"x\"");
+}
+
+#[test]
+fn wrong_guesses_are_undone() {
+    // PyYAML: {"a": "b", "c": "x:\ty\n", "d": "e"}: the tab after `x:` is block scalar text.
+    let text = "a:\tb\nc: |\n  x:\ty\nd:\te\n";
+    let root = parsed(text).root;
+    assert_eq!(root.get("c").and_then(Node::as_str), Some("x:\ty\n"));
+    assert_eq!(root.get("d").and_then(Node::as_str), Some("e"));
+    assert_eq!(slice(text, root.get("d").expect("d").span), "e");
+
+    // PyYAML: {"a": "x", "b": "y\"#z", "c": "it's\"#no", "d": ["e"]}: a `#` after a quote inside
+    // a plain or a quoted scalar is text.
+    let text = "a: \"x\"#c\nb: y\"#z\nc: 'it''s\"#no'\nd: [e]#f\n";
+    let root = parsed(text).root;
+    assert_eq!(root.get("b").and_then(Node::as_str), Some("y\"#z"));
+    assert_eq!(root.get("c").and_then(Node::as_str), Some("it's\"#no"));
+    assert_eq!(strings(root.get("d").expect("d")), ["e"]);
+    assert_eq!(slice(text, root.get("b").expect("b").span), "y\"#z");
+}
+
+#[test]
+fn too_many_places_for_the_budget_is_an_error_that_says_so() {
+    // Under-indented flow collections are patched one per parse; MAX_FIXES of them are read.
+    let one = "a:\n  b: [1,\n  2]\n";
+    let fits: String = (0..MAX_FIXES).map(|i| one.replace('a', &format!("a{i}"))).collect();
+    assert!(parse(&fits).is_ok());
+    let over: String = (0..=MAX_FIXES).map(|i| one.replace('a', &format!("a{i}"))).collect();
+    let err = parse(&over).expect_err("over the budget");
+    assert!(
+        err.message.starts_with("invalid indentation in flow construct (more places like this"),
+        "{}",
+        err.message
+    );
+    assert_eq!(slice(&over, Span::new(err.span.start, err.span.start + 2)), "2]");
 }
