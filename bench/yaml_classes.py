@@ -22,22 +22,31 @@ rejects (what must be fixed), and more briefly the files cognitrust accepts but 
 rejects. A PyYAML failure only in cfn-lint's construction step (duplicate keys, null keys) still
 counts as a load: the YAML itself is valid, and cognitrust reports duplicates as input errors.
 
+With `--mutate`, it checks the classes cognitrust accepts (src/syntax/yaml/lenient) instead:
+each template PyYAML loads is rewritten into each class in turn (a tab after every key's `:`,
+a comment glued to every quoted value, single-line flow sequences broken over lines left of
+their key or at column 0 or after a tab, quoted values broken over a line at column 0, quoted
+`'-'` in flow sequences made plain). A rewrite PyYAML reads differently is dropped; for the
+others, cognitrust must report the same findings and errors as on the original, on the same
+lines where the rewrite keeps lines (the same rules and error count where it adds lines).
+
 Usage (from the repository root, after `cargo build --release`):
 
     python3 -m venv /tmp/yaml-venv && /tmp/yaml-venv/bin/pip install pyyaml==6.0.2 cfn-lint==1.51.0
     /tmp/yaml-venv/bin/python bench/yaml_classes.py [--cognitrust target/release/cognitrust]
-        [--json OUT.json] ROOT...
+        [--json OUT.json] [--mutate] ROOT...
 
 ROOT defaults to ../shared/corpus; cfn-lint's fixtures (test/fixtures/templates of
 aws-cloudformation/cfn-lint) and the yaml-test-suite's in.yaml files are good further roots.
-Exit status 1 when some file PyYAML loads is rejected by cognitrust, so the script can guard a
-CI job.
+Exit status 1 when some file PyYAML loads is rejected by cognitrust (with `--mutate`: when a
+rewrite is rejected or changes what is reported), so the script can guard a CI job.
 """
 
 import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +63,7 @@ MARKERS = ("Resources", "AWSTemplateFormatVersion")
 PROBE = "# Resources\n"
 BATCH = 200
 REVERSE_GROUPS = 12
+SHOWN = 20
 
 
 def files_under(roots):
@@ -131,7 +141,10 @@ def main():
     ap.add_argument("roots", nargs="*", default=[os.path.join(here, "..", "shared", "corpus")])
     ap.add_argument("--cognitrust", default=os.path.join(here, "target", "release", "cognitrust"))
     ap.add_argument("--json", help="write every file's result here")
+    ap.add_argument("--mutate", action="store_true", help="rewrite templates into each accepted class")
     args = ap.parse_args()
+    if args.mutate:
+        return mutate(args)
 
     probe_dir = tempfile.mkdtemp(prefix="yaml-classes-")
     try:
@@ -207,6 +220,119 @@ def report(results):
     if len(groups) > REVERSE_GROUPS:
         print(f"  ... {len(groups) - REVERSE_GROUPS} more messages (--json has every file)")
     return 1 if missed else 0
+
+
+# --mutate: PyYAML-preserving rewrites of templates into each class cognitrust accepts.
+
+KEY = r"(?m)^(\s*(?:- )*[A-Za-z0-9_]+)"
+FLOW = KEY + r": ((?:!\w+ )?)\[([^\n#]*, [^\n#]*)\]$"
+
+
+def broken_flow(separator, closing):
+    def rewrite(text):
+        def line(m):
+            indent = re.match(r"\s*", m.group(1)).group(0)
+            body = m.group(3).replace(", ", "," + separator.replace("INDENT", indent))
+            return f"{m.group(1)}: {m.group(2)}[{body}{closing.replace('INDENT', indent)}]"
+
+        return re.sub(FLOW, line, text)
+
+    return rewrite
+
+
+# name -> (rewrite, whether it keeps every line where it was)
+REWRITES = {
+    "tab after colon": (lambda t: re.sub(KEY + r":[ ](?=[A-Za-z])", r"\1:\t", t), True),
+    "glued comment": (lambda t: re.sub(KEY + r"(: (?:'[^'\n]*'|\"[^\"\n]*\"))$", r"\1\2#c", t), True),
+    "plain dash": (lambda t: re.sub(r"(?<=[\[,] )'-'(?=[,\]])|(?<=\[)'-'(?=[,\]])", "-", t), True),
+    "flow at key indent": (broken_flow("\nINDENT", "\nINDENT"), False),
+    "flow at column 0": (broken_flow("\n", "\n"), False),
+    "flow after a tab": (broken_flow("\n\t", "\n"), False),
+    "quoted at column 0": (lambda t: re.sub(KEY + r"(: ')([^'\n]*?) ([^'\n]*')$", r"\1\2\3\n\4", t), False),
+}
+
+
+def plain(value):
+    """cfn-lint's nodes as plain values, to compare two readings."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def reported(binary, path):
+    run = subprocess.run(
+        [binary, "scan", path, "--format", "json", "--fail-on", "never", "--no-config"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(path),
+    )
+    out = json.loads(run.stdout)
+    findings = sorted((f["rule"], f["location"]["line"]) for f in out["findings"])
+    errors = sorted((e["message"], (e.get("location") or {}).get("line")) for e in out["errors"])
+    return findings, errors
+
+
+def mutate(args):
+    counts = collections.Counter()
+    bad = []
+    work = tempfile.mkdtemp(prefix="yaml-mutate-")
+    try:
+        for path in files_under(args.roots):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+            except UnicodeDecodeError:
+                continue
+            if not any(m in text for m in MARKERS) or read_as_json(path, text):
+                continue
+            try:
+                original = plain(cfn_yaml.loads(text, path))
+            except Exception:
+                continue
+            before = None
+            for name, (rewrite, keeps_lines) in REWRITES.items():
+                changed = rewrite(text)
+                if changed == text:
+                    continue
+                try:
+                    same = plain(cfn_yaml.loads(changed, path)) == original
+                except Exception:
+                    same = False
+                if not same:
+                    counts[(name, "PyYAML reads it differently: skipped")] += 1
+                    continue
+                if before is None:
+                    before = reported(args.cognitrust, write(work, "original.yaml", text))
+                after = reported(args.cognitrust, write(work, "rewritten.yaml", changed))
+                if not keeps_lines:
+                    strip = lambda r: (sorted(rule for rule, _ in r[0]), len(r[1]))
+                    before_, after_ = strip(before), strip(after)
+                else:
+                    before_, after_ = before, after
+                outcome = "same report" if before_ == after_ else "DIFFERENT REPORT"
+                counts[(name, outcome)] += 1
+                if before_ != after_:
+                    bad.append((name, path, before, after))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for (name, outcome), n in sorted(counts.items()):
+        print(f"  {name}: {outcome}: {n}")
+    for name, path, before, after in bad[:SHOWN]:
+        print(f"\n{name}: {path}\n  original:  {before}\n  rewritten: {after}")
+    if len(bad) > SHOWN:
+        print(f"\n... and {len(bad) - SHOWN} more")
+    return 1 if bad else 0
+
+
+def write(folder, name, text):
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 if __name__ == "__main__":
