@@ -374,6 +374,43 @@ fn many_under_indented_quoted_scalars_are_read_in_linear_time() {
 }
 
 #[test]
+fn under_indented_flow_collections_past_the_budget_are_an_error_that_says_why() {
+    // Each flow collection continued left of its key costs a re-parse of the whole file: 5,000
+    // of them are past the budget, which ends the reading with an error, not a long wait.
+    let mut text = GOOD.to_string();
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "  T{i}:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags: [{{Key: a,\n      Value: b}}]\n"
+        ));
+    }
+    let (_dir, report) = scan_files(&[("good.yaml", GOOD.into()), ("t.yaml", text)]);
+    let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("more places like this than cognitrust patches in one file"),
+        "{messages:?}"
+    );
+    assert_eq!(findings(&report), [("CT106", "good.yaml".into(), 15)]);
+}
+
+#[test]
+fn a_tab_after_every_colon_is_read_in_few_parses_and_wrong_guesses_are_undone() {
+    // 20,000 `Key:<TAB>value` lines, as CloudFormation accepts, are patched by guesses from the
+    // first; the 20,000 such lines of a block scalar are guesses that turn out wrong, which costs
+    // one more reading, not one per line.
+    let mut text = GOOD.to_string();
+    text.push_str("  Script:\n    Type:\tAWS::SSM::Document\n    Properties:\n      Content: |\n");
+    text.push_str(&"        key:\tvalue\n".repeat(20_000));
+    text.push_str("  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("        - Key:\tk{i}\n          Value:\tv{i}\n"));
+    }
+    let (_dir, report) = scan_files(&[("t.yaml", text)]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(findings(&report), [("CT106", "t.yaml".into(), 15)]);
+}
+
+#[test]
 fn pools_and_roles_are_paired_without_comparing_every_pool_with_every_role() {
     // 3,000 pools with the basic flow, each trusted by its own role: which roles a pool could
     // hand out used to be asked of every role for every pool. The last pool is trusted by two

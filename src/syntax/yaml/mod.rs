@@ -21,35 +21,50 @@ use super::{Entry, Key, MAX_ALIAS_NODES, MAX_DEPTH, Node, Parsed, Span, SyntaxEr
 
 /// Parses the first YAML document of `text`; an empty stream is a `Null` root.
 ///
+/// Where saphyr-parser is stricter than the YAML 1.1 readers CloudFormation and cfn-lint use,
+/// [`lenient`] patches the text in ways that change no value and parses it again.
+///
 /// # Errors
 ///
-/// Whatever saphyr-parser rejects, complex (non-scalar) keys, unknown or self-containing
-/// aliases, nesting deeper than [`MAX_DEPTH`] and alias expansion beyond [`MAX_ALIAS_NODES`].
+/// Whatever saphyr-parser rejects (less what [`lenient`] accepts), complex (non-scalar) keys,
+/// unknown or self-containing aliases, nesting deeper than [`MAX_DEPTH`] and alias expansion
+/// beyond [`MAX_ALIAS_NODES`].
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
-    match parse_strict(text) {
-        Err(e) if e.message.contains(lenient::UNDER_INDENTED) => {
-            lenient::reindent_quoted(text, e, parse_strict)
-        }
-        other => other,
-    }
+    parse_strict(text).or_else(|failure| lenient::reparse(text, failure, parse_strict))
 }
 
-fn parse_strict(text: &str) -> Result<Parsed, SyntaxError> {
+/// A parse that failed, with what [`lenient`] needs to find the construct being read.
+struct Failure {
+    error: SyntaxError,
+    /// The opening bracket of the outermost flow collection still open, or else the end of the
+    /// last event: the construct saphyr was reading starts at or after it.
+    resume: usize,
+}
+
+fn parse_strict(text: &str) -> Result<Parsed, Failure> {
     let offsets = CharOffsets::new(text);
     let mut builder = Builder::new(text);
     let mut events = Parser::new_from_str(text);
+    let fail = |builder: &Builder<'_>, error| Failure { error, resume: builder.resume() };
     while let Some(event) = events.next() {
-        let (event, span) = event.map_err(|e| scan_error(text, &offsets, &e))?;
+        let (event, span) = match event {
+            Ok(event) => event,
+            Err(e) => return Err(fail(&builder, scan_error(text, &offsets, &e))),
+        };
         let raw = Span::new(offsets.byte(span.start.index()), offsets.byte(span.end.index()));
-        if builder.event(event, raw)? {
-            // Junk after the root (`{a: 1} junk`) only fails when saphyr looks for the next
-            // document; after an explicit `...` or before a `---` it is the next document's
-            // problem, and that document is ignored.
-            let explicit_end = text.get(raw.start..).is_some_and(|rest| rest.starts_with("..."));
-            if let (false, Some(Err(e))) = (explicit_end, events.next()) {
-                return Err(scan_error(text, &offsets, &e));
+        match builder.event(event, raw) {
+            Ok(false) => {}
+            Ok(true) => {
+                // Junk after the root (`{a: 1} junk`) only fails when saphyr looks for the next
+                // document; after an explicit `...` or before a `---` it is the next document's
+                // problem, and that document is ignored.
+                let explicit_end = text.get(raw.start..).is_some_and(|rest| rest.starts_with("..."));
+                if let (false, Some(Err(e))) = (explicit_end, events.next()) {
+                    return Err(fail(&builder, scan_error(text, &offsets, &e)));
+                }
+                break;
             }
-            break;
+            Err(error) => return Err(fail(&builder, error)),
         }
     }
     Ok(builder.finish())
@@ -374,6 +389,12 @@ impl<'a> Builder<'a> {
             },
         }
         Ok(())
+    }
+
+    /// Where the construct being read when parsing failed starts, at the latest: see [`Failure`].
+    fn resume(&self) -> usize {
+        let flow = |frame: &&Frame| matches!(self.text.as_bytes().get(frame.content), Some(b'[' | b'{'));
+        self.frames.iter().find(flow).map_or(self.prev_end, |frame| frame.content)
     }
 
     fn awaiting_key(&self) -> bool {
