@@ -368,11 +368,15 @@ pub enum SlotKind {
     Rule,
     /// The role of a user pool group, handed out through a `Token` role mapping.
     Group,
+    /// A role the attachment hands out in a slot the input does not tell: a plan whose `roles`
+    /// map is computed. The rules that depend on the slot (`amr`) skip it; the others check it.
+    Unknown,
 }
 
 impl SlotKind {
+    /// Whether signed-in users get the role; `false` too when the slot is not known.
     pub fn is_authenticated(self) -> bool {
-        !matches!(self, SlotKind::Unauthenticated)
+        matches!(self, SlotKind::Authenticated | SlotKind::Rule | SlotKind::Group)
     }
     pub fn describe(self) -> &'static str {
         match self {
@@ -380,6 +384,7 @@ impl SlotKind {
             SlotKind::Unauthenticated => "unauthenticated (guest) role",
             SlotKind::Rule => "role of a role-mapping rule",
             SlotKind::Group => "role of a user pool group (Token mapping)",
+            SlotKind::Unknown => "role (in a slot the plan does not tell)",
         }
     }
 }

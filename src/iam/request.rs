@@ -104,6 +104,8 @@ pub fn condition_admits(c: &Condition, req: &CognitoRequest) -> Tri {
                 Element::Value(&unknown_pool)
             }
         }]),
+        // Which identities get a role of an unknown slot is not known: nor is what `amr` holds.
+        KeyKind::Amr if req.slot == SlotKind::Unknown => return Tri::Maybe,
         KeyKind::Amr if req.slot.is_authenticated() => {
             Some(vec![Element::Text("authenticated"), Element::Provider])
         }

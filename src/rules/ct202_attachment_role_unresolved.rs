@@ -1,5 +1,5 @@
 use super::{Findings, declare_rule};
-use crate::model::{Model, Sym};
+use crate::model::{Model, SlotKind, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -50,11 +50,26 @@ fn check(model: &Model, out: &mut Findings) {
     for att in &model.attachments {
         for variant in att.variants.iter().filter(|v| v.value.opaque_roles) {
             let at = variant.value.roles_loc.unwrap_or(att.resource.loc);
-            let f = out.add(
-                at,
-                &att.resource,
-                format!("the roles of `{}` are computed, so which role each slot gets, and its trust, were not checked", att.resource.name),
-            );
+            let reached: Vec<String> = variant
+                .value
+                .slots
+                .iter()
+                .filter(|s| s.kind == SlotKind::Unknown)
+                .map(|s| s.role.value.describe())
+                .collect();
+            let message = if reached.is_empty() {
+                format!(
+                    "the roles of `{}` are computed, so which role each slot gets, and its trust, were not checked",
+                    att.resource.name
+                )
+            } else {
+                format!(
+                    "the roles of `{}` are computed, so which role fills which slot is not known: the checks that depend on the slot (`amr`: CT109, CT110, CT401) were skipped; the other trust checks ran on the roles it refers to: {}",
+                    att.resource.name,
+                    reached.join(", ")
+                )
+            };
+            let f = out.add(at, &att.resource, message);
             f.label("roles not known statically").help(
                 "write the roles map with literal `authenticated`/`unauthenticated` keys, or scan the .tf sources with the plan",
             );

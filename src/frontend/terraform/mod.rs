@@ -12,13 +12,19 @@ use std::collections::HashMap;
 use crate::frontend::Resolve;
 use crate::model::{
     Assign, Attachment, AttachmentProps, Client, Group, Item, Mapping, MappingRule, Model, Pool, PoolProps,
-    PrincipalTag, ProviderName, ResourceRef, Role, Sym, UserPool, Variant,
+    PrincipalTag, ProviderName, ResourceRef, Role, Slot, SlotKind, Sym, UserPool, Variant,
 };
 use crate::source::{FileId, Loc};
 use crate::syntax::{Node, Value};
 
 /// What Terraform extraction needs beyond values: policy documents.
 pub trait Policies: Resolve {
+    /// The roles (as their ARNs) a computed value refers to, such as a `roles` map a plan
+    /// does not know: each may fill any slot. Empty when they cannot be told.
+    fn referenced_roles(&self, _node: &Node) -> Vec<Sym> {
+        Vec::new()
+    }
+
     /// The policy document a value holds or refers to (`jsonencode({...})`, JSON text, a
     /// `data.aws_iam_policy_document`).
     fn policy(&self, node: &Node) -> Option<crate::model::Policy>;
@@ -241,6 +247,20 @@ fn attachment_props(r: &dyn Policies, body: &Node) -> AttachmentProps {
         }
         Some(_) => out.opaque_roles = true,
         None => out.opaque_roles = body.get("roles").is_some(),
+    }
+    if let Some(roles) = body.get("roles").filter(|_| out.opaque_roles) {
+        // Which role fills which slot is not known, but each role may fill one: the rules that
+        // do not depend on the slot still check it.
+        let key_loc = out.roles_loc.unwrap_or(Loc::new(file, roles.span));
+        for role in r.referenced_roles(roles) {
+            out.slots.push(Slot {
+                kind: SlotKind::Unknown,
+                key: "?".to_string(),
+                key_loc,
+                role: Item { value: role, loc: r.loc(roles) },
+                via: None,
+            });
+        }
     }
     for (index, m) in blocks(body, "role_mapping").into_iter().enumerate() {
         let mapping = mapping(r, m, index);

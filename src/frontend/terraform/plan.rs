@@ -220,9 +220,18 @@ impl<'a> Plan<'a> {
         for (i, p) in planned.iter().enumerate() {
             index.entry(p.address.as_str()).or_insert(i);
         }
+        let mut sorted: Vec<&str> = index.keys().copied().collect();
+        sorted.sort_unstable();
         let each = |f: &mut dyn FnMut(&Scope, &TfResource)| {
             for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
-                let scope = Scope { plan: self, path: &p.path, index: &index, bodies: &bodies, depth: 0 };
+                let scope = Scope {
+                    plan: self,
+                    path: &p.path,
+                    index: &index,
+                    sorted: &sorted,
+                    bodies: &bodies,
+                    depth: 0,
+                };
                 f(&scope, &TfResource { address: p.address.clone(), type_: &p.type_, body, loc: p.loc });
             }
         };
@@ -237,6 +246,12 @@ impl<'a> Plan<'a> {
         self.planned().into_iter().filter(|p| !p.data).map(|p| (p.address, p.loc)).collect()
     }
 }
+
+/// How many references may be followed to find the roles a computed `roles` map refers to.
+const MAX_ROLE_REFERENCES: usize = 4096;
+
+/// A configuration expression that refers to several things: a list of their references.
+pub(super) const REFS: &str = "tf::refs";
 
 /// Whether the model reads a resource of this type (or a data source, for its policy document).
 fn is_modelled(type_: &str) -> bool {
@@ -306,7 +321,28 @@ fn expressions(node: &Node) -> Node {
                 return c.clone();
             }
             if let Some(refs) = node.get("references").and_then(Node::as_seq) {
-                let best = refs.iter().filter_map(Node::as_str).max_by_key(|r| r.split('.').count());
+                let texts: Vec<&str> = refs.iter().filter_map(Node::as_str).collect();
+                // References to several things (`{a = aws_iam_role.x.arn, b = module.m.arn}`
+                // written as one expression) keep them all: which goes where is not known.
+                // The most specific of each: `aws_iam_role.x.arn`, not also `aws_iam_role.x`.
+                let extends = |o: &str, r: &str| {
+                    o.len() > r.len() && o.starts_with(r) && o[r.len()..].starts_with(['.', '['])
+                };
+                let mut leaves: Vec<&str> =
+                    texts.iter().copied().filter(|r| !texts.iter().any(|o| extends(o, r))).collect();
+                leaves.sort_unstable();
+                leaves.dedup();
+                if leaves.len() > 1 {
+                    let list =
+                        leaves.iter().map(|r| Node::new(Value::String(r.to_string()), node.span)).collect();
+                    let entry = Entry {
+                        key: REFS.into(),
+                        key_span: node.span,
+                        value: Node::new(Value::Seq(list), node.span),
+                    };
+                    return Node::new(Value::Map(vec![entry]), node.span);
+                }
+                let best = texts.iter().max_by_key(|r| r.split('.').count());
                 return match best {
                     Some(r) => policy::reference(r, node.span),
                     None => Node::new(Value::Null, node.span),
@@ -330,6 +366,8 @@ struct Scope<'s, 'a> {
     path: &'s [String],
     /// The planned resources' indexes in `bodies` by address, the first of each.
     index: &'s HashMap<&'s str, usize>,
+    /// The planned resources' addresses, sorted, for the instances of one resource.
+    sorted: &'s [&'s str],
     bodies: &'s [Node],
     /// How many module outputs and variables were followed to get here.
     depth: usize,
@@ -373,6 +411,60 @@ impl Scope<'_, '_> {
                 }
             }
             _ => Sym::Unknown(format!("`{text}`")),
+        }
+    }
+
+    /// The planned `aws_iam_role`s a reference reaches, through module outputs and variables
+    /// (the configuration's `references` of each), each instance of a `count` or `for_each`.
+    fn roles_of(&self, text: &str, out: &mut Vec<Sym>, budget: &mut usize) {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let parts: Vec<&str> = text.split('.').map(|p| p.split('[').next().unwrap_or(p)).collect();
+        let follow = |scope: Scope, expr: Option<&Node>, out: &mut Vec<Sym>, budget: &mut usize| {
+            for r in expr.and_then(|e| e.get("references")).and_then(Node::as_seq).unwrap_or(&[]) {
+                if let Some(r) = r.as_str() {
+                    scope.roles_of(r, out, budget);
+                }
+            }
+        };
+        match parts.as_slice() {
+            ["aws_iam_role", name, ..] => {
+                let prefix: String = self.path.iter().map(|m| format!("module.{m}.")).collect();
+                let address = format!("{prefix}aws_iam_role.{name}");
+                let start = self.sorted.partition_point(|a| *a < address.as_str());
+                for a in self.sorted[start..].iter().take_while(|a| a.starts_with(address.as_str())) {
+                    if a.len() == address.len() || a[address.len()..].starts_with('[') {
+                        out.push(attribute(self.plan.file, "aws_iam_role", a, "arn"));
+                    }
+                }
+            }
+            _ if self.depth >= MAX_DEPTH => {}
+            ["module", name, output, ..] => {
+                let mut child = self.path.to_vec();
+                child.push(name.to_string());
+                if let Some((path, module)) = self.plan.modules.get_key_value(&child) {
+                    let expr = module
+                        .node
+                        .get("outputs")
+                        .and_then(|o| o.get(output))
+                        .and_then(|o| o.get("expression"));
+                    follow(Scope { path, depth: self.depth + 1, ..*self }, expr, out, budget);
+                }
+            }
+            ["var", name, ..] if !self.path.is_empty() => {
+                let call = self.plan.modules.get(self.path).and_then(|m| m.call.as_ref());
+                if let Some((parent, exprs)) = call {
+                    follow(
+                        Scope { path: parent, depth: self.depth + 1, ..*self },
+                        exprs.get(name),
+                        out,
+                        budget,
+                    );
+                }
+            }
+            _ => {}
         }
     }
 
@@ -431,6 +523,7 @@ impl Resolve for Scope<'_, '_> {
             Value::Bool(b) => Sym::Lit(b.to_string()),
             Value::Map(_) => match node.single_entry() {
                 Some(e) if e.key == "tf::ref" => self.reference(e.value.as_str().unwrap_or_default()),
+                Some(e) if e.key == REFS => Sym::Unknown("a value built from several references".into()),
                 _ => Sym::Unknown("a map".into()),
             },
             _ => Sym::Unknown("a value the plan does not know".into()),
@@ -439,6 +532,31 @@ impl Resolve for Scope<'_, '_> {
 }
 
 impl Policies for Scope<'_, '_> {
+    fn referenced_roles(&self, node: &Node) -> Vec<Sym> {
+        let Some(e) =
+            node.single_entry().filter(|e| ["tf::ref", "tf::unknown", REFS].contains(&e.key.as_str()))
+        else {
+            return Vec::new();
+        };
+        let texts: Vec<&str> = match e.value.as_seq() {
+            Some(list) => list.iter().filter_map(Node::as_str).collect(),
+            None => e.value.as_str().into_iter().collect(),
+        };
+        let mut out = Vec::new();
+        let mut budget = MAX_ROLE_REFERENCES;
+        for text in texts {
+            self.roles_of(text, &mut out, &mut budget);
+        }
+        if budget == 0 {
+            out.push(Sym::Limit(format!(
+                "more than {MAX_ROLE_REFERENCES} references were followed to find the roles a computed `roles` map refers to"
+            )));
+        }
+        out.sort_by_key(Sym::describe);
+        out.dedup();
+        out
+    }
+
     fn policy(&self, node: &Node) -> Option<Policy> {
         if let Some(e) = node.single_entry().filter(|e| e.key == "tf::ref") {
             let parts: Vec<&str> = e.value.as_str()?.split('.').collect();

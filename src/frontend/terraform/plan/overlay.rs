@@ -21,7 +21,7 @@ pub(super) fn overlay(
     if whole_unknown || matches!(planned.value, Value::Null) {
         return match config {
             Some(_) if flat_config && has_unknown(unknown) && !matches!(planned.value, Value::Null) => {
-                opaque(planned)
+                opaque(planned, config)
             }
             Some(c) => c.clone(),
             None => planned.clone(),
@@ -30,7 +30,7 @@ pub(super) fn overlay(
     match &planned.value {
         Value::Map(entries) => {
             if flat_config && has_unknown(unknown) {
-                return opaque(planned);
+                return opaque(planned, config);
             }
             let mut out: Vec<Entry> = entries
                 .iter()
@@ -56,7 +56,7 @@ pub(super) fn overlay(
         }
         Value::Seq(items) => {
             if flat_config && has_unknown(unknown) {
-                return config.cloned().unwrap_or_else(|| opaque(planned));
+                return config.cloned().unwrap_or_else(|| opaque(planned, config));
             }
             // Nested blocks that are sets (a policy document's `condition`s) come back sorted:
             // pair each planned block with the configured one its known values agree with.
@@ -162,8 +162,13 @@ fn has_unknown(unknown: Option<&Node>) -> bool {
     }
 }
 
-fn opaque(at: &Node) -> Node {
-    let value = Node::new(Value::String("a value the plan does not know".into()), at.span);
+/// What a value the plan does not know stands for: the reference its configuration makes, when
+/// it makes one (`module.iam.role_arns`), so the roles it reaches can still be found.
+fn opaque(at: &Node, config: Option<&Node>) -> Node {
+    let value = match config.and_then(Node::single_entry) {
+        Some(e) if e.key == "tf::ref" || e.key == super::REFS => e.value.clone(),
+        _ => Node::new(Value::String("a value the plan does not know".into()), at.span),
+    };
     Node::new(Value::Map(vec![Entry { key: "tf::unknown".into(), key_span: at.span, value }]), at.span)
 }
 
