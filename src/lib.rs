@@ -79,6 +79,24 @@ pub struct Summary {
     /// The config file the scan used, as reports show paths; absent when none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// What the scan could link and check.
+    pub coverage: Coverage,
+}
+
+/// How much of the identity pools' setup the scan could check: every slot is either checked
+/// through a role it found, or not checked with a finding that says why (CT202, CT901).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    /// Identity pools found.
+    pub pools: usize,
+    /// Role slots of their attachments: `authenticated`, `unauthenticated`, role-mapping rules,
+    /// user pool groups reached through `Token` mappings, roles of a computed `roles` map; and
+    /// each computed `roles` map whose roles could not be told.
+    pub slots: usize,
+    /// Roles whose trust was checked for a slot.
+    pub roles_checked: usize,
+    /// Slots whose role was not checked (each has a CT202 or CT901 finding).
+    pub not_checked: usize,
 }
 
 /// The result of a scan: the files read, findings sorted by place and rule, and input errors.

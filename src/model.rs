@@ -736,6 +736,34 @@ pub struct ResourceSuppression {
 }
 
 impl Model {
+    /// What the linked model covers: see [`crate::Coverage`].
+    pub fn coverage(&self) -> crate::Coverage {
+        let mut slots = std::collections::HashSet::new();
+        let mut opaque = 0;
+        for (a, att) in self.attachments.iter().enumerate() {
+            for v in &att.variants {
+                for s in &v.value.slots {
+                    slots.insert((a, s.kind.describe(), s.key.as_str(), s.role.loc));
+                }
+                if v.value.opaque_roles && !v.value.slots.iter().any(|s| s.kind == SlotKind::Unknown) {
+                    opaque += 1;
+                }
+            }
+        }
+        let mut not_checked = std::collections::HashSet::new();
+        for un in &self.unresolved {
+            let s = &self.attachments[un.attachment].variants[un.variant].value.slots[un.slot];
+            not_checked.insert((un.attachment, s.kind.describe(), s.key.as_str(), s.role.loc));
+        }
+        let roles: std::collections::HashSet<usize> = self.uses.iter().map(|u| u.role).collect();
+        crate::Coverage {
+            pools: self.pools.len(),
+            slots: slots.len() + opaque,
+            roles_checked: roles.len(),
+            not_checked: not_checked.len() + opaque,
+        }
+    }
+
     /// Adds the resources of `other`, a model of other files read before linking, after this
     /// one's.
     pub fn append(&mut self, other: Model) {

@@ -131,6 +131,7 @@ pub(crate) fn analyse(
         suppressed: suppressed.len(),
         errors: errors.len(),
         config: opts.config.source.as_ref().map(|(path, _)| display_path(path, &opts.cwd)),
+        coverage: model.coverage(),
     };
     free_in_background((templates, model, tf_files, plans));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }

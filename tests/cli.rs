@@ -151,7 +151,10 @@ fn human_output_shows_the_snippet_the_rule_and_the_fix_without_colour() {
     assert!(text.contains("help: add StringEquals"), "{text}");
     assert!(!text.contains('\u{1b}'), "no ANSI escapes when not a terminal");
     assert!(
-        text.ends_with("1 finding (1 error, 0 warnings, 0 notes) in 1 template of 1 file scanned\n"),
+        text.ends_with(
+            "1 finding (1 error, 0 warnings, 0 notes) in 1 template of 1 file scanned\n\
+             coverage: 1 identity pool, 1 role slot, 1 role checked, 0 slots not checked\n"
+        ),
         "{text}"
     );
 }
@@ -193,4 +196,52 @@ fn a_scan_that_finds_nothing_to_check_says_so_on_stderr() {
     let dir = common::project(&[("t.yaml", common::WARNING)]);
     let out = common::run(dir.path(), &["scan", ".", "--format", "json"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("no CloudFormation"));
+}
+
+#[test]
+fn the_summary_counts_what_was_checked_and_what_was_not() {
+    // The authenticated role comes from a parameter (not checked: CT202); the guest role is
+    // in the template and is checked.
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AuthRoleArn: {Type: String}
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: true
+  GuestRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !Ref AuthRoleArn
+        unauthenticated: !GetAtt GuestRole.Arn
+"#;
+    let dir = project(&[("pool.yaml", template)]);
+    let report = json(&run(dir.path(), &["scan", "--format", "json", "--fail-on", "never"]));
+    assert_eq!(
+        report["summary"]["coverage"],
+        serde_json::json!({"pools": 1, "slots": 2, "roles_checked": 1, "not_checked": 1})
+    );
+    let rules: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(rules, ["CT202"], "the slot not checked says why");
+    let human = run(dir.path(), &["scan", "--fail-on", "never"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("coverage: 1 identity pool, 2 role slots, 1 role checked, 1 slot not checked"),
+        "{text}"
+    );
 }

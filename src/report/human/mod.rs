@@ -251,6 +251,16 @@ fn summary_line(report: &Report) -> String {
         line.push_str(&format!("; {} could not be analysed", plural(report.errors.len(), "input")));
     }
     line.push('\n');
+    let c = report.summary.coverage;
+    if c.pools > 0 || c.slots > 0 {
+        line.push_str(&format!(
+            "coverage: {}, {}, {} checked, {} not checked\n",
+            plural(c.pools, "identity pool"),
+            plural(c.slots, "role slot"),
+            plural(c.roles_checked, "role"),
+            plural(c.not_checked, "slot"),
+        ));
+    }
     if let Some(config) = &report.summary.config {
         line.push_str(&format!("config: {}\n", shown(config)));
     }
