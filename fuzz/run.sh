@@ -40,10 +40,27 @@ seed_cdk() {
   } > "$out/seed-app"
 }
 
+# The serverless target reads a service and three files it may include from one input, split at
+# 0xFF bytes: each fixture folder of testdata/serverless becomes one seed.
+seed_serverless() {
+  local out=corpus/serverless dir n
+  mkdir -p "$out"
+  for dir in ../testdata/serverless/*/*/; do
+    [ -f "$dir/serverless.yml" ] || continue
+    n=$(printf '%s' "$dir" | tr -c 'A-Za-z0-9_' '_')
+    {
+      sed -e 's#\${file([^)]*)#${file(resources/a.yml)#' "$dir/serverless.yml"
+      for f in "$dir"resources/*.yml; do [ -f "$f" ] && { printf '\xff'; cat "$f"; }; done
+    } > "$out/seed-$n"
+  done
+  printf 'custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n  c: ${file(config.json):x, self:custom.a}\nresources:\n  - ${file(resources/a.yml)}\n  - ${file(../../etc/hostname)}\n\xffResources: ${file(resources/b.yml)}\n\xffResources: {R: {Type: AWS::IAM::Role, Properties: {RoleName: "${self:custom.c}"}}}\n\xff{"x": "${self:custom}"}\n' > "$out/seed-hostile"
+}
+
 cargo fuzz build -O
 seed_terraform
 seed_cdk
-for target in yaml json hcl cloudformation plan human terraform cdk; do
+seed_serverless
+for target in yaml json hcl cloudformation plan human terraform cdk serverless; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
   # The cdk target scans through `cognitrust::scan`, whose worker and freeing threads each leave

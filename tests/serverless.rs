@@ -179,3 +179,36 @@ fn guard_findings_point_into_the_included_file() {
         [("guard:cognito_trust_principal_type".to_string(), "resources/roles.yml".to_string(), 11)]
     );
 }
+
+#[test]
+fn variables_nested_deep_stop_at_a_bound_not_at_the_end_of_the_stack() {
+    // 32 values, each a flow map 200 levels deep whose innermost value is the next variable.
+    let mut service = String::from("service: s\ncustom:\n");
+    for i in 0..32 {
+        let inner = if i < 31 { format!("${{self:custom.l{}}}", i + 1) } else { "x".to_string() };
+        service.push_str(&format!("  l{i}: {}\"{inner}\"{}\n", "{a: ".repeat(200), "}".repeat(200)));
+    }
+    service.push_str(
+        "resources:\n  Resources:\n    Pool:\n      Type: AWS::Cognito::IdentityPool\n      Properties:\n        \
+         IdentityPoolName: ${self:custom.l0}\n",
+    );
+    // And one string of 50,000 variables, each inside the one before.
+    let nested = format!("{}x{}", "${self:".repeat(50_000), "}".repeat(50_000));
+    let other = format!(
+        "service: t\nresources:\n  Resources:\n    Pool:\n      Type: AWS::Cognito::IdentityPool\n      Properties:\n        \
+         IdentityPoolName: \"{nested}\"\n"
+    );
+    let dir = project(&[("a/serverless.yml", &service), ("b/serverless.yml", &other)]);
+    let path = dir.path().to_path_buf();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(scan(&path));
+    });
+    let report = receive.recv_timeout(Duration::from_secs(60)).expect("the scan finishes");
+    let errors = errors(&report);
+    assert!(errors.iter().any(|e| e.0 == "a/serverless.yml" && e.2.contains("levels deep")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.0 == "b/serverless.yml" && e.2.contains("more than 32 others")),
+        "{errors:?}"
+    );
+}

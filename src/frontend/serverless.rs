@@ -40,6 +40,11 @@ const MAX_DEPTH: usize = 32;
 const MAX_INCLUDES: usize = 256;
 /// How many nodes resolution may produce in all: variables that fan out stop here.
 const MAX_NODES: usize = 1_000_000;
+/// How deep resolution may recurse, nesting and variables together: a value 200 levels deep
+/// reached through variables from another 200 levels deep stops here, not at the end of the
+/// thread's stack. The parsers' own nesting bound, so no resolved tree nests deeper than a
+/// parsed one.
+const MAX_LEVEL: usize = crate::syntax::MAX_DEPTH;
 
 /// Whether a file is a Serverless Framework service file, by its name.
 pub fn is_service_file(path: &Path) -> bool {
@@ -84,7 +89,9 @@ pub fn read(ctx: &Context, text_len: usize, service: &Node) -> Option<Service> {
         files: RefCell::new(Vec::new()),
         by_path: RefCell::new(HashMap::new()),
         issues: RefCell::new(Vec::new()),
+        issued: RefCell::new(std::collections::HashSet::new()),
         nodes: Cell::new(0),
+        level: Cell::new(0),
         active: RefCell::new(Vec::new()),
     };
     let resolved = resolver.resolve(resources, 0);
@@ -94,6 +101,15 @@ pub fn read(ctx: &Context, text_len: usize, service: &Node) -> Option<Service> {
             let mut merged = Node::new(Value::Map(Vec::new()), resolved.span);
             for item in items {
                 match item.value {
+                    // One that could not be resolved has its error already.
+                    _ if is_opaque(&item) => {
+                        if !resolver.issues.borrow().iter().any(|i| i.span == item.span) {
+                            issues.push(SyntaxError::new(
+                                "this element of `resources` is filled in at deploy time: its resources are not checked",
+                                item.span,
+                            ));
+                        }
+                    }
                     Value::Map(_) => merge(&mut merged, item),
                     Value::Null => {}
                     _ => issues.push(SyntaxError::new(
@@ -104,10 +120,16 @@ pub fn read(ctx: &Context, text_len: usize, service: &Node) -> Option<Service> {
             }
             merged
         }
-        Value::Map(_) => resolved,
+        Value::Map(_) if !is_opaque(&resolved) => resolved,
+        Value::Null => Node::new(Value::Map(Vec::new()), resolved.span),
         _ => {
+            let what = if is_opaque(&resolved) {
+                "is filled in at deploy time"
+            } else {
+                "is not a map of CloudFormation sections"
+            };
             issues.push(SyntaxError::new(
-                "`resources` is not a map of CloudFormation sections: its resources are not checked",
+                format!("`resources` {what}: its resources are not checked"),
                 resolved.span,
             ));
             Node::new(Value::Map(Vec::new()), resolved.span)
@@ -123,10 +145,16 @@ pub fn read(ctx: &Context, text_len: usize, service: &Node) -> Option<Service> {
 fn merge(into: &mut Node, from: Node) {
     match (&mut into.value, from.value) {
         (Value::Map(entries), Value::Map(more)) => {
+            // By an index of the keys: two elements of thousands of resources each stay linear.
+            let mut at: HashMap<Key, usize> =
+                entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
             for e in more {
-                match entries.iter_mut().find(|x| x.key == e.key) {
-                    Some(x) => merge(&mut x.value, e.value),
-                    None => entries.push(e),
+                match at.get(&e.key) {
+                    Some(&i) => merge(&mut entries[i].value, e.value),
+                    None => {
+                        at.insert(e.key.clone(), entries.len());
+                        entries.push(e);
+                    }
                 }
             }
         }
@@ -156,7 +184,11 @@ struct Resolver<'a> {
     files: RefCell<Vec<Included>>,
     by_path: RefCell<HashMap<PathBuf, usize>>,
     issues: RefCell<Vec<SyntaxError>>,
+    /// The issues so far, each once.
+    issued: RefCell<std::collections::HashSet<(Span, String)>>,
     nodes: Cell<usize>,
+    /// How deep [`Resolver::resolve`] is in itself.
+    level: Cell<usize>,
     /// The `self:` addresses and files being resolved, innermost last: one met again is a cycle.
     active: RefCell<Vec<String>>,
 }
@@ -173,10 +205,9 @@ enum Resolved {
 impl Resolver<'_> {
     /// A problem at a place, once: a value referred to from many places is resolved each time.
     fn issue(&self, message: impl Into<String>, span: Span) {
-        let issue = SyntaxError::new(message, span);
-        let mut issues = self.issues.borrow_mut();
-        if !issues.iter().any(|i| i.span == issue.span && i.message == issue.message) {
-            issues.push(issue);
+        let message = message.into();
+        if self.issued.borrow_mut().insert((span, message.clone())) {
+            self.issues.borrow_mut().push(SyntaxError::new(message, span));
         }
     }
 
@@ -187,6 +218,20 @@ impl Resolver<'_> {
 
     /// The node with every variable in its strings resolved.
     fn resolve(&self, node: &Node, depth: usize) -> Node {
+        if self.level.get() >= MAX_LEVEL {
+            self.issue(
+                format!("values here nest more than {MAX_LEVEL} levels deep through variables: the rest is not checked"),
+                node.span,
+            );
+            return Node::new(Value::Null, node.span);
+        }
+        self.level.set(self.level.get() + 1);
+        let out = self.resolve_inner(node, depth);
+        self.level.set(self.level.get() - 1);
+        out
+    }
+
+    fn resolve_inner(&self, node: &Node, depth: usize) -> Node {
         if !self.count() {
             if self.nodes.get() == MAX_NODES + 1 {
                 self.issue(
@@ -297,9 +342,7 @@ impl Resolver<'_> {
 
     /// The value of one variable `${content}` (nested variables in it resolved first).
     fn whole(&self, content: &str, span: Span, depth: usize) -> Node {
-        let content =
-            if content.contains("${") { self.text_only(content, span, depth) } else { content.to_string() };
-        let opaque = || {
+        let opaque_text = |content: &str| {
             let text = format!("${{{content}}}");
             Node::new(Value::Map(vec![entry(VARIABLE, span, Node::new(Value::String(text), span))]), span)
         };
@@ -310,8 +353,14 @@ impl Resolver<'_> {
                 ),
                 span,
             );
-            return opaque();
+            return opaque_text(content);
         }
+        let content = if content.contains("${") {
+            self.text_only(content, span, depth + 1)
+        } else {
+            content.to_string()
+        };
+        let opaque = || opaque_text(&content);
         // A variable whose name is built from one filled in at deploy time is filled in then too.
         if content.contains("${") {
             return opaque();
