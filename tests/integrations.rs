@@ -560,6 +560,13 @@ fn action_scan_of_a_correct_template_passes() {
     assert_eq!(scan.outputs["exit-code"], "0");
     assert_eq!(scan.outputs["sarif-file"], "", "no SARIF for format github");
     assert!(runner.summary().contains("No findings in 1 template of 1 file scanned"), "{}", runner.summary());
+    assert!(
+        runner
+            .summary()
+            .contains("Coverage: 1 identity pool, 2 role slots, 2 roles checked, every slot checked."),
+        "{}",
+        runner.summary()
+    );
     assert_eq!(finish.status, Some(0), "{}", finish.log);
 }
 

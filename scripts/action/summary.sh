@@ -55,6 +55,12 @@ jq -r --arg blob "$blob" --arg fail_on "$fail_on" --argjson max_rows 500 '
     + " in \(plural(.summary.templates; "template")) of \(plural(.summary.files_scanned; "file")) scanned"
     + (if .summary.errors > 0 then "; **\(plural(.summary.errors; "input")) could not be analysed**" else "" end)
     + " (fail-on: `\($fail_on)`).",
+  (.summary.coverage // null | if . != null and (.pools > 0 or .slots > 0) then
+    "",
+    "Coverage: \(plural(.pools; "identity pool")), \(plural(.slots; "role slot")), \(plural(.roles_checked; "role")) checked"
+      + (if .not_checked > 0 then ", **\(plural(.not_checked; "slot")) not checked** (see CT202, CT901)" else ", every slot checked" end)
+      + "."
+   else empty end),
   "",
   "| errors | warnings | notes | suppressed |",
   "|---:|---:|---:|---:|",
