@@ -260,11 +260,19 @@ impl<'a> Sources<'a> {
     pub fn extract(&self, model: &mut Model) {
         model.errors.extend(self.errors.iter().cloned());
         self.report_not_expanded(model);
+        let mut unread_trusts = Vec::new();
         self.each_resource(|scope, res| {
             model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
             extract(scope, res, model);
             self.eval.report_pending(res, model);
+            if res.type_ == "aws_iam_role"
+                && let Some(policy) = res.body.get("assume_role_policy")
+                && model.roles.last().is_some_and(|r| r.trust.iter().all(|t| t.value.is_none()))
+            {
+                unread_trusts.push((model.roles.len() - 1, Loc::new(res.loc.file, policy.span)));
+            }
         });
+        report_unread_trusts(&unread_trusts, model);
         // Role policies name roles that must all be in the model first.
         let roles = super::RoleIndex::new(model);
         self.each_resource(|scope, res| {
@@ -344,6 +352,38 @@ impl<'a> Sources<'a> {
         }
         out
     }
+}
+
+/// A role a pool hands out whose trust policy could not be read (a spelling or a function
+/// not understood) would pass every trust rule unchecked: CT901 at its `assume_role_policy`.
+/// Roles no slot or group names are left alone, as other front ends leave them.
+fn report_unread_trusts(unread: &[(usize, Loc)], model: &mut Model) {
+    if unread.is_empty() {
+        return;
+    }
+    let mut handed_out: HashSet<&str> = HashSet::new();
+    let slots = model.attachments.iter().flat_map(|a| &a.variants).flat_map(|v| &v.value.slots);
+    for value in
+        slots.map(|s| &s.role.value).chain(model.groups.iter().filter_map(|g| Some(&g.role.as_ref()?.value)))
+    {
+        for alternative in value.alternatives() {
+            if let Some((_, resource, _)) = alternative.as_attr() {
+                handed_out.insert(resource);
+            }
+        }
+    }
+    let incomplete: Vec<Incomplete> = unread
+        .iter()
+        .filter(|(role, _)| handed_out.contains(model.roles[*role].resource.name.as_str()))
+        .map(|&(role, loc)| Incomplete {
+            resource: model.roles[role].resource.clone(),
+            loc,
+            reason: "its trust policy could not be read (`jsonencode({...})`, JSON text with `${...}` \
+                     and `data.aws_iam_policy_document` are understood), so its trust was not checked"
+                .to_string(),
+        })
+        .collect();
+    model.incomplete.extend(incomplete);
 }
 
 fn add_file<'a>(m: &mut Module<'a>, f: &'a TfFile) {

@@ -370,12 +370,7 @@ impl Resolve for Scope<'_, '_> {
             Value::Map(_) => match node.single_entry() {
                 Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default()),
                 Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
-                Some(e) if e.key == CALL => match e.value.as_seq() {
-                    Some([name, arg]) if matches!(name.as_str(), Some("tostring" | "trimspace")) => {
-                        self.eval(arg)
-                    }
-                    _ => Sym::Unknown("a function call".into()),
-                },
+                Some(e) if e.key == CALL => self.call(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == COND => match e.value.as_seq() {
                     Some([_, a, b]) => {
                         let (a, b) = (self.eval(a), self.eval(b));
@@ -389,6 +384,32 @@ impl Resolve for Scope<'_, '_> {
     }
 }
 
+impl Scope<'_, '_> {
+    /// A function call `[name, args..]` whose value is one of its arguments, or that every
+    /// instance of a splat gives alike (`element(aws_iam_role.r.*.arn, 0)`).
+    fn call(&self, call: &[Node]) -> Sym {
+        match call {
+            [name, arg] if matches!(name.as_str(), Some("tostring" | "trimspace" | "one")) => self.eval(arg),
+            [name, list, index] if name.as_str() == Some("element") => match &list.value {
+                Value::Seq(items) if !items.is_empty() => {
+                    match self.eval(index).as_lit().map(str::parse::<usize>) {
+                        Some(Ok(i)) => self.eval(&items[i % items.len()]),
+                        _ => Sym::Unknown("an element of a list".into()),
+                    }
+                }
+                _ if is_reference(list) => self.eval(list),
+                _ => Sym::Unknown("an element of a list".into()),
+            },
+            _ => Sym::Unknown("a function call".into()),
+        }
+    }
+}
+
+/// A plain reference (`aws_iam_role.r[*].arn`, `var.x`).
+fn is_reference(node: &Node) -> bool {
+    node.single_entry().is_some_and(|e| e.key == REF)
+}
+
 impl Policies for Scope<'_, '_> {
     fn policy(&self, node: &Node) -> Option<Policy> {
         if self.depth == 0 {
@@ -397,8 +418,21 @@ impl Policies for Scope<'_, '_> {
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
                 Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
+                // The document's text, decoded again: read as the text is.
+                Some([name, text])
+                    if matches!(name.as_str(), Some("jsondecode" | "tostring" | "trimspace")) =>
+                {
+                    self.policy(text)
+                }
                 _ => None,
             },
+            // `"${data.aws_iam_policy_document.x.json}"`: the interpolation alone is the value.
+            Some(e)
+                if e.key == TEMPLATE
+                    && matches!(e.value.as_seq(), Some([only]) if only.as_str().is_none()) =>
+            {
+                self.policy(e.value.as_seq().and_then(<[Node]>::first)?)
+            }
             Some(e) if e.key == REF => {
                 let text = e.value.as_str()?;
                 match self.follow(text) {
@@ -500,7 +534,10 @@ fn local_refs<'n>(node: &'n Node, out: &mut Vec<&'n str>) {
 /// `aws_iam_role.r[0].arn` → `["aws_iam_role", "r", "arn"]`: indexes dropped, since every
 /// instance of a counted resource has the same shape.
 fn split_reference(text: &str) -> Vec<&str> {
-    text.split('.').map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).collect()
+    text.split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .filter(|p| !p.is_empty() && *p != "*" && !p.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -512,5 +549,11 @@ mod tests {
         assert_eq!(split_reference("aws_iam_role.r[0].arn"), ["aws_iam_role", "r", "arn"]);
         assert_eq!(split_reference("module.auth.pool_id"), ["module", "auth", "pool_id"]);
         assert_eq!(split_reference("x[\"k\"].y"), ["x", "y"]);
+        // Terraform 0.11's index forms.
+        assert_eq!(
+            split_reference("aws_cognito_identity_pool.p.0.id"),
+            ["aws_cognito_identity_pool", "p", "id"]
+        );
+        assert_eq!(split_reference("aws_iam_role.r.*.arn[0]"), ["aws_iam_role", "r", "arn"]);
     }
 }
