@@ -15,7 +15,7 @@ use super::super::{Policies, TfResource, attribute, policy};
 use super::{Module, Sources};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
-use crate::model::{EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
+use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
 use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
 use crate::syntax::{Node, Value};
@@ -44,15 +44,23 @@ enum Key {
 
 enum Memo {
     InProgress,
-    /// The value, and how many references deep its evaluation went.
+    /// The value, how many references deep its evaluation went, and the atoms of the
+    /// conditional expressions it met (empty: the value is the same under every assignment).
     Done {
         value: Sym,
         height: usize,
+        atoms: Vec<String>,
     },
     /// Evaluated from a scope `depth` deep, it met the depth bound.
     TooDeep {
         depth: usize,
     },
+}
+
+impl Memo {
+    fn depends_on_assignment(&self) -> bool {
+        matches!(self, Memo::Done { atoms, .. } if !atoms.is_empty())
+    }
 }
 
 /// What evaluation remembers across one scan of the sources.
@@ -74,6 +82,13 @@ pub(super) struct EvalState {
     pending: RefCell<Vec<(Loc, String)>>,
     /// The policy document the resource being extracted names, where such limits are said.
     policy_at: Cell<Option<Loc>>,
+    /// The branch each conditional expression takes while a resource is extracted once per
+    /// assignment; `None` while its conditionals are being found.
+    assign: RefCell<Option<Assign>>,
+    /// The atoms of the conditional expressions the evaluation in progress met.
+    atoms: RefCell<Vec<String>>,
+    /// Values that depend on the assignment, remembered for the current one only.
+    variant_memo: RefCell<HashMap<Key, Memo>>,
 }
 
 impl EvalState {
@@ -92,6 +107,22 @@ impl EvalState {
 
     pub(super) fn take_errors(&self) -> Vec<EvalError> {
         self.errors.take()
+    }
+
+    /// Starts an evaluation under `assign` (`None`: both branches of every conditional, to
+    /// find their atoms); what the previous assignment remembered is forgotten.
+    pub(super) fn set_assign(&self, assign: Option<Assign>) {
+        self.variant_memo.borrow_mut().clear();
+        self.atoms.borrow_mut().clear();
+        *self.assign.borrow_mut() = assign;
+    }
+
+    /// The atoms of the conditionals met since [`EvalState::set_assign`], sorted, once each.
+    pub(super) fn take_atoms(&self) -> Vec<String> {
+        let mut atoms = self.atoms.take();
+        atoms.sort();
+        atoms.dedup();
+        atoms
     }
 
     /// A policy document could not be followed: said at the attribute that names it.
@@ -234,24 +265,36 @@ impl<'s, 'a> Scope<'s, 'a> {
             return state.too_deep();
         }
         let depth = self.depth + 1;
-        let remembered = match state.memo.borrow().get(&key) {
-            Some(Memo::Done { value, height }) => Some(Ok((value.clone(), *height))),
-            Some(Memo::TooDeep { depth: from }) if depth >= *from => Some(Err(false)),
-            Some(Memo::InProgress) => Some(Err(true)),
-            _ => None,
+        // Under an assignment, a value that depends on it is remembered for that one only.
+        let in_variant = state.assign.borrow().is_some();
+        let remembered = {
+            let (memo, variant_memo) = (state.memo.borrow(), state.variant_memo.borrow());
+            let shared = memo.get(&key).filter(|m| !(in_variant && m.depends_on_assignment()));
+            match variant_memo.get(&key).filter(|_| in_variant).or(shared) {
+                Some(Memo::Done { value, height, atoms }) => {
+                    Some(Ok((value.clone(), *height, atoms.clone())))
+                }
+                Some(Memo::TooDeep { depth: from }) if depth >= *from => Some(Err(false)),
+                Some(Memo::InProgress) => Some(Err(true)),
+                _ => None,
+            }
         };
         match remembered {
-            Some(Ok((value, height))) if depth + height <= MAX_DEPTH => {
+            Some(Ok((value, height, atoms))) if depth + height <= MAX_DEPTH => {
                 state.deepest.set(state.deepest.get().max(depth + height));
+                state.atoms.borrow_mut().extend(atoms);
                 return state.hand_out(value);
             }
             Some(Ok(_) | Err(false)) => return state.too_deep(),
             Some(Err(true)) => return self.cycle(&key),
             None => {}
         }
-        state.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
+        let memo_of = |conditional: bool| {
+            if in_variant && conditional { &state.variant_memo } else { &state.memo }
+        };
+        memo_of(true).borrow_mut().insert(key.clone(), Memo::InProgress);
         state.stack.borrow_mut().push((key.clone(), place));
-        let outer = (state.deepest.replace(depth), state.too_deep.replace(false));
+        let outer = (state.deepest.replace(depth), state.too_deep.replace(false), state.atoms.take());
         let mut value = Scope { depth, ..at }.eval(node);
         if value.weight() > MAX_VALUE_BYTES {
             value = too_large();
@@ -259,14 +302,70 @@ impl<'s, 'a> Scope<'s, 'a> {
         let (deepest, too_deep) = (state.deepest.get(), state.too_deep.get());
         state.deepest.set(outer.0.max(deepest));
         state.too_deep.set(outer.1 || too_deep);
+        let mut atoms = state.atoms.replace(outer.2);
+        atoms.sort();
+        atoms.dedup();
+        state.atoms.borrow_mut().extend(atoms.iter().cloned());
         state.stack.borrow_mut().pop();
+        state.variant_memo.borrow_mut().remove(&key);
+        let conditional = !atoms.is_empty();
         let memo = if too_deep {
             Memo::TooDeep { depth }
         } else {
-            Memo::Done { value: value.clone(), height: deepest - depth }
+            Memo::Done { value: value.clone(), height: deepest - depth, atoms }
         };
-        state.memo.borrow_mut().insert(key, memo);
+        memo_of(conditional).borrow_mut().insert(key, memo);
         state.hand_out(value)
+    }
+
+    /// Which branch a conditional expression takes: a literal condition decides, else the
+    /// assignment being extracted (`None` while conditionals are being found). Either way an
+    /// undecided condition's atom is recorded.
+    fn branch(&self, condition: &Node) -> Option<bool> {
+        let value = self.eval(condition);
+        match value.as_lit() {
+            Some("true") => return Some(true),
+            Some("false") => return Some(false),
+            _ => {}
+        }
+        let atom = self.atom(condition, &value);
+        let state = &self.src.eval;
+        let chosen = state.assign.borrow().as_ref().and_then(|a| a.get(&atom));
+        state.atoms.borrow_mut().push(atom);
+        chosen
+    }
+
+    /// The name of a condition's truth, shared by every conditional that tests the same thing:
+    /// a condition that is one value (`var.guest`, passed down from the root as
+    /// `var.allow_guests`) is named by it, so conditionals in the role and in the attachment
+    /// never mix their branches; any other condition by its text in this module instance.
+    fn atom(&self, condition: &Node, value: &Sym) -> String {
+        let name = match value {
+            Sym::Param { file, name, .. } => format!("{file:?}/{name}"),
+            Sym::Attr { .. } | Sym::Pseudo(_) | Sym::External(_) | Sym::Import(_) => value.describe(),
+            _ => {
+                let text = self.src.files.get(self.file).map_or("", |f| f.text.as_str());
+                let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                let prefix = &self.src.instances[self.inst].prefix;
+                format!("{prefix}{}", written.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+        };
+        let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        format!("tf:{name}")
+    }
+
+    /// `c ? a : b`: the branch the assignment takes; while conditionals are being found, both
+    /// (a value they share, else unknown).
+    fn conditional(&self, parts: &[Node]) -> Sym {
+        let [condition, yes, no] = parts else { return Sym::Unknown("a conditional value".into()) };
+        match self.branch(condition) {
+            Some(true) => self.eval(yes),
+            Some(false) => self.eval(no),
+            None => {
+                let (a, b) = (self.eval(yes), self.eval(no));
+                if a == b { a } else { Sym::Unknown("a conditional value".into()) }
+            }
+        }
     }
 
     /// `key` refers back to itself: an error at the innermost value, which closes the cycle.
@@ -371,13 +470,7 @@ impl Resolve for Scope<'_, '_> {
                 Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default()),
                 Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == CALL => self.call(e.value.as_seq().unwrap_or(&[])),
-                Some(e) if e.key == COND => match e.value.as_seq() {
-                    Some([_, a, b]) => {
-                        let (a, b) = (self.eval(a), self.eval(b));
-                        if a == b { a } else { Sym::Unknown("a conditional value".into()) }
-                    }
-                    _ => Sym::Unknown("a conditional value".into()),
-                },
+                Some(e) if e.key == COND => self.conditional(e.value.as_seq().unwrap_or(&[])),
                 _ => Sym::Unknown("a map".into()),
             },
         }
@@ -424,6 +517,17 @@ impl Policies for Scope<'_, '_> {
                 {
                     self.policy(text)
                 }
+                _ => None,
+            },
+            Some(e) if e.key == COND => match e.value.as_seq()? {
+                [condition, yes, no] => match self.branch(condition) {
+                    Some(true) => self.policy(yes),
+                    Some(false) => self.policy(no),
+                    None => {
+                        let (yes, no) = (self.policy(yes), self.policy(no));
+                        yes.or(no)
+                    }
+                },
                 _ => None,
             },
             // `"${data.aws_iam_policy_document.x.json}"`: the interpolation alone is the value.
