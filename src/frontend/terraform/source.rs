@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use super::{TfResource, attach_role_policies, extract};
 use crate::model::{Assign, EvalError, Incomplete, Model, ResourceRef};
 use crate::source::{FileId, Loc, SourceFile};
+use crate::syntax::hcl::LABELS;
 use crate::syntax::{Node, Span};
 use eval::{EvalState, Scope};
 
@@ -263,6 +264,16 @@ impl<'a> Sources<'a> {
         let mut unread_trusts = Vec::new();
         self.each_resource(|scope, res| {
             model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
+            if res.type_ == "aws_cognito_identity_pool_roles_attachment"
+                && let Some(roles) = res.body.entry("roles").filter(|e| e.value.get(LABELS).is_some())
+            {
+                model.errors.push(EvalError {
+                    loc: Loc::new(res.loc.file, roles.key_span),
+                    message: "`roles` is a block, as Terraform 0.11 wrote it, which Terraform 0.12 and \
+                              later refuse: write it as an argument, `roles = { authenticated = … }`"
+                        .to_string(),
+                });
+            }
             self.extract_variants(scope, res, model);
             if res.type_ == "aws_iam_role"
                 && let Some(policy) = res.body.get("assume_role_policy")
