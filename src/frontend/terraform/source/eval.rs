@@ -40,6 +40,8 @@ enum Key {
     Var(usize, String),
     /// `output "NAME"` of an instance (`module.CALL.NAME` in its caller).
     Output(usize, String),
+    /// A member of a local or variable of an instance, as written (`local.roles.guest`).
+    Member(usize, String),
 }
 
 enum Memo {
@@ -179,6 +181,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
         match parts.as_slice() {
+            ["var" | "local", ..] if let Some(value) = self.member(text) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
             ["module", name, output, ..] => self.module_output(name, output),
@@ -410,6 +413,22 @@ impl<'s, 'a> Scope<'s, 'a> {
         Some(Followed::To(Scope { depth: self.depth + 1, ..at }, node))
     }
 
+    /// `local.x.key`, `var.x["key"]`: the member of a map written in the value of a local or
+    /// of a module argument, remembered like the value itself; `None` when the value is not
+    /// a map written out (it is then evaluated whole).
+    fn member(&self, text: &str) -> Option<Sym> {
+        let (head, path) = member_path(text)?;
+        let Followed::To(scope, mut node) = self.follow(&head)? else { return None };
+        for key in &path {
+            if node.single_entry().is_some_and(|e| e.key.starts_with("tf::")) {
+                return None;
+            }
+            node = node.get(key)?;
+        }
+        let key = Key::Member(self.inst, text.to_string());
+        Some(self.value_of(key, Loc::new(scope.file, node.span), Scope { depth: self.depth, ..scope }, node))
+    }
+
     /// A template's parts joined, or a limit as soon as they grow too large.
     fn template(&self, parts: &[Node]) -> Sym {
         let mut values = Vec::with_capacity(parts.len());
@@ -448,6 +467,9 @@ impl Sources<'_> {
             Key::Local(i, n) => (i, "local", n),
             Key::Var(i, n) => (i, "var", n),
             Key::Output(i, n) => (i, "output", n),
+            Key::Member(i, n) => {
+                return format!("{}{n}", self.instances.get(*i).map_or("", |i| i.prefix.as_str()));
+            }
         };
         let prefix = self.instances.get(*inst).map_or("", |i| i.prefix.as_str());
         format!("{prefix}{kind}.{name}")
@@ -457,6 +479,22 @@ impl Sources<'_> {
 impl Resolve for Scope<'_, '_> {
     fn file(&self) -> FileId {
         self.file
+    }
+
+    /// Lists as written, and `tolist`, `toset`, `concat` and `flatten` of them.
+    fn items(&self, node: &Node) -> Vec<crate::model::Item> {
+        match node.single_entry().filter(|e| e.key == CALL).and_then(|e| e.value.as_seq()) {
+            Some([name, args @ ..])
+                if matches!(name.as_str(), Some("tolist" | "toset" | "concat" | "flatten"))
+                    && !args.is_empty() =>
+            {
+                args.iter().flat_map(|arg| self.items(arg)).collect()
+            }
+            _ => match node.as_seq() {
+                Some(list) => list.iter().map(|n| self.item(n)).collect(),
+                None => vec![self.item(node)],
+            },
+        }
     }
 
     fn eval(&self, node: &Node) -> Sym {
@@ -493,8 +531,96 @@ impl Scope<'_, '_> {
                 _ if is_reference(list) => self.eval(list),
                 _ => Sym::Unknown("an element of a list".into()),
             },
+            [name, args @ ..] if name.as_str() == Some("try") => {
+                let mut last = Sym::Unknown("`try` without arguments".into());
+                for arg in args {
+                    last = self.eval(arg);
+                    if !matches!(last, Sym::Unknown(_) | Sym::Limit(_)) {
+                        return last;
+                    }
+                }
+                last
+            }
+            [name, args @ ..] if name.as_str() == Some("coalesce") => self.coalesce(args),
+            [name, map, key, default @ ..] if name.as_str() == Some("lookup") && default.len() <= 1 => {
+                self.lookup(map, key, default.first())
+            }
             _ => Sym::Unknown("a function call".into()),
         }
+    }
+
+    /// `coalesce(a, b, …)`: the first argument that is neither null nor empty, while that can
+    /// be told.
+    fn coalesce(&self, args: &[Node]) -> Sym {
+        for arg in args {
+            if matches!(arg.value, Value::Null) {
+                continue;
+            }
+            match self.eval(arg) {
+                Sym::Lit(s) if s.is_empty() => continue,
+                value @ (Sym::Lit(_) | Sym::Attr { .. } | Sym::Pseudo(_) | Sym::Concat(_)) => return value,
+                _ => return Sym::Unknown("the first non-empty of values not known statically".into()),
+            }
+        }
+        Sym::Unknown("`coalesce` of empty values".into())
+    }
+
+    /// `lookup(map, key, default)` of a map written out, directly or in a local or variable.
+    fn lookup(&self, map: &Node, key: &Node, default: Option<&Node>) -> Sym {
+        let Some(key) = self.eval(key).as_lit().map(String::from) else {
+            return Sym::Unknown("a lookup by a key not known statically".into());
+        };
+        let found = match map.single_entry() {
+            None if map.as_map().is_some() => map.get(&key).map(|n| self.eval(n)),
+            Some(e) if e.key == REF => {
+                let text = e.value.as_str().unwrap_or_default();
+                self.member(&format!("{text}[\"{key}\"]"))
+            }
+            _ => return Sym::Unknown("a lookup in a map not known statically".into()),
+        };
+        match (found, default) {
+            (Some(value), _) => value,
+            (None, Some(default)) => self.eval(default),
+            (None, None) => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+        }
+    }
+}
+
+/// `local.roles.guest` or `var.roles["guest"]` as the reference to the local or variable
+/// (`local.roles`) and the keys below it; `None` for a reference with a number index or a
+/// splat, and for anything but a local or a variable.
+fn member_path(text: &str) -> Option<(String, Vec<String>)> {
+    let mut segments = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let mut key = String::new();
+            let mut chars = after.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (_, '\\') => key.push(chars.next()?.1),
+                    (i, '"') => break i,
+                    (_, c) => key.push(c),
+                }
+            };
+            segments.push(key);
+            rest = after[end + 1..].strip_prefix(']')?;
+        } else {
+            let rest_trimmed = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trimmed.find(['.', '[']).unwrap_or(rest_trimmed.len());
+            let name = &rest_trimmed[..end];
+            if name.is_empty() || name.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            segments.push(name.to_string());
+            rest = &rest_trimmed[end..];
+        }
+    }
+    match segments.as_slice() {
+        [root, name, _, ..] if root == "local" || root == "var" => {
+            Some((format!("{root}.{name}"), segments[2..].to_vec()))
+        }
+        _ => None,
     }
 }
 
@@ -659,5 +785,15 @@ mod tests {
             ["aws_cognito_identity_pool", "p", "id"]
         );
         assert_eq!(split_reference("aws_iam_role.r.*.arn[0]"), ["aws_iam_role", "r", "arn"]);
+    }
+
+    #[test]
+    fn members_of_locals_and_variables_are_split_into_keys() {
+        let path = |t| member_path(t);
+        assert_eq!(path("local.roles.guest"), Some(("local.roles".into(), vec!["guest".into()])));
+        assert_eq!(path("var.m[\"a.b\"].c"), Some(("var.m".into(), vec!["a.b".into(), "c".into()])));
+        assert_eq!(path("local.roles"), None);
+        assert_eq!(path("local.l[0].x"), None);
+        assert_eq!(path("aws_iam_role.r.arn"), None);
     }
 }
