@@ -104,7 +104,10 @@ fn parse_unbounded(text: &str) -> Result<Parsed, SyntaxError> {
         };
         let at = error_offset(&work, &error);
         if !is_redefinition(&error) {
-            let (at, message) = refine_error(&work, at, error.message());
+            let (at, mut message) = refine_error(&work, at, error.message());
+            if let Some(hint) = legacy_block_hint(&work, at) {
+                message = format!("{message}: {hint}");
+            }
             return Err(SyntaxError::new(message, char_span(text, at)));
         }
         let renamer = renamer.get_or_insert_with(|| scan::KeyRenamer::new(text));
@@ -140,6 +143,29 @@ fn refine_error(work: &str, at: usize, message: &str) -> (usize, String) {
         }
     }
     (at, message.to_owned())
+}
+
+/// Terraform 0.11 wrote maps as blocks with quoted keys (`roles { "authenticated" = … }`),
+/// which HCL 2 refuses at the first quote: the form that replaced it, named after the block.
+fn legacy_block_hint(work: &str, at: usize) -> Option<String> {
+    let rest = work.get(at..).filter(|rest| rest.starts_with('"'))?;
+    let key_len = rest[1..].find('"')? + 2;
+    if !rest[key_len..].trim_start_matches([' ', '\t']).starts_with('=') {
+        return None;
+    }
+    let before = work.get(..at)?.trim_end();
+    let before = before.strip_suffix('{')?.trim_end();
+    let name_start =
+        before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).map_or(0, |i| i + 1);
+    let name = &before[name_start..];
+    if name.is_empty() {
+        return None;
+    }
+    let key = &rest[..key_len];
+    Some(format!(
+        "this is Terraform 0.11 block syntax, which Terraform 0.12 and later refuse; write the map \
+         as an argument: `{name} = {{ {key} = … }}`"
+    ))
 }
 
 /// hcl-edit refuses a second attribute or object key of the same name.

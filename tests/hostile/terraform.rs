@@ -347,6 +347,22 @@ fn big_plan(modules: usize, per_module: usize) -> Vec<(String, String)> {
 }
 
 /// Every hostile input, by name, as the benchmarks time them.
+/// `l{k} = var.c{k} ? local.l{k-1} : local.l{k-1}` for `levels` levels, the role's `aud`: as
+/// many conditions as levels, each branch naming the previous local, so a value is `2^levels`
+/// paths deep in branches while every branch is the pool's ID.
+fn conditional_fan_out(levels: usize) -> Vec<(String, String)> {
+    let mut text = String::from("locals {\n  l0 = aws_cognito_identity_pool.pool.id\n");
+    for k in 1..=levels {
+        text.push_str(&format!("  l{k} = var.c{k} ? local.l{} : local.l{}\n", k - 1, k - 1));
+    }
+    text.push_str("}\n\n");
+    for k in 1..=levels {
+        text.push_str(&format!("variable \"c{k}\" {{\n  default = true\n}}\n"));
+    }
+    text.push_str(&trust_module(&format!("local.l{levels}")));
+    vec![("main.tf".into(), text)]
+}
+
 fn all_inputs() -> Vec<(&'static str, Vec<(String, String)>)> {
     vec![
         ("locals-fan-out", locals_fan_out()),
@@ -366,6 +382,7 @@ fn all_inputs() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("plan-cycle", plan_cycle()),
         ("large-values", large_values_everywhere()),
         ("module-cycle-through-output", output_cycle()),
+        ("conditional-fan-out", conditional_fan_out(15)),
     ]
 }
 
@@ -459,6 +476,21 @@ fn other_findings(report: &Report) -> Vec<String> {
         .filter(|f| f.rule.code != "CT901" && report.files[f.loc.file].display != "good.yaml")
         .map(|f| format!("{} {} {}", f.rule.code, f.resource, f.message))
         .collect()
+}
+
+#[test]
+fn conditionals_past_the_bound_are_sampled_and_said() {
+    let report = scan_hostile(conditional_fan_out(15));
+    let ct901 = findings(&report, "CT901");
+    assert_eq!(ct901.len(), 1, "{ct901:?}");
+    let (_, _, resource, message) = &ct901[0];
+    assert_eq!(resource, "aws_iam_role.auth");
+    assert!(
+        message.contains("its values hold 15 conditional expressions (32,768 combinations); 64 were checked"),
+        "{message}"
+    );
+    assert_eq!(other_findings(&report), Vec::<String>::new(), "every branch names the pool");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
 }
 
 #[test]

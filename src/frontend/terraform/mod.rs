@@ -238,7 +238,11 @@ fn attachment_props(r: &dyn Policies, body: &Node) -> AttachmentProps {
         opaque_mappings: false,
         opaque_roles: false,
     };
-    let computed = |n: &&Node| n.single_entry().is_some_and(|e| e.key.starts_with("tf::"));
+    // A `roles { … }` block (Terraform 0.11) is an input error of its own: no slots are guessed.
+    let computed = |n: &&Node| {
+        n.single_entry().is_some_and(|e| e.key.starts_with("tf::"))
+            || n.get(crate::syntax::hcl::LABELS).is_some()
+    };
     match body.get("roles").filter(|n| !computed(n)).map(|n| &n.value) {
         Some(Value::Map(entries)) => {
             for e in entries {

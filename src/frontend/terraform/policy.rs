@@ -109,25 +109,86 @@ fn statement(block: &Node, text: Text) -> Node {
     Node::new(Value::Map(out), block.span)
 }
 
-/// The policy document in JSON text: the source slice at `span` when it parses (a heredoc, so
-/// spans point into the file), else the decoded string with every span at the string.
+/// The policy document in JSON text: the source slice at `span` when it parses once its
+/// interpolations are masked (a heredoc, so spans point into the file), else the text of a
+/// quoted string (escapes decoded) with every span at the string.
 pub fn from_json_text(source: &str, node: &Node) -> Option<Node> {
     let span = node.span;
     let raw = source.get(span.start..span.end)?;
-    if let Ok(parsed) = crate::syntax::json::parse(raw) {
+    let regions = regions(source, span, &interpolations(node));
+    if let Ok(parsed) = crate::syntax::json::parse(&mask(raw, span.start, &regions))
+        && parsed.root.as_map().is_some()
+    {
         let mut root = parsed.root;
         shift(&mut root, span.start);
-        interpolate(&mut root, source);
+        interpolate(&mut root, &regions);
         return Some(root);
     }
-    let decoded = match &node.value {
-        Value::String(s) => s.clone(),
-        _ => return None,
-    };
+    let (decoded, exprs) = decoded(node)?;
     let mut root = crate::syntax::json::parse(&decoded).ok()?.root;
     flatten(&mut root, span);
-    interpolate(&mut root, "");
+    substitute_markers(&mut root, &exprs);
     Some(root)
+}
+
+/// One `${…}` of the source: the bytes from `$` to `}`, and the expression HCL parsed there.
+struct Region<'n> {
+    start: usize,
+    end: usize,
+    expr: &'n Node,
+}
+
+/// The expressions HCL parsed out of a template's `${…}`s, in source order.
+fn interpolations(node: &Node) -> Vec<&Node> {
+    let parts = node.get(crate::syntax::hcl::TEMPLATE).and_then(Node::as_seq).unwrap_or(&[]);
+    let mut exprs: Vec<&Node> = parts.iter().filter(|p| p.as_str().is_none()).collect();
+    exprs.sort_by_key(|e| e.span.start);
+    exprs
+}
+
+/// Where each expression's `${…}` lies in `source`, within `span`.
+fn regions<'n>(source: &str, span: Span, exprs: &[&'n Node]) -> Vec<Region<'n>> {
+    let mut out: Vec<Region> = Vec::new();
+    for expr in exprs {
+        let floor = out.last().map_or(span.start, |r| r.end);
+        let (Some(before), Some(after)) =
+            (source.get(floor..expr.span.start), source.get(expr.span.end..span.end))
+        else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (before.rfind("${"), after.find('}')) else { continue };
+        out.push(Region { start: floor + open, end: expr.span.end + close + 1, expr });
+    }
+    out
+}
+
+/// `raw` (which starts at byte `base` of the source) with each region made JSON of the same
+/// length: inside a JSON string its interior becomes `_`, elsewhere the region becomes a string
+/// of `_`, so the document parses whatever the expressions hold and keeps its spans.
+fn mask(raw: &str, base: usize, regions: &[Region]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let (mut in_string, mut escaped, mut at) = (false, false, 0);
+    for region in regions {
+        let (start, end) = (region.start - base, region.end - base);
+        for c in raw[at..start].chars() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_string => escaped = true,
+                '"' => in_string = !in_string,
+                _ => {}
+            }
+        }
+        out.push_str(&raw[at..start]);
+        let filler = "_".repeat(end - start - 3);
+        if in_string {
+            out.push_str(&format!("${{{filler}}}"));
+        } else {
+            out.push_str(&format!("\"_{filler}\""));
+        }
+        at = end;
+    }
+    out.push_str(&raw[at..]);
+    out
 }
 
 fn shift(node: &mut Node, by: usize) {
@@ -158,39 +219,124 @@ fn flatten(node: &mut Node, span: Span) {
     }
 }
 
-/// Strings holding `${…}` become templates of literal parts and references.
-fn interpolate(node: &mut Node, source: &str) {
+/// Masked strings become the expressions HCL parsed: a whole region alone, or a template of
+/// literal parts and expressions.
+fn interpolate(node: &mut Node, regions: &[Region]) {
     match &mut node.value {
-        Value::String(s) if s.contains("${") => {
-            let s = s.clone();
-            // Inside the source, the string's text starts after its opening quote.
-            let base = if source.is_empty() { None } else { Some(node.span.start + 1) };
-            *node = template(&s, base, node.span);
+        Value::String(s) => {
+            let (start, end) = (node.span.start, node.span.end);
+            let first = regions.partition_point(|r| r.start < start);
+            let inside: Vec<&Region> = regions[first..].iter().take_while(|r| r.end <= end).collect();
+            match inside.as_slice() {
+                [] if s.contains("$${") || s.contains("%%{") => *s = unescape_markers(s),
+                [] => {}
+                [only] if only.start == start && only.end == end => *node = only.expr.clone(),
+                _ => {
+                    // Inside the source, the string's text starts after its opening quote.
+                    let text = s.clone();
+                    *node = template(&text, start + 1, node.span, &inside);
+                }
+            }
         }
-        Value::Seq(items) => items.iter_mut().for_each(|n| interpolate(n, source)),
-        Value::Map(entries) => entries.iter_mut().for_each(|e| interpolate(&mut e.value, source)),
+        Value::Seq(items) => items.iter_mut().for_each(|n| interpolate(n, regions)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| interpolate(&mut e.value, regions)),
         _ => {}
     }
 }
 
-fn template(text: &str, base: Option<usize>, whole: Span) -> Node {
-    let at = |from: usize, to: usize| base.map_or(whole, |b| Span::new(b + from, b + to));
+/// A string whose text starts at byte `base` of the source as literal parts and the
+/// expressions of the regions inside it. JSON escapes before a region would shift it: then
+/// the text is cut where the masked `${_…}`s are.
+fn template(text: &str, base: usize, whole: Span, regions: &[&Region]) -> Node {
     let mut parts = Vec::new();
     let mut rest = 0;
-    while let Some(open) = text[rest..].find("${").map(|i| rest + i) {
+    let mut regions = regions.iter();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("${_").map(|i| from + i) {
         let Some(close) = text[open..].find('}').map(|i| open + i) else { break };
+        let Some(region) = regions.next() else { break };
         if open > rest {
-            parts.push(Node::new(Value::String(text[rest..open].to_string()), at(rest, open)));
+            let span = Span::new(base + rest, (base + open).max(base + rest));
+            parts.push(Node::new(Value::String(unescape_markers(&text[rest..open])), span));
         }
-        parts.push(reference(text[open + 2..close].trim(), at(open, close + 1)));
+        parts.push(region.expr.clone());
         rest = close + 1;
+        from = rest;
     }
     if rest < text.len() {
-        parts.push(Node::new(Value::String(text[rest..].to_string()), at(rest, text.len())));
+        let span = Span::new(base + rest, whole.end.saturating_sub(1).max(base + rest));
+        parts.push(Node::new(Value::String(unescape_markers(&text[rest..])), span));
     }
-    let key =
-        Entry { key: "tf::template".into(), key_span: whole, value: Node::new(Value::Seq(parts), whole) };
+    let key = Entry {
+        key: crate::syntax::hcl::TEMPLATE.into(),
+        key_span: whole,
+        value: Node::new(Value::Seq(parts), whole),
+    };
     Node::new(Value::Map(vec![key]), whole)
+}
+
+/// Heredoc text as Terraform reads it: `$${` and `%%{` stand for `${` and `%{`.
+fn unescape_markers(raw: &str) -> String {
+    raw.replace("$${", "${").replace("%%{", "%{")
+}
+
+/// Marks an expression in [`decoded`] text: `#` cannot start an HCL expression.
+const MARKER: &str = "${#";
+
+/// The text of a quoted string (`"{\"Statement\": …}"`) or template, each interpolation written
+/// as `${#N}`, with the expressions by `N`.
+fn decoded(node: &Node) -> Option<(String, Vec<&Node>)> {
+    if let Value::String(s) = &node.value {
+        return Some((s.clone(), Vec::new()));
+    }
+    let parts = node.get(crate::syntax::hcl::TEMPLATE)?.as_seq()?;
+    let (mut text, mut exprs) = (String::new(), Vec::new());
+    for part in parts {
+        match part.as_str() {
+            Some(literal) => text.push_str(literal),
+            None => {
+                text.push_str(&format!("{MARKER}{}}}", exprs.len()));
+                exprs.push(part);
+            }
+        }
+    }
+    Some((text, exprs))
+}
+
+/// Strings of decoded text holding `${#N}` markers become the expressions, or templates of them.
+fn substitute_markers(node: &mut Node, exprs: &[&Node]) {
+    match &mut node.value {
+        Value::String(s) if s.contains(MARKER) => {
+            let mut parts = Vec::new();
+            let mut rest = s.as_str();
+            while let Some(open) = rest.find(MARKER) {
+                let after = &rest[open + MARKER.len()..];
+                let Some(close) = after.find('}') else { break };
+                let Some(expr) = after[..close].parse::<usize>().ok().and_then(|i| exprs.get(i)) else {
+                    break;
+                };
+                if open > 0 {
+                    parts.push(Node::new(Value::String(rest[..open].to_string()), node.span));
+                }
+                parts.push((*expr).clone());
+                rest = &after[close + 1..];
+            }
+            if !rest.is_empty() {
+                parts.push(Node::new(Value::String(rest.to_string()), node.span));
+            }
+            *node = match parts.as_slice() {
+                [only] => only.clone(),
+                _ => {
+                    let value = Node::new(Value::Seq(parts), node.span);
+                    let key = Entry { key: crate::syntax::hcl::TEMPLATE.into(), key_span: node.span, value };
+                    Node::new(Value::Map(vec![key]), node.span)
+                }
+            };
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|n| substitute_markers(n, exprs)),
+        Value::Map(entries) => entries.iter_mut().for_each(|e| substitute_markers(&mut e.value, exprs)),
+        _ => {}
+    }
 }
 
 /// A `tf::ref` node for a plain reference, else `tf::unknown`.
@@ -210,10 +356,8 @@ mod tests {
     #[test]
     fn heredoc_json_keeps_spans_and_turns_interpolations_into_refs() {
         let source = "p = <<EOT\n{\"Statement\": [{\"Condition\": {\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"${aws_cognito_identity_pool.main.id}\"}}}]}\nEOT\n";
-        let start = source.find('{').unwrap();
-        let end = source.rfind('}').unwrap() + 1;
-        let node = Node::new(Value::String(source[start..end].into()), Span::new(start, end));
-        let doc = from_json_text(source, &node).expect("json");
+        let root = crate::syntax::hcl::parse(source).expect("parses").root;
+        let doc = from_json_text(source, root.get("p").expect("p")).expect("json");
         let aud = doc
             .get("Statement")
             .and_then(|s| s.as_seq())
@@ -224,7 +368,34 @@ mod tests {
         let parts = aud.get("tf::template").and_then(Node::as_seq).expect("template");
         let r = parts[0].get("tf::ref").expect("ref");
         assert_eq!(r.as_str(), Some("aws_cognito_identity_pool.main.id"));
-        assert_eq!(&source[r.span.start..r.span.end], "${aws_cognito_identity_pool.main.id}");
+        assert_eq!(&source[r.span.start..r.span.end], "aws_cognito_identity_pool.main.id");
+        assert_eq!(&source[aud.span.start..aud.span.end], "\"${aws_cognito_identity_pool.main.id}\"");
+    }
+
+    #[test]
+    fn quoted_json_strings_keep_their_interpolations() {
+        let source =
+            "p = \"{\\\"Statement\\\": {\\\"aud\\\": \\\"${aws_cognito_identity_pool.main.id}\\\"}}\"\n";
+        let root = crate::syntax::hcl::parse(source).expect("parses").root;
+        let doc = from_json_text(source, root.get("p").expect("p")).expect("json");
+        let aud = doc.get("Statement").and_then(|s| s.get("aud")).expect("aud");
+        assert_eq!(aud.get("tf::ref").and_then(Node::as_str), Some("aws_cognito_identity_pool.main.id"));
+    }
+
+    #[test]
+    fn heredoc_interpolations_are_the_expressions_hcl_parsed() {
+        let source = "p = <<EOT\n{\"a\": \"${element(aws_cognito_identity_pool.p.*.id, 0)}\", \"b\": \"$${x}-${var.c ? \"}\" : \"y\"}\"}\nEOT\n";
+        let root = crate::syntax::hcl::parse(source).expect("parses").root;
+        let node = root.get("p").expect("p");
+        let doc = from_json_text(source, node).expect("json");
+        let a = doc.get("a").and_then(|a| a.get(crate::syntax::hcl::TEMPLATE)).and_then(Node::as_seq);
+        let call = a.and_then(|parts| parts[0].get(crate::syntax::hcl::CALL)).expect("call");
+        assert_eq!(&source[call.span.start..call.span.end], "element(aws_cognito_identity_pool.p.*.id, 0)");
+        let b = doc.get("b").and_then(|b| b.get(crate::syntax::hcl::TEMPLATE)).and_then(Node::as_seq);
+        let b = b.expect("template");
+        assert_eq!(b[0].as_str(), Some("${x}-"));
+        assert!(b[1].get(crate::syntax::hcl::COND).is_some());
+        assert_eq!(b.len(), 2);
     }
 
     #[test]

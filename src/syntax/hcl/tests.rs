@@ -761,3 +761,18 @@ fn block_bodies_nested_objects_and_values_are_not_items_of_an_object() {
     let err = scan::check_bounds(&text).unwrap_err();
     assert!(err.message.contains("at 8192 items"), "{}", err.message);
 }
+
+#[test]
+fn terraform_0_11_map_blocks_are_errors_that_give_the_0_12_form() {
+    let text = "resource \"a\" \"b\" {\n  roles {\n    \"authenticated\" = \"${x.arn}\"\n  }\n}\n";
+    let e = error(text);
+    assert!(
+        e.message.ends_with(
+            "this is Terraform 0.11 block syntax, which Terraform 0.12 and later refuse; write the map as an \
+             argument: `roles = { \"authenticated\" = … }`"
+        ),
+        "{}",
+        e.message
+    );
+    assert_eq!(&text[e.span.start..e.span.end], "\"");
+}

@@ -15,7 +15,7 @@ use super::super::{Policies, TfResource, attribute, policy};
 use super::{Module, Sources};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
-use crate::model::{EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
+use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
 use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
 use crate::syntax::{Node, Value};
@@ -40,19 +40,29 @@ enum Key {
     Var(usize, String),
     /// `output "NAME"` of an instance (`module.CALL.NAME` in its caller).
     Output(usize, String),
+    /// A member of a local or variable of an instance, as written (`local.roles.guest`).
+    Member(usize, String),
 }
 
 enum Memo {
     InProgress,
-    /// The value, and how many references deep its evaluation went.
+    /// The value, how many references deep its evaluation went, and the atoms of the
+    /// conditional expressions it met (empty: the value is the same under every assignment).
     Done {
         value: Sym,
         height: usize,
+        atoms: Vec<String>,
     },
     /// Evaluated from a scope `depth` deep, it met the depth bound.
     TooDeep {
         depth: usize,
     },
+}
+
+impl Memo {
+    fn depends_on_assignment(&self) -> bool {
+        matches!(self, Memo::Done { atoms, .. } if !atoms.is_empty())
+    }
 }
 
 /// What evaluation remembers across one scan of the sources.
@@ -74,6 +84,13 @@ pub(super) struct EvalState {
     pending: RefCell<Vec<(Loc, String)>>,
     /// The policy document the resource being extracted names, where such limits are said.
     policy_at: Cell<Option<Loc>>,
+    /// The branch each conditional expression takes while a resource is extracted once per
+    /// assignment; `None` while its conditionals are being found.
+    assign: RefCell<Option<Assign>>,
+    /// The atoms of the conditional expressions the evaluation in progress met.
+    atoms: RefCell<Vec<String>>,
+    /// Values that depend on the assignment, remembered for the current one only.
+    variant_memo: RefCell<HashMap<Key, Memo>>,
 }
 
 impl EvalState {
@@ -92,6 +109,22 @@ impl EvalState {
 
     pub(super) fn take_errors(&self) -> Vec<EvalError> {
         self.errors.take()
+    }
+
+    /// Starts an evaluation under `assign` (`None`: both branches of every conditional, to
+    /// find their atoms); what the previous assignment remembered is forgotten.
+    pub(super) fn set_assign(&self, assign: Option<Assign>) {
+        self.variant_memo.borrow_mut().clear();
+        self.atoms.borrow_mut().clear();
+        *self.assign.borrow_mut() = assign;
+    }
+
+    /// The atoms of the conditionals met since [`EvalState::set_assign`], sorted, once each.
+    pub(super) fn take_atoms(&self) -> Vec<String> {
+        let mut atoms = self.atoms.take();
+        atoms.sort();
+        atoms.dedup();
+        atoms
     }
 
     /// A policy document could not be followed: said at the attribute that names it.
@@ -148,6 +181,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
         match parts.as_slice() {
+            ["var" | "local", ..] if let Some(value) = self.member(text) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
             ["module", name, output, ..] => self.module_output(name, output),
@@ -234,24 +268,36 @@ impl<'s, 'a> Scope<'s, 'a> {
             return state.too_deep();
         }
         let depth = self.depth + 1;
-        let remembered = match state.memo.borrow().get(&key) {
-            Some(Memo::Done { value, height }) => Some(Ok((value.clone(), *height))),
-            Some(Memo::TooDeep { depth: from }) if depth >= *from => Some(Err(false)),
-            Some(Memo::InProgress) => Some(Err(true)),
-            _ => None,
+        // Under an assignment, a value that depends on it is remembered for that one only.
+        let in_variant = state.assign.borrow().is_some();
+        let remembered = {
+            let (memo, variant_memo) = (state.memo.borrow(), state.variant_memo.borrow());
+            let shared = memo.get(&key).filter(|m| !(in_variant && m.depends_on_assignment()));
+            match variant_memo.get(&key).filter(|_| in_variant).or(shared) {
+                Some(Memo::Done { value, height, atoms }) => {
+                    Some(Ok((value.clone(), *height, atoms.clone())))
+                }
+                Some(Memo::TooDeep { depth: from }) if depth >= *from => Some(Err(false)),
+                Some(Memo::InProgress) => Some(Err(true)),
+                _ => None,
+            }
         };
         match remembered {
-            Some(Ok((value, height))) if depth + height <= MAX_DEPTH => {
+            Some(Ok((value, height, atoms))) if depth + height <= MAX_DEPTH => {
                 state.deepest.set(state.deepest.get().max(depth + height));
+                state.atoms.borrow_mut().extend(atoms);
                 return state.hand_out(value);
             }
             Some(Ok(_) | Err(false)) => return state.too_deep(),
             Some(Err(true)) => return self.cycle(&key),
             None => {}
         }
-        state.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
+        let memo_of = |conditional: bool| {
+            if in_variant && conditional { &state.variant_memo } else { &state.memo }
+        };
+        memo_of(true).borrow_mut().insert(key.clone(), Memo::InProgress);
         state.stack.borrow_mut().push((key.clone(), place));
-        let outer = (state.deepest.replace(depth), state.too_deep.replace(false));
+        let outer = (state.deepest.replace(depth), state.too_deep.replace(false), state.atoms.take());
         let mut value = Scope { depth, ..at }.eval(node);
         if value.weight() > MAX_VALUE_BYTES {
             value = too_large();
@@ -259,14 +305,70 @@ impl<'s, 'a> Scope<'s, 'a> {
         let (deepest, too_deep) = (state.deepest.get(), state.too_deep.get());
         state.deepest.set(outer.0.max(deepest));
         state.too_deep.set(outer.1 || too_deep);
+        let mut atoms = state.atoms.replace(outer.2);
+        atoms.sort();
+        atoms.dedup();
+        state.atoms.borrow_mut().extend(atoms.iter().cloned());
         state.stack.borrow_mut().pop();
+        state.variant_memo.borrow_mut().remove(&key);
+        let conditional = !atoms.is_empty();
         let memo = if too_deep {
             Memo::TooDeep { depth }
         } else {
-            Memo::Done { value: value.clone(), height: deepest - depth }
+            Memo::Done { value: value.clone(), height: deepest - depth, atoms }
         };
-        state.memo.borrow_mut().insert(key, memo);
+        memo_of(conditional).borrow_mut().insert(key, memo);
         state.hand_out(value)
+    }
+
+    /// Which branch a conditional expression takes: a literal condition decides, else the
+    /// assignment being extracted (`None` while conditionals are being found). Either way an
+    /// undecided condition's atom is recorded.
+    fn branch(&self, condition: &Node) -> Option<bool> {
+        let value = self.eval(condition);
+        match value.as_lit() {
+            Some("true") => return Some(true),
+            Some("false") => return Some(false),
+            _ => {}
+        }
+        let atom = self.atom(condition, &value);
+        let state = &self.src.eval;
+        let chosen = state.assign.borrow().as_ref().and_then(|a| a.get(&atom));
+        state.atoms.borrow_mut().push(atom);
+        chosen
+    }
+
+    /// The name of a condition's truth, shared by every conditional that tests the same thing:
+    /// a condition that is one value (`var.guest`, passed down from the root as
+    /// `var.allow_guests`) is named by it, so conditionals in the role and in the attachment
+    /// never mix their branches; any other condition by its text in this module instance.
+    fn atom(&self, condition: &Node, value: &Sym) -> String {
+        let name = match value {
+            Sym::Param { file, name, .. } => format!("{file:?}/{name}"),
+            Sym::Attr { .. } | Sym::Pseudo(_) | Sym::External(_) | Sym::Import(_) => value.describe(),
+            _ => {
+                let text = self.src.files.get(self.file).map_or("", |f| f.text.as_str());
+                let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                let prefix = &self.src.instances[self.inst].prefix;
+                format!("{prefix}{}", written.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+        };
+        let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        format!("tf:{name}")
+    }
+
+    /// `c ? a : b`: the branch the assignment takes; while conditionals are being found, both
+    /// (a value they share, else unknown).
+    fn conditional(&self, parts: &[Node]) -> Sym {
+        let [condition, yes, no] = parts else { return Sym::Unknown("a conditional value".into()) };
+        match self.branch(condition) {
+            Some(true) => self.eval(yes),
+            Some(false) => self.eval(no),
+            None => {
+                let (a, b) = (self.eval(yes), self.eval(no));
+                if a == b { a } else { Sym::Unknown("a conditional value".into()) }
+            }
+        }
     }
 
     /// `key` refers back to itself: an error at the innermost value, which closes the cycle.
@@ -311,6 +413,22 @@ impl<'s, 'a> Scope<'s, 'a> {
         Some(Followed::To(Scope { depth: self.depth + 1, ..at }, node))
     }
 
+    /// `local.x.key`, `var.x["key"]`: the member of a map written in the value of a local or
+    /// of a module argument, remembered like the value itself; `None` when the value is not
+    /// a map written out (it is then evaluated whole).
+    fn member(&self, text: &str) -> Option<Sym> {
+        let (head, path) = member_path(text)?;
+        let Followed::To(scope, mut node) = self.follow(&head)? else { return None };
+        for key in &path {
+            if node.single_entry().is_some_and(|e| e.key.starts_with("tf::")) {
+                return None;
+            }
+            node = node.get(key)?;
+        }
+        let key = Key::Member(self.inst, text.to_string());
+        Some(self.value_of(key, Loc::new(scope.file, node.span), Scope { depth: self.depth, ..scope }, node))
+    }
+
     /// A template's parts joined, or a limit as soon as they grow too large.
     fn template(&self, parts: &[Node]) -> Sym {
         let mut values = Vec::with_capacity(parts.len());
@@ -349,6 +467,9 @@ impl Sources<'_> {
             Key::Local(i, n) => (i, "local", n),
             Key::Var(i, n) => (i, "var", n),
             Key::Output(i, n) => (i, "output", n),
+            Key::Member(i, n) => {
+                return format!("{}{n}", self.instances.get(*i).map_or("", |i| i.prefix.as_str()));
+            }
         };
         let prefix = self.instances.get(*inst).map_or("", |i| i.prefix.as_str());
         format!("{prefix}{kind}.{name}")
@@ -358,6 +479,22 @@ impl Sources<'_> {
 impl Resolve for Scope<'_, '_> {
     fn file(&self) -> FileId {
         self.file
+    }
+
+    /// Lists as written, and `tolist`, `toset`, `concat` and `flatten` of them.
+    fn items(&self, node: &Node) -> Vec<crate::model::Item> {
+        match node.single_entry().filter(|e| e.key == CALL).and_then(|e| e.value.as_seq()) {
+            Some([name, args @ ..])
+                if matches!(name.as_str(), Some("tolist" | "toset" | "concat" | "flatten"))
+                    && !args.is_empty() =>
+            {
+                args.iter().flat_map(|arg| self.items(arg)).collect()
+            }
+            _ => match node.as_seq() {
+                Some(list) => list.iter().map(|n| self.item(n)).collect(),
+                None => vec![self.item(node)],
+            },
+        }
     }
 
     fn eval(&self, node: &Node) -> Sym {
@@ -370,23 +507,126 @@ impl Resolve for Scope<'_, '_> {
             Value::Map(_) => match node.single_entry() {
                 Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default()),
                 Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
-                Some(e) if e.key == CALL => match e.value.as_seq() {
-                    Some([name, arg]) if matches!(name.as_str(), Some("tostring" | "trimspace")) => {
-                        self.eval(arg)
-                    }
-                    _ => Sym::Unknown("a function call".into()),
-                },
-                Some(e) if e.key == COND => match e.value.as_seq() {
-                    Some([_, a, b]) => {
-                        let (a, b) = (self.eval(a), self.eval(b));
-                        if a == b { a } else { Sym::Unknown("a conditional value".into()) }
-                    }
-                    _ => Sym::Unknown("a conditional value".into()),
-                },
+                Some(e) if e.key == CALL => self.call(e.value.as_seq().unwrap_or(&[])),
+                Some(e) if e.key == COND => self.conditional(e.value.as_seq().unwrap_or(&[])),
                 _ => Sym::Unknown("a map".into()),
             },
         }
     }
+}
+
+impl Scope<'_, '_> {
+    /// A function call `[name, args..]` whose value is one of its arguments, or that every
+    /// instance of a splat gives alike (`element(aws_iam_role.r.*.arn, 0)`).
+    fn call(&self, call: &[Node]) -> Sym {
+        match call {
+            [name, arg] if matches!(name.as_str(), Some("tostring" | "trimspace" | "one")) => self.eval(arg),
+            [name, list, index] if name.as_str() == Some("element") => match &list.value {
+                Value::Seq(items) if !items.is_empty() => {
+                    match self.eval(index).as_lit().map(str::parse::<usize>) {
+                        Some(Ok(i)) => self.eval(&items[i % items.len()]),
+                        _ => Sym::Unknown("an element of a list".into()),
+                    }
+                }
+                _ if is_reference(list) => self.eval(list),
+                _ => Sym::Unknown("an element of a list".into()),
+            },
+            [name, args @ ..] if name.as_str() == Some("try") => {
+                let mut last = Sym::Unknown("`try` without arguments".into());
+                for arg in args {
+                    last = self.eval(arg);
+                    if !matches!(last, Sym::Unknown(_) | Sym::Limit(_)) {
+                        return last;
+                    }
+                }
+                last
+            }
+            [name, args @ ..] if name.as_str() == Some("coalesce") => self.coalesce(args),
+            [name, map, key, default @ ..] if name.as_str() == Some("lookup") && default.len() <= 1 => {
+                self.lookup(map, key, default.first())
+            }
+            _ => Sym::Unknown("a function call".into()),
+        }
+    }
+
+    /// `coalesce(a, b, …)`: the first argument that is neither null nor empty, while that can
+    /// be told.
+    fn coalesce(&self, args: &[Node]) -> Sym {
+        for arg in args {
+            if matches!(arg.value, Value::Null) {
+                continue;
+            }
+            match self.eval(arg) {
+                Sym::Lit(s) if s.is_empty() => continue,
+                value @ (Sym::Lit(_) | Sym::Attr { .. } | Sym::Pseudo(_) | Sym::Concat(_)) => return value,
+                _ => return Sym::Unknown("the first non-empty of values not known statically".into()),
+            }
+        }
+        Sym::Unknown("`coalesce` of empty values".into())
+    }
+
+    /// `lookup(map, key, default)` of a map written out, directly or in a local or variable.
+    fn lookup(&self, map: &Node, key: &Node, default: Option<&Node>) -> Sym {
+        let Some(key) = self.eval(key).as_lit().map(String::from) else {
+            return Sym::Unknown("a lookup by a key not known statically".into());
+        };
+        let found = match map.single_entry() {
+            None if map.as_map().is_some() => map.get(&key).map(|n| self.eval(n)),
+            Some(e) if e.key == REF => {
+                let text = e.value.as_str().unwrap_or_default();
+                self.member(&format!("{text}[\"{key}\"]"))
+            }
+            _ => return Sym::Unknown("a lookup in a map not known statically".into()),
+        };
+        match (found, default) {
+            (Some(value), _) => value,
+            (None, Some(default)) => self.eval(default),
+            (None, None) => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+        }
+    }
+}
+
+/// `local.roles.guest` or `var.roles["guest"]` as the reference to the local or variable
+/// (`local.roles`) and the keys below it; `None` for a reference with a number index or a
+/// splat, and for anything but a local or a variable.
+fn member_path(text: &str) -> Option<(String, Vec<String>)> {
+    let mut segments = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let mut key = String::new();
+            let mut chars = after.char_indices();
+            let end = loop {
+                match chars.next()? {
+                    (_, '\\') => key.push(chars.next()?.1),
+                    (i, '"') => break i,
+                    (_, c) => key.push(c),
+                }
+            };
+            segments.push(key);
+            rest = after[end + 1..].strip_prefix(']')?;
+        } else {
+            let rest_trimmed = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_trimmed.find(['.', '[']).unwrap_or(rest_trimmed.len());
+            let name = &rest_trimmed[..end];
+            if name.is_empty() || name.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            segments.push(name.to_string());
+            rest = &rest_trimmed[end..];
+        }
+    }
+    match segments.as_slice() {
+        [root, name, _, ..] if root == "local" || root == "var" => {
+            Some((format!("{root}.{name}"), segments[2..].to_vec()))
+        }
+        _ => None,
+    }
+}
+
+/// A plain reference (`aws_iam_role.r[*].arn`, `var.x`).
+fn is_reference(node: &Node) -> bool {
+    node.single_entry().is_some_and(|e| e.key == REF)
 }
 
 impl Policies for Scope<'_, '_> {
@@ -397,8 +637,32 @@ impl Policies for Scope<'_, '_> {
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
                 Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
+                // The document's text, decoded again: read as the text is.
+                Some([name, text])
+                    if matches!(name.as_str(), Some("jsondecode" | "tostring" | "trimspace")) =>
+                {
+                    self.policy(text)
+                }
                 _ => None,
             },
+            Some(e) if e.key == COND => match e.value.as_seq()? {
+                [condition, yes, no] => match self.branch(condition) {
+                    Some(true) => self.policy(yes),
+                    Some(false) => self.policy(no),
+                    None => {
+                        let (yes, no) = (self.policy(yes), self.policy(no));
+                        yes.or(no)
+                    }
+                },
+                _ => None,
+            },
+            // `"${data.aws_iam_policy_document.x.json}"`: the interpolation alone is the value.
+            Some(e)
+                if e.key == TEMPLATE
+                    && matches!(e.value.as_seq(), Some([only]) if only.as_str().is_none()) =>
+            {
+                self.policy(e.value.as_seq().and_then(<[Node]>::first)?)
+            }
             Some(e) if e.key == REF => {
                 let text = e.value.as_str()?;
                 match self.follow(text) {
@@ -500,7 +764,10 @@ fn local_refs<'n>(node: &'n Node, out: &mut Vec<&'n str>) {
 /// `aws_iam_role.r[0].arn` → `["aws_iam_role", "r", "arn"]`: indexes dropped, since every
 /// instance of a counted resource has the same shape.
 fn split_reference(text: &str) -> Vec<&str> {
-    text.split('.').map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).collect()
+    text.split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .filter(|p| !p.is_empty() && *p != "*" && !p.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -512,5 +779,21 @@ mod tests {
         assert_eq!(split_reference("aws_iam_role.r[0].arn"), ["aws_iam_role", "r", "arn"]);
         assert_eq!(split_reference("module.auth.pool_id"), ["module", "auth", "pool_id"]);
         assert_eq!(split_reference("x[\"k\"].y"), ["x", "y"]);
+        // Terraform 0.11's index forms.
+        assert_eq!(
+            split_reference("aws_cognito_identity_pool.p.0.id"),
+            ["aws_cognito_identity_pool", "p", "id"]
+        );
+        assert_eq!(split_reference("aws_iam_role.r.*.arn[0]"), ["aws_iam_role", "r", "arn"]);
+    }
+
+    #[test]
+    fn members_of_locals_and_variables_are_split_into_keys() {
+        let path = |t| member_path(t);
+        assert_eq!(path("local.roles.guest"), Some(("local.roles".into(), vec!["guest".into()])));
+        assert_eq!(path("var.m[\"a.b\"].c"), Some(("var.m".into(), vec!["a.b".into(), "c".into()])));
+        assert_eq!(path("local.roles"), None);
+        assert_eq!(path("local.l[0].x"), None);
+        assert_eq!(path("aws_iam_role.r.arn"), None);
     }
 }
