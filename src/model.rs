@@ -743,7 +743,9 @@ impl Model {
         for (a, att) in self.attachments.iter().enumerate() {
             for v in &att.variants {
                 for s in &v.value.slots {
-                    slots.insert((a, s.kind.describe(), s.key.as_str(), s.role.loc));
+                    // The roles of a computed `roles` map share its place: each is a slot.
+                    let role = if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
+                    slots.insert((a, s.kind.describe(), s.key.as_str(), s.role.loc, role));
                 }
                 if v.value.opaque_roles && !v.value.slots.iter().any(|s| s.kind == SlotKind::Unknown) {
                     opaque += 1;
@@ -753,7 +755,8 @@ impl Model {
         let mut not_checked = std::collections::HashSet::new();
         for un in &self.unresolved {
             let s = &self.attachments[un.attachment].variants[un.variant].value.slots[un.slot];
-            not_checked.insert((un.attachment, s.kind.describe(), s.key.as_str(), s.role.loc));
+            let role = if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
+            not_checked.insert((un.attachment, s.kind.describe(), s.key.as_str(), s.role.loc, role));
         }
         let roles: std::collections::HashSet<usize> = self.uses.iter().map(|u| u.role).collect();
         crate::Coverage {

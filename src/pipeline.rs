@@ -364,11 +364,19 @@ impl Inputs {
         for (file, root) in &self.plans {
             let plan = terraform::plan::Plan::new(*file, root, &self.files);
             let planned = plan.addresses();
-            let covered = planned.iter().any(|(a, _)| defined.contains(a));
-            for (address, loc) in planned.iter().filter(|(a, _)| covered && defined.contains(a)) {
-                model.plan_places.insert(address.clone(), *loc);
+            // Sources name a counted resource once; the plan names each instance.
+            let in_sources =
+                |a: &str| defined.contains(a) || defined.contains(terraform::plan::without_instance(a));
+            let covered = planned.iter().any(|(a, _)| in_sources(a));
+            for (address, loc) in planned.iter().filter(|(a, _)| covered && in_sources(a)) {
+                let source_address = if defined.contains(address) {
+                    address.as_str()
+                } else {
+                    terraform::plan::without_instance(address)
+                };
+                model.plan_places.entry(source_address.to_string()).or_insert(*loc);
             }
-            plan.extract(&mut model, &|a: &str| covered && defined.contains(a));
+            plan.extract(&mut model, &|a: &str| covered && in_sources(a));
         }
         link::link(&mut model);
         model

@@ -165,11 +165,13 @@ impl<'a> Plan<'a> {
             let data = r.get("mode").and_then(Node::as_str) == Some("data");
             let prefix: String = path.iter().map(|m| format!("module.{m}.")).collect();
             let local = if data { format!("data.{type_}.{name}") } else { format!("{type_}.{name}") };
+            // A `count` or `for_each` instance keeps its key, as Terraform addresses it.
+            let instance = full.rfind(&format!("{local}[")).map_or("", |at| &full[at + local.len()..]);
             out.push(Planned {
                 path,
                 type_: type_.to_string(),
                 name: name.to_string(),
-                address: format!("{prefix}{local}"),
+                address: format!("{prefix}{local}{instance}"),
                 values: r.get("values"),
                 unknown: self.after_unknown(full),
                 loc: Loc::new(self.file, address.span),
@@ -220,8 +222,13 @@ impl<'a> Plan<'a> {
         for (i, p) in planned.iter().enumerate() {
             index.entry(p.address.as_str()).or_insert(i);
         }
-        let mut sorted: Vec<&str> = index.keys().copied().collect();
+        // A reference without the instance key (`aws_iam_role.this.arn`) names the first.
+        for (i, p) in planned.iter().enumerate() {
+            index.entry(without_instance(&p.address)).or_insert(i);
+        }
+        let mut sorted: Vec<&str> = planned.iter().map(|p| p.address.as_str()).collect();
         sorted.sort_unstable();
+        sorted.dedup();
         let each = |f: &mut dyn FnMut(&Scope, &TfResource)| {
             for (p, body) in planned.iter().zip(&bodies).filter(|(p, _)| !p.data && !skip(&p.address)) {
                 let scope = Scope {
@@ -245,6 +252,22 @@ impl<'a> Plan<'a> {
     pub fn addresses(&self) -> Vec<(String, Loc)> {
         self.planned().into_iter().filter(|p| !p.data).map(|p| (p.address, p.loc)).collect()
     }
+}
+
+/// The address without the instance key of its resource: `aws_iam_role.this["a"]` →
+/// `aws_iam_role.this` (module instance keys stay out of addresses here).
+pub fn without_instance(address: &str) -> &str {
+    match address.strip_suffix(']') {
+        Some(_) => address.rfind('[').map_or(address, |at| &address[..at]),
+        None => address,
+    }
+}
+
+/// The instance key (`["a"]`, `[0]`) written right after `local` in a reference's text.
+fn instance_key<'t>(text: &'t str, local: &str) -> Option<&'t str> {
+    let at = text.find(&format!("{local}["))? + local.len();
+    let end = text[at..].find(']')? + at + 1;
+    Some(&text[at..end])
 }
 
 /// How many references may be followed to find the roles a computed `roles` map refers to.
@@ -395,7 +418,10 @@ impl Scope<'_, '_> {
             }
             ["module", name, output, ..] => self.module_output(name, output),
             [type_, name, attr, ..] if type_.contains('_') => {
-                let address = format!("{prefix}{type_}.{name}");
+                let base = format!("{prefix}{type_}.{name}");
+                // `aws_iam_role.this["guest"].arn`: that instance, when the plan has it.
+                let keyed = instance_key(text, &format!("{type_}.{name}")).map(|key| format!("{base}{key}"));
+                let address = keyed.filter(|k| self.index.contains_key(k.as_str())).unwrap_or(base);
                 // A value the plan knows beats the reference.
                 let known = self
                     .index
