@@ -42,7 +42,14 @@ pub fn link(model: &mut Model) {
                     let role = match find_role(&roles, candidate) {
                         Ok(role) => role,
                         Err(reason) => {
-                            unresolved.push(Unresolved { attachment: a, variant: v, slot: s, reason });
+                            let unevaluated = matches!(candidate, Sym::Unevaluated(_));
+                            unresolved.push(Unresolved {
+                                attachment: a,
+                                variant: v,
+                                slot: s,
+                                reason,
+                                unevaluated,
+                            });
                             continue;
                         }
                     };
@@ -199,6 +206,7 @@ pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
         Sym::Pseudo(p) => Err(format!("it is the pseudo parameter `{p}`")),
         Sym::External(text) => Err(format!("it is `{text}`, which is filled in at deploy time")),
         Sym::Unknown(what) => Err(format!("it comes from {what}")),
+        Sym::Unevaluated(what) => Err(format!("it comes from {what}, which cognitrust does not evaluate")),
         Sym::Limit(what) => Err(format!("it could not be evaluated: {what}")),
         Sym::AnyOf(_) => Err(format!("it is {}", value.describe())),
     }

@@ -40,6 +40,10 @@ pub enum Sym {
     /// One of several values, depending on which of several scanned stacks is deployed: an
     /// `Fn::ImportValue` whose name two distinct templates export.
     AnyOf(Vec<Sym>),
+    /// A value the scanned input defines but cognitrust does not evaluate: a Terraform function
+    /// or a CloudFormation intrinsic it does not read, with a short description. It compares
+    /// like `Unknown`; a role slot holding one is CT901 (analysis incomplete), not a CT202 note.
+    Unevaluated(String),
     /// A value a deploy tool fills in that no scanned file says: a Serverless Framework
     /// variable such as `${opt:stage}`, `${cf:auth.IdentityPoolId}` or `${ssm:/path}`, as
     /// written. It equals the same text and nothing else is known of it: never a literal.
@@ -134,7 +138,7 @@ impl Sym {
     /// True for values that denote one deploy-time string: equal such values are the same.
     fn is_fixed(&self) -> bool {
         match self {
-            Sym::Unknown(_) | Sym::Limit(_) | Sym::AnyOf(_) => false,
+            Sym::Unknown(_) | Sym::Limit(_) | Sym::AnyOf(_) | Sym::Unevaluated(_) => false,
             Sym::Concat(parts) => parts.iter().all(Sym::is_fixed),
             _ => true,
         }
@@ -165,7 +169,7 @@ impl Sym {
                     other => format!("${{{}}}", other.describe_bare()),
                 })
                 .collect(),
-            Sym::Unknown(what) | Sym::Limit(what) => what.clone(),
+            Sym::Unknown(what) | Sym::Limit(what) | Sym::Unevaluated(what) => what.clone(),
             Sym::AnyOf(alternatives) => {
                 let each: Vec<String> = alternatives.iter().map(Sym::describe).collect();
                 format!("one of {}", each.join(", "))
@@ -178,7 +182,12 @@ impl Sym {
     pub fn weight(&self) -> usize {
         std::mem::size_of::<Sym>()
             + match self {
-                Sym::Lit(s) | Sym::Pseudo(s) | Sym::Unknown(s) | Sym::Limit(s) | Sym::External(s) => s.len(),
+                Sym::Lit(s)
+                | Sym::Pseudo(s)
+                | Sym::Unknown(s)
+                | Sym::Limit(s)
+                | Sym::External(s)
+                | Sym::Unevaluated(s) => s.len(),
                 Sym::Attr { resource, attr, .. } => resource.len() + attr.len(),
                 Sym::Param { name, default, .. } => name.len() + default.as_ref().map_or(0, String::len),
                 Sym::Import(name) => name.weight(),
@@ -619,6 +628,9 @@ pub struct Unresolved {
     pub variant: usize,
     pub slot: usize,
     pub reason: String,
+    /// The role is named by something the scan read but does not evaluate (CT901), rather
+    /// than lying outside the scanned files (CT202).
+    pub unevaluated: bool,
 }
 
 /// The model's roles by what names them: the resource that defines them (file, logical ID)
@@ -744,7 +756,8 @@ impl Model {
             for v in &att.variants {
                 for s in &v.value.slots {
                     // The roles of a computed `roles` map share its place: each is a slot.
-                    let role = if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
+                    let role =
+                        if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
                     slots.insert((a, s.kind.describe(), s.key.as_str(), s.role.loc, role));
                 }
                 if v.value.opaque_roles && !v.value.slots.iter().any(|s| s.kind == SlotKind::Unknown) {

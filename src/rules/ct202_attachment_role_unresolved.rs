@@ -35,8 +35,8 @@ fn check(model: &Model, out: &mut Findings) {
         if matches!(&slot.role.value, Sym::Lit(s) if !s.contains(':')) {
             continue; // a role name: CT201 says more
         }
-        if slot.role.value.limit().is_some() {
-            continue; // evaluation stopped at a limit: CT901 says so
+        if slot.role.value.limit().is_some() || un.unevaluated {
+            continue; // evaluation stopped at a limit, or met what it does not read: CT901 says so
         }
         let f = out.add(
             slot.role.loc,

@@ -7,7 +7,10 @@ declare_rule! {
     /// Says which pool, slot or role trust cognitrust could not fully check because a limit
     /// was hit: a chain of references, imports or nested stacks longer than it follows, a value
     /// too large to evaluate, more combinations of template conditions than it enumerates, more
-    /// module instances than it expands. The message names what was not checked and why.
+    /// module instances than it expands; or because a slot's role is named by something the
+    /// scanned files define but cognitrust does not evaluate (a Terraform function such as
+    /// `format`, a CloudFormation intrinsic such as `Fn::Transform`), so it lies inside the scan
+    /// and still was not checked. The message names what was not checked and why.
     ///
     /// ## Why is this bad?
     /// A scanner that stops at a limit and says nothing reports a pass it never earned: the
@@ -46,6 +49,18 @@ fn check(model: &Model, out: &mut Findings) {
             format!("`{}` was not fully checked: {}", inc.resource.name, inc.reason),
         );
         f.label("not fully evaluated").help(HELP);
+    }
+    // A slot whose role is named by what the scan read but does not evaluate: inside the
+    // scanned files, so a note saying it lies elsewhere would be wrong, and a pass silent.
+    for un in model.unresolved.iter().filter(|u| u.unevaluated) {
+        let att = &model.attachments[un.attachment];
+        let slot = &att.variants[un.variant].value.slots[un.slot];
+        let f = out.add(
+            slot.role.loc,
+            &att.resource,
+            format!("the {} of `{}` was not checked: {}", slot.kind.describe(), att.resource.name, un.reason),
+        );
+        f.label("not evaluated").help(HELP);
     }
     for limited in limited_values(model) {
         let f = out.add(

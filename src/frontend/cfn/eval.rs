@@ -278,7 +278,7 @@ impl<'c, 'a> Scope<'c, 'a> {
             crate::frontend::serverless::VARIABLE => {
                 Sym::External(arg.as_str().unwrap_or_default().to_string())
             }
-            other => Sym::Unknown(format!("`{other}`")),
+            other => Sym::Unevaluated(format!("`{other}`")),
         }
     }
 

@@ -545,7 +545,11 @@ impl Scope<'_, '_> {
             [name, map, key, default @ ..] if name.as_str() == Some("lookup") && default.len() <= 1 => {
                 self.lookup(map, key, default.first())
             }
-            _ => Sym::Unknown("a function call".into()),
+            [name, ..] => match name.as_str() {
+                Some(name) => Sym::Unevaluated(format!("a call of `{name}`")),
+                None => Sym::Unknown("a function call".into()),
+            },
+            [] => Sym::Unknown("a function call".into()),
         }
     }
 

@@ -1,0 +1,31 @@
+# CT901 fail - the authenticated role's ARN is built by a function cognitrust does not
+# evaluate (`format`): the role is somewhere in this scan, so the slot is reported as not
+# checked (a warning), not as a role that lies elsewhere (a CT202 note).
+
+resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = false
+}
+
+resource "aws_iam_role" "authenticated" {
+  name = "photos-auth"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals             = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = "authenticated" }
+      }
+    }]
+  })
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated = format("arn:aws:iam::%s:role/%s", "123456789012", aws_iam_role.authenticated.name) # expect: CT901
+  }
+}
