@@ -1,11 +1,14 @@
 use super::{Findings, declare_rule};
+use crate::link::user_pool_of;
 use crate::model::{Model, SlotKind, Sym};
 
 declare_rule! {
     /// ## What it does
     /// Says which attached roles could not be found among the scanned inputs (a parameter, a
     /// literal ARN of a role defined elsewhere, an import no scanned template exports), so their
-    /// trust policies were not checked.
+    /// trust policies were not checked; likewise a `Token` role mapping whose user pool is not
+    /// among the scanned inputs (the roles of its groups were not checked), and a `roles` map a
+    /// plan computes (which role fills which slot is not known).
     ///
     /// ## Why is this bad?
     /// It is not bad by itself: it is a gap in what cognitrust could verify. Scan the stack or
@@ -46,6 +49,28 @@ fn check(model: &Model, out: &mut Findings) {
         f.label("role not among the scanned inputs").help(
             "scan the template or module that defines this role in the same run to have its trust checked",
         );
+    }
+    // A `Token` mapping hands out the roles of its user pool's groups: when that user pool is
+    // not among the scanned files, those roles were not checked either.
+    let mut noted = std::collections::HashSet::new();
+    for att in &model.attachments {
+        for m in att.variants.iter().flat_map(|v| &v.value.mappings).filter(|m| m.kind_is("Token")) {
+            if user_pool_of(&m.provider.value).is_some() || !noted.insert(m.provider.loc) {
+                continue;
+            }
+            let f = out.add(
+                m.provider.loc,
+                &att.resource,
+                format!(
+                    "the roles of the user pool groups that the `Token` mapping `{}` of `{}` hands out were not checked: its provider, {}, is not a user pool of the scanned files",
+                    m.key,
+                    att.resource.name,
+                    m.provider.value.describe()
+                ),
+            );
+            f.label("user pool not among the scanned inputs")
+                .help("scan the template or module that defines the user pool and its groups in the same run to have their roles checked");
+        }
     }
     for att in &model.attachments {
         for variant in att.variants.iter().filter(|v| v.value.opaque_roles) {
