@@ -163,6 +163,22 @@ pub(super) struct Scope<'s, 'a> {
     pub(super) depth: usize,
 }
 
+/// What a map holds under a key.
+enum Found<'s, 'a, 'n> {
+    /// The value, written in this scope.
+    Value(Scope<'s, 'a>, &'n Node),
+    /// The map is known and lacks the key.
+    Absent,
+    /// The map is not known statically.
+    Unknown,
+    /// A limit met on the way, said as CT901.
+    Limit(String),
+}
+
+/// Most maps one member lookup visits through `merge` calls and references: merges of
+/// merges of the same local would otherwise visit exponentially many.
+const MAX_MERGE_STEPS: usize = 1_024;
+
 /// Where a reference to a policy document leads.
 enum Followed<'s, 'a, 'n> {
     To(Scope<'s, 'a>, &'n Node),
@@ -418,12 +434,14 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// a map written out (it is then evaluated whole).
     fn member(&self, text: &str) -> Option<Sym> {
         let (head, path) = member_path(text)?;
-        let Followed::To(scope, mut node) = self.follow(&head)? else { return None };
+        let Followed::To(mut scope, mut node) = self.follow(&head)? else { return None };
+        let budget = Cell::new(MAX_MERGE_STEPS);
         for key in &path {
-            if node.single_entry().is_some_and(|e| e.key.starts_with("tf::")) {
-                return None;
+            match scope.find_key(node, key, &budget) {
+                Found::Value(at, value) => (scope, node) = (at, value),
+                Found::Absent | Found::Unknown => return None,
+                Found::Limit(why) => return Some(Sym::Limit(why)),
             }
-            node = node.get(key)?;
         }
         let key = Key::Member(self.inst, text.to_string());
         Some(self.value_of(key, Loc::new(scope.file, node.span), Scope { depth: self.depth, ..scope }, node))
@@ -515,7 +533,7 @@ impl Resolve for Scope<'_, '_> {
     }
 }
 
-impl Scope<'_, '_> {
+impl<'s, 'a> Scope<'s, 'a> {
     /// A function call `[name, args..]` whose value is one of its arguments, or that every
     /// instance of a splat gives alike (`element(aws_iam_role.r.*.arn, 0)`).
     fn call(&self, call: &[Node]) -> Sym {
@@ -570,18 +588,64 @@ impl Scope<'_, '_> {
         let Some(key) = self.eval(key).as_lit().map(String::from) else {
             return Sym::Unknown("a lookup by a key not known statically".into());
         };
-        let found = match map.single_entry() {
-            None if map.as_map().is_some() => map.get(&key).map(|n| self.eval(n)),
+        let budget = Cell::new(MAX_MERGE_STEPS);
+        match self.find_key(map, &key, &budget) {
+            Found::Value(at, value) => at.eval(value),
+            Found::Absent => match default {
+                Some(default) => self.eval(default),
+                None => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+            },
+            Found::Unknown => Sym::Unknown("a lookup in a map not known statically".into()),
+            Found::Limit(why) => Sym::Limit(why),
+        }
+    }
+
+    /// The member `key` of a map written out, of a local or module argument holding one, or
+    /// of `merge(…)` of such maps (the last map that has the key wins). `budget` bounds the
+    /// maps visited, so merges of merges cannot fan out.
+    fn find_key<'n>(&self, map: &'n Node, key: &str, budget: &Cell<usize>) -> Found<'s, 'a, 'n>
+    where
+        's: 'n,
+    {
+        let left = budget.get();
+        if left == 0 {
+            return Found::Limit(format!("`merge` of more than {MAX_MERGE_STEPS} maps"));
+        }
+        budget.set(left - 1);
+        match map.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None if map.as_map().is_some() => match map.get(key) {
+                Some(value) => Found::Value(*self, value),
+                None => Found::Absent,
+            },
             Some(e) if e.key == REF => {
                 let text = e.value.as_str().unwrap_or_default();
-                self.member(&format!("{text}[\"{key}\"]"))
+                let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+                let (mut at, mut node) = match self.follow(&head) {
+                    Some(Followed::To(at, node)) => (at, node),
+                    Some(Followed::Stopped(why)) => return Found::Limit(why),
+                    Some(Followed::Cycle) | None => return Found::Unknown,
+                };
+                for segment in &path {
+                    match at.find_key(node, segment, budget) {
+                        Found::Value(a, n) => (at, node) = (a, n),
+                        other => return other,
+                    }
+                }
+                at.find_key(node, key, budget)
             }
-            _ => return Sym::Unknown("a lookup in a map not known statically".into()),
-        };
-        match (found, default) {
-            (Some(value), _) => value,
-            (None, Some(default)) => self.eval(default),
-            (None, None) => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+            Some(e) if e.key == CALL => match e.value.as_seq() {
+                Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
+                    for m in maps.iter().rev() {
+                        match self.find_key(m, key, budget) {
+                            Found::Absent => {}
+                            found => return found,
+                        }
+                    }
+                    Found::Absent
+                }
+                _ => Found::Unknown,
+            },
+            _ => Found::Unknown,
         }
     }
 }
@@ -785,6 +849,83 @@ mod tests {
             ["aws_cognito_identity_pool", "p", "id"]
         );
         assert_eq!(split_reference("aws_iam_role.r.*.arn[0]"), ["aws_iam_role", "r", "arn"]);
+    }
+
+    /// A guest role whose `aud` is `AUD`, handed out by the main pool.
+    fn with_aud(aud: &str) -> String {
+        format!(
+            r#"
+locals {{
+  base    = {{ main = aws_cognito_identity_pool.main.id, staging = "x" }}
+  pools   = merge(local.base, {{ staging = aws_cognito_identity_pool.staging.id }})
+  deep    = merge({{ other = "y" }}, local.pools)
+  roles   = merge({{ guest = "" }}, {{ guest = aws_iam_role.guest.arn }})
+}}
+resource "aws_cognito_identity_pool" "main" {{
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+}}
+resource "aws_cognito_identity_pool" "staging" {{
+  identity_pool_name               = "photos-staging"
+  allow_unauthenticated_identities = true
+}}
+resource "aws_iam_role" "guest" {{
+  name = "photos-guest"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = "cognito-identity.amazonaws.com" }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{
+        StringEquals = {{ "cognito-identity.amazonaws.com:aud" = {aud} }}
+        "ForAnyValue:StringLike" = {{ "cognito-identity.amazonaws.com:amr" = "unauthenticated" }}
+      }}
+    }}]
+  }})
+}}
+resource "aws_cognito_identity_pool_roles_attachment" "main" {{
+  identity_pool_id = local.pools.main
+  roles = {{ unauthenticated = local.roles["guest"] }}
+}}
+"#
+        )
+    }
+
+    fn codes(aud: &str) -> Vec<&'static str> {
+        let report = crate::scan_texts(&[("main.tf", &with_aud(aud))]);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        report.findings.iter().map(|f| f.rule.code).collect()
+    }
+
+    #[test]
+    fn merge_of_maps_takes_the_last_value_of_each_key() {
+        assert_eq!(codes("lookup(local.pools, \"main\")"), Vec::<&str>::new());
+        assert_eq!(codes("local.deep.main"), Vec::<&str>::new());
+        assert_eq!(codes("lookup(merge(local.base, { main = \"other\" }), \"main\")"), ["CT107"]);
+        // The later map's staging pool, not the base map's "x".
+        assert_eq!(codes("local.pools[\"staging\"]"), ["CT107"]);
+        assert_eq!(
+            codes("lookup(merge({}, {}), \"main\", aws_cognito_identity_pool.main.id)"),
+            Vec::<&str>::new()
+        );
+        // A map not known statically is never taken as lacking the key: the value is unknown,
+        // not the default "z" (which CT107 would report).
+        assert_eq!(codes("lookup(merge(local.base, var.extra), \"main\", \"z\")"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn merges_of_merges_are_bounded() {
+        let mut locals = String::from("locals {\n  m0 = { a = \"x\" }\n");
+        for i in 1..=40 {
+            locals.push_str(&format!("  m{i} = merge(local.m{p}, local.m{p}, local.m{p})\n", p = i - 1));
+        }
+        locals.push_str("}\n");
+        let text = format!("{locals}{}", with_aud("lookup(local.m40, \"zz\", \"q\")"));
+        let start = std::time::Instant::now();
+        let report = crate::scan_texts(&[("main.tf", &text)]);
+        assert!(start.elapsed().as_secs() < 10);
+        assert!(report.findings.iter().any(|f| f.rule.code == "CT901"), "{:?}", report.findings);
     }
 
     #[test]
