@@ -12,13 +12,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use super::super::{Policies, TfResource, attribute, policy};
-use super::{Module, Sources};
+use super::{Module, Sources, files};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
 use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
 use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
-use crate::syntax::{Node, Value};
+use crate::syntax::{Node, Span, Value};
 
 /// How deep references may chain (locals, variables, module outputs).
 pub(super) const MAX_DEPTH: usize = 16;
@@ -161,7 +161,12 @@ pub(super) struct Scope<'s, 'a> {
     pub(super) file: FileId,
     /// How many references were followed to get here.
     pub(super) depth: usize,
+    /// Inside a file `templatefile` renders: its variables, the only names it may use.
+    pub(super) vars: Option<&'s HashMap<String, Sym>>,
 }
+
+/// A file `templatefile()` renders: its id, its parsed template and its variables.
+type Template = (FileId, std::rc::Rc<Node>, HashMap<String, Sym>);
 
 /// What a map holds under a key.
 enum Found<'s, 'a, 'n> {
@@ -196,7 +201,21 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn reference(&self, text: &str) -> Sym {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
+        if let Some(vars) = self.vars {
+            return match parts.as_slice() {
+                [name] => match vars.get(*name) {
+                    Some(value) => self.src.eval.hand_out(value.clone()),
+                    None => Sym::Unknown(format!("`{name}`, which the template's variables lack")),
+                },
+                _ => Sym::Unknown(format!("`{text}` in a template")),
+            };
+        }
         match parts.as_slice() {
+            ["path", "root" | "cwd"] => Sym::Lit(".".into()),
+            ["path", "module"] => match (self.root().0, self.module().path.as_deref()) {
+                (Some(root), Some(folder)) => Sym::Lit(files::relative(root, folder)),
+                _ => Sym::Unknown("`path.module`, a folder not on disk".into()),
+            },
             ["var" | "local", ..] if let Some(value) = self.member(text) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
@@ -363,10 +382,15 @@ impl<'s, 'a> Scope<'s, 'a> {
             Sym::Param { file, name, .. } => format!("{file:?}/{name}"),
             Sym::Attr { .. } | Sym::Pseudo(_) | Sym::External(_) | Sym::Import(_) => value.describe(),
             _ => {
-                let text = self.src.files.get(self.file).map_or("", |f| f.text.as_str());
-                let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                let written = self
+                    .src
+                    .with_text(self.file, |text| {
+                        let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                        written.split_whitespace().collect::<Vec<_>>().join(" ")
+                    })
+                    .unwrap_or_default();
                 let prefix = &self.src.instances[self.inst].prefix;
-                format!("{prefix}{}", written.split_whitespace().collect::<Vec<_>>().join(" "))
+                format!("{prefix}{written}")
             }
         };
         let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -406,6 +430,9 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// The scope and node a reference to a local or a variable stands for, when the policy
     /// document it holds is read; `None` for other references.
     fn follow(&self, text: &str) -> Option<Followed<'s, 'a, 's>> {
+        if self.vars.is_some() {
+            return None;
+        }
         let parts = split_reference(text);
         let (at, node) = match parts.as_slice() {
             ["local", name] => {
@@ -479,6 +506,15 @@ impl<'s, 'a> Scope<'s, 'a> {
 }
 
 impl Sources<'_> {
+    /// Calls `f` with the text of a scanned file or of one `file()` read.
+    fn with_text<R>(&self, id: FileId, f: impl FnOnce(&str) -> R) -> Option<R> {
+        if self.read.holds(id) {
+            self.read.with_text(id, f)
+        } else {
+            self.files.get(id).map(|file| f(&file.text))
+        }
+    }
+
     /// A remembered value's name as Terraform writes it (`module.auth.var.pool_id`).
     fn name(&self, key: &Key) -> String {
         let (inst, kind, name) = match key {
@@ -560,11 +596,76 @@ impl<'s, 'a> Scope<'s, 'a> {
                 last
             }
             [name, args @ ..] if name.as_str() == Some("coalesce") => self.coalesce(args),
+            [name, path] if name.as_str() == Some("file") => match self.read_file(path) {
+                Ok((id, _)) => self.src.with_text(id, |text| Sym::Lit(text.into())).unwrap_or_else(too_large),
+                Err(why) => Sym::Limit(why),
+            },
+            [name, path, vars] if name.as_str() == Some("templatefile") => {
+                match self.read_template(path, vars) {
+                    Ok((id, template, vars)) => {
+                        Scope { file: id, depth: self.depth + 1, vars: Some(&vars), ..*self }.eval(&template)
+                    }
+                    Err(why) => Sym::Limit(why),
+                }
+            }
             [name, map, key, default @ ..] if name.as_str() == Some("lookup") && default.len() <= 1 => {
                 self.lookup(map, key, default.first())
             }
             _ => Sym::Unknown("a function call".into()),
         }
+    }
+
+    /// The root module instance's folder and its display path: where Terraform, run there,
+    /// resolves relative paths.
+    fn root(&self) -> (Option<&'s std::path::Path>, &'s str) {
+        let mut inst = self.inst;
+        while let Some((parent, _)) = self.src.instances[inst].parent {
+            inst = parent;
+        }
+        let module = &self.src.modules[self.src.instances[inst].module];
+        (module.path.as_deref(), module.dir.as_str())
+    }
+
+    /// The file a `file()` or `templatefile()` path names, read once; why it is not read.
+    fn read_file(&self, path: &Node) -> Result<(FileId, String), String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("a chain of more than {MAX_DEPTH} references"));
+        }
+        let Some(written) = self.eval(path).as_lit().map(String::from) else {
+            return Err("a file whose path is not known statically is not read".into());
+        };
+        let (root, shown) = self.root();
+        let id = self.src.read.file(root, shown, &written)?;
+        Ok((id, written))
+    }
+
+    /// The file a `templatefile()` renders, parsed, with its variables evaluated here.
+    fn read_template(&self, path: &Node, vars: &Node) -> Result<Template, String> {
+        if self.vars.is_some() {
+            return Err("`templatefile` inside a template, which Terraform refuses, is not read".into());
+        }
+        let (id, written) = self.read_file(path)?;
+        let template = self.src.read.template(id, &written)?;
+        let (at, map) = match vars.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None => (*self, vars),
+            Some(e) if e.key == REF => match self.follow(e.value.as_str().unwrap_or_default()) {
+                Some(Followed::To(at, node)) => (at, node),
+                Some(Followed::Stopped(why)) => return Err(why),
+                _ => {
+                    return Err(format!(
+                        "the variables of the template `{written}` are not known statically"
+                    ));
+                }
+            },
+            _ => return Err(format!("the variables of the template `{written}` are not known statically")),
+        };
+        let Some(entries) =
+            map.as_map().filter(|_| map.single_entry().is_none_or(|e| !e.key.starts_with("tf::")))
+        else {
+            return Err(format!("the variables of the template `{written}` are not known statically"));
+        };
+        let values = entries.iter().map(|e| (e.key.to_string(), at.eval(&e.value))).collect();
+        Ok((id, template, values))
     }
 
     /// `coalesce(a, b, …)`: the first argument that is neither null nor empty, while that can
@@ -701,6 +802,36 @@ impl Policies for Scope<'_, '_> {
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
                 Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
+                Some([name, path]) if name.as_str() == Some("file") => match self.read_file(path) {
+                    Ok((id, _)) => {
+                        let scope = Scope { file: id, depth: self.depth + 1, ..*self };
+                        let doc = self.src.with_text(id, |text| {
+                            policy::from_json_text(
+                                text,
+                                &Node::new(Value::String(text.into()), Span::new(0, text.len())),
+                            )
+                        })??;
+                        read_policy(&scope, &doc)
+                    }
+                    Err(why) => {
+                        self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                        None
+                    }
+                },
+                Some([name, path, vars]) if name.as_str() == Some("templatefile") => {
+                    match self.read_template(path, vars) {
+                        Ok((id, template, vars)) => {
+                            let scope = Scope { file: id, depth: self.depth + 1, vars: Some(&vars), ..*self };
+                            let doc =
+                                self.src.with_text(id, |text| policy::from_json_text(text, &template))??;
+                            read_policy(&scope, &doc)
+                        }
+                        Err(why) => {
+                            self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                            None
+                        }
+                    }
+                }
                 // The document's text, decoded again: read as the text is.
                 Some([name, text])
                     if matches!(name.as_str(), Some("jsondecode" | "tostring" | "trimspace")) =>
@@ -746,8 +877,7 @@ impl Policies for Scope<'_, '_> {
                 }
             }
             _ => {
-                let text = &self.src.files.get(self.file)?.text;
-                let doc = policy::from_json_text(text, node)?;
+                let doc = self.src.with_text(self.file, |text| policy::from_json_text(text, node))??;
                 read_policy(self, &doc)
             }
         }
