@@ -809,6 +809,7 @@ fn file_and_templatefile_never_read_outside_the_scanned_root() {
         "file(\"link.json\")".to_string(),
         "templatefile(\"${path.root}/link.json\", {})".to_string(),
         "jsondecode(file(\"${path.cwd}/../outside/secret.json\"))".to_string(),
+        "data.template_file.out.rendered".to_string(),
     ];
     let mut main = String::new();
     for (i, call) in calls.iter().enumerate() {
@@ -821,6 +822,7 @@ fn file_and_templatefile_never_read_outside_the_scanned_root() {
              roles = {{\n    authenticated = aws_iam_role.r{i}.arn\n  }}\n}}\n"
         ));
     }
+    main.push_str("data \"template_file\" \"out\" {\n  template = file(\"link.json\")\n}\n");
     write(&root, &[("main.tf".into(), main.clone()), ("good.yaml".into(), GOOD.into())]);
     let report = watchdog(root.clone());
     super::assert_good_still_scanned(&report);

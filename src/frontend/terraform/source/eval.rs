@@ -165,6 +165,14 @@ pub(super) struct Scope<'s, 'a> {
     pub(super) vars: Option<&'s HashMap<String, Sym>>,
 }
 
+/// What a `data "template_file"` renders: the template, the file its places are in (the file
+/// read, or the `.tf` file, every place at the `template` argument), and its variables.
+struct Rendered {
+    file: FileId,
+    template: std::rc::Rc<Node>,
+    vars: HashMap<String, Sym>,
+}
+
 /// A file `templatefile()` renders: its id, its parsed template and its variables.
 type Template = (FileId, std::rc::Rc<Node>, HashMap<String, Sym>);
 
@@ -223,6 +231,14 @@ impl<'s, 'a> Scope<'s, 'a> {
             ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
             ["data", "aws_region", _, "name" | "id" | "region", ..] => Sym::Pseudo("AWS::Region".into()),
             ["data", "aws_caller_identity", _, "account_id", ..] => Sym::Pseudo("AWS::AccountId".into()),
+            ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
+                Ok(Rendered { file, template, vars }) => {
+                    let value =
+                        Scope { file, depth: self.depth + 1, vars: Some(&vars), ..*self }.eval(&template);
+                    if value.weight() > MAX_VALUE_BYTES { too_large() } else { self.src.eval.hand_out(value) }
+                }
+                Err(why) => Sym::Limit(why),
+            },
             ["data", type_, name, attr, ..] => match self.module().data_source(type_, name) {
                 Some(b) => attribute(b.file, type_, &format!("{}data.{type_}.{name}", inst.prefix), attr),
                 None => Sym::Unknown(format!("`data.{type_}.{name}.{attr}`")),
@@ -639,6 +655,61 @@ impl<'s, 'a> Scope<'s, 'a> {
         Ok((id, written))
     }
 
+    /// The template of `data "template_file" "NAME"` of this module, parsed, with its `vars`:
+    /// `template = file(...)` (places in the file read), or a string (places at the argument).
+    fn template_file(&self, name: &str) -> Result<Rendered, String> {
+        let address = format!("`data.template_file.{name}`");
+        if self.vars.is_some() || self.depth >= MAX_DEPTH {
+            return Err(format!("{address} is not read here"));
+        }
+        let block = self
+            .module()
+            .data_source("template_file", name)
+            .ok_or_else(|| format!("{address}, which this module does not define"))?;
+        let at = Scope { file: block.file, depth: self.depth + 1, ..*self };
+        let template_node =
+            block.body.get("template").ok_or_else(|| format!("{address} has no `template`"))?;
+        let vars = match block.body.get("vars") {
+            Some(vars) => at.template_vars(vars, &address)?,
+            None => HashMap::new(),
+        };
+        let file_call = template_node
+            .single_entry()
+            .filter(|e| e.key == CALL)
+            .and_then(|e| e.value.as_seq())
+            .filter(|call| call.len() == 2 && call[0].as_str() == Some("file"));
+        if let Some([_, path]) = file_call {
+            let (file, written) = at.read_file(path)?;
+            let template = self.src.read.template(file, &written)?;
+            return Ok(Rendered { file, template, vars });
+        }
+        let Some(text) = at.eval(template_node).as_lit().map(String::from) else {
+            return Err(format!("the template of {address} is not known statically"));
+        };
+        let template = self.src.read.literal_template(block.file, template_node.span, &text, &address)?;
+        Ok(Rendered { file: block.file, template, vars })
+    }
+
+    /// The variables of a template, a map written out here or in a local or module argument,
+    /// evaluated where they are written.
+    fn template_vars(&self, vars: &Node, of: &str) -> Result<HashMap<String, Sym>, String> {
+        let unknown = || format!("the variables of {of} are not known statically");
+        let (at, map) = match vars.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None => (*self, vars),
+            Some(e) if e.key == REF => match self.follow(e.value.as_str().unwrap_or_default()) {
+                Some(Followed::To(at, node)) => (at, node),
+                Some(Followed::Stopped(why)) => return Err(why),
+                _ => return Err(unknown()),
+            },
+            _ => return Err(unknown()),
+        };
+        let entries = map
+            .as_map()
+            .filter(|_| map.single_entry().is_none_or(|e| !e.key.starts_with("tf::")))
+            .ok_or_else(unknown)?;
+        Ok(entries.iter().map(|e| (e.key.to_string(), at.eval(&e.value))).collect())
+    }
+
     /// The file a `templatefile()` renders, parsed, with its variables evaluated here.
     fn read_template(&self, path: &Node, vars: &Node) -> Result<Template, String> {
         if self.vars.is_some() {
@@ -646,25 +717,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
         let (id, written) = self.read_file(path)?;
         let template = self.src.read.template(id, &written)?;
-        let (at, map) = match vars.single_entry().filter(|e| e.key.starts_with("tf::")) {
-            None => (*self, vars),
-            Some(e) if e.key == REF => match self.follow(e.value.as_str().unwrap_or_default()) {
-                Some(Followed::To(at, node)) => (at, node),
-                Some(Followed::Stopped(why)) => return Err(why),
-                _ => {
-                    return Err(format!(
-                        "the variables of the template `{written}` are not known statically"
-                    ));
-                }
-            },
-            _ => return Err(format!("the variables of the template `{written}` are not known statically")),
-        };
-        let Some(entries) =
-            map.as_map().filter(|_| map.single_entry().is_none_or(|e| !e.key.starts_with("tf::")))
-        else {
-            return Err(format!("the variables of the template `{written}` are not known statically"));
-        };
-        let values = entries.iter().map(|e| (e.key.to_string(), at.eval(&e.value))).collect();
+        let values = self.template_vars(vars, &format!("the template `{written}`"))?;
         Ok((id, template, values))
     }
 
@@ -873,6 +926,21 @@ impl Policies for Scope<'_, '_> {
                     ["data", "aws_iam_policy_document", name, "json", ..] => {
                         self.document(name, Loc::new(self.file, node.span))
                     }
+                    ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
+                        Ok(Rendered { file, template, vars }) => {
+                            let scope = Scope { file, depth: self.depth + 1, vars: Some(&vars), ..*self };
+                            let doc = if self.src.read.holds(file) {
+                                self.src.with_text(file, |text| policy::from_json_text(text, &template))??
+                            } else {
+                                policy::from_template(&template)?
+                            };
+                            read_policy(&scope, &doc)
+                        }
+                        Err(why) => {
+                            self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                            None
+                        }
+                    },
                     _ => None,
                 }
             }

@@ -18,13 +18,19 @@ pub(super) const MAX_FILES: usize = 256;
 /// Largest file they read: the largest value a Terraform expression may evaluate to.
 pub(super) const MAX_BYTES: usize = 64 * 1024;
 
+/// A template parsed, or why it is not read.
+type Parsed = Result<Rc<Node>, String>;
+
 #[derive(Default)]
 struct State {
     /// Each file by its resolved path: its id, or why it was not read.
     by_path: HashMap<PathBuf, Result<FileId, String>>,
     files: Vec<SourceFile>,
     /// Each file parsed as a template, once.
-    templates: HashMap<FileId, Result<Rc<Node>, String>>,
+    templates: HashMap<FileId, Parsed>,
+    /// Template texts written in `.tf` files (`data "template_file"`), by where they are
+    /// written and their length and fingerprint, each parsed once, with every place there.
+    literals: HashMap<(FileId, Span, usize, u64), Parsed>,
 }
 
 pub(super) struct Read<'a> {
@@ -129,6 +135,32 @@ impl<'a> Read<'a> {
     }
 }
 
+impl Read<'_> {
+    /// A template's text written at `span` of a `.tf` file, parsed once, every place at `span`.
+    pub(super) fn literal_template(
+        &self,
+        file: FileId,
+        span: Span,
+        text: &str,
+        shown: &str,
+    ) -> Result<Rc<Node>, String> {
+        if text.len() > MAX_BYTES {
+            return Err(format!("the template of {shown} is larger than {} KiB; not read", MAX_BYTES / 1024));
+        }
+        let key = (file, span, text.len(), crate::read::fingerprint(text.as_bytes()));
+        if let Some(known) = self.state.borrow().literals.get(&key) {
+            return known.clone();
+        }
+        let parsed = parse_template(text, shown).map(|t| {
+            let mut t = Rc::unwrap_or_clone(t);
+            flatten(&mut t, span);
+            Rc::new(t)
+        });
+        self.state.borrow_mut().literals.insert(key, parsed.clone());
+        parsed
+    }
+}
+
 /// `text` as a template: parsed as the content of a heredoc, whose syntax is a template's,
 /// with its spans moved back into `text`.
 fn parse_template(text: &str, shown: &str) -> Result<Rc<Node>, String> {
@@ -150,6 +182,21 @@ fn parse_template(text: &str, shown: &str) -> Result<Rc<Node>, String> {
     }
     unshift(&mut node, prefix.len(), text.len());
     Ok(Rc::new(node))
+}
+
+/// `node` with every place at `span`.
+fn flatten(node: &mut Node, span: Span) {
+    node.span = span;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| flatten(n, span)),
+        Value::Map(entries) => {
+            for e in entries {
+                e.key_span = span;
+                flatten(&mut e.value, span);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn unshift(node: &mut Node, by: usize, len: usize) {

@@ -76,3 +76,68 @@ resource "aws_cognito_identity_pool_roles_attachment" "viewer" {
     authenticated = aws_iam_role.viewer.arn
   }
 }
+
+# data "template_file" written inline: its aud is bound to another pool's ID, said at the
+# template (see main.tf.expected), since its places cannot be told apart inside the string.
+data "template_file" "inline" {
+  template = <<EOT
+{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "cognito-identity.amazonaws.com" },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": { "cognito-identity.amazonaws.com:aud": "$${pool_id}" },
+      "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" }
+    }
+  }]
+}
+EOT
+  vars = {
+    pool_id = aws_cognito_identity_pool.main.id
+  }
+}
+
+variable "template" {
+  type = string
+}
+
+# A template not known statically is not guessed.
+data "template_file" "unknown" {
+  template = var.template
+}
+
+resource "aws_cognito_identity_pool" "inline" {
+  identity_pool_name               = "photos-inline"
+  allow_unauthenticated_identities = false
+}
+
+resource "aws_cognito_identity_pool" "unknown" {
+  identity_pool_name               = "photos-unknown"
+  allow_unauthenticated_identities = false
+}
+
+resource "aws_iam_role" "inline" {
+  name               = "photos-inline"
+  assume_role_policy = data.template_file.inline.rendered
+}
+
+resource "aws_iam_role" "unknown" {
+  name               = "photos-unknown"
+  assume_role_policy = data.template_file.unknown.rendered # expect: CT901
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "inline" {
+  identity_pool_id = aws_cognito_identity_pool.inline.id
+  roles = {
+    authenticated = aws_iam_role.inline.arn
+  }
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "unknown" {
+  identity_pool_id = aws_cognito_identity_pool.unknown.id
+  roles = {
+    authenticated = aws_iam_role.unknown.arn
+  }
+}
