@@ -86,7 +86,7 @@ pub(crate) fn analyse(
     let roots = discover::Roots::new(&opts.paths);
     let cdk = frontend::cdk::link(assemblies, &opts.cwd, &roots, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
-    let mut model = inputs.model();
+    let mut model = inputs.model(&roots);
     model.app_sources = cdk.app_sources;
     model.folders = inputs.files.iter().map(|f| source::parent_dir(&f.display).to_string()).collect();
     for e in std::mem::take(&mut model.errors) {
@@ -354,10 +354,10 @@ impl Inputs {
 
     /// The linked model of every input. A plan whose resources the scanned `.tf` sources
     /// define is read only for what the sources lack; its places become related locations.
-    fn model(&self) -> model::Model {
+    fn model(&mut self, roots: &discover::Roots) -> model::Model {
         let mut model = model::Model::default();
         cfn::extract::extract(&self.templates, &mut model);
-        let sources = terraform::source::Sources::new(&self.tf_files, &self.files);
+        let sources = terraform::source::Sources::new(&self.tf_files, &self.files, roots);
         sources.extract(&mut model);
         let defined: std::collections::HashSet<String> =
             sources.addresses().into_iter().map(|(a, _)| a).collect();
@@ -378,6 +378,10 @@ impl Inputs {
             }
             plan.extract(&mut model, &|a: &str| covered && in_sources(a));
         }
+        // Files `file()` and `templatefile()` read: their ids follow the scanned files.
+        let read = sources.take_read_files();
+        drop(sources);
+        self.files.extend(read);
         link::link(&mut model);
         model
     }

@@ -787,3 +787,85 @@ fn scan_texts_links_modules_by_the_folders_of_display_paths() {
         report.findings.iter().filter(|f| f.rule.code == "CT106").map(|f| f.resource.as_str()).collect();
     assert_eq!(ct106, ["module.x.aws_iam_role.open"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn file_and_templatefile_never_read_outside_the_scanned_root() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let root = base.path().join("root");
+    let outside = base.path().join("outside");
+    let secret = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Federated\": \
+                  \"cognito-identity.amazonaws.com\"}, \"Action\": \"sts:AssumeRoleWithWebIdentity\", \
+                  \"Condition\": {\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"supersecret-4d1c9e\"}}}]}";
+    write(&outside, &[("secret.json".into(), secret.into())]);
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::os::unix::fs::symlink(outside.join("secret.json"), root.join("link.json")).expect("symlink");
+    let absolute = outside.join("secret.json").to_string_lossy().replace('\\', "/");
+    let calls = [
+        "file(\"../outside/secret.json\")".to_string(),
+        "file(\"${path.module}/../../../etc/hostname\")".to_string(),
+        format!("file(\"{absolute}\")"),
+        "file(\"/etc/hostname\")".to_string(),
+        "file(\"link.json\")".to_string(),
+        "templatefile(\"${path.root}/link.json\", {})".to_string(),
+        "jsondecode(file(\"${path.cwd}/../outside/secret.json\"))".to_string(),
+        "data.template_file.out.rendered".to_string(),
+    ];
+    let mut main = String::new();
+    for (i, call) in calls.iter().enumerate() {
+        main.push_str(&format!(
+            "resource \"aws_cognito_identity_pool\" \"p{i}\" {{\n  identity_pool_name = \"p{i}\"\n  \
+             allow_unauthenticated_identities = false\n}}\n\
+             resource \"aws_iam_role\" \"r{i}\" {{\n  assume_role_policy = {call}\n}}\n\
+             resource \"aws_cognito_identity_pool_roles_attachment\" \"a{i}\" {{\n  \
+             identity_pool_id = aws_cognito_identity_pool.p{i}.id\n  \
+             roles = {{\n    authenticated = aws_iam_role.r{i}.arn\n  }}\n}}\n"
+        ));
+    }
+    main.push_str("data \"template_file\" \"out\" {\n  template = file(\"link.json\")\n}\n");
+    write(&root, &[("main.tf".into(), main.clone()), ("good.yaml".into(), GOOD.into())]);
+    let report = watchdog(root.clone());
+    super::assert_good_still_scanned(&report);
+    let outputs = [
+        cognitrust::report::human::render(&report, false),
+        cognitrust::report::json::render(&report),
+        cognitrust::report::sarif::render(&report),
+        cognitrust::report::github::render(&report),
+    ]
+    .concat();
+    assert!(!outputs.contains("supersecret"), "the outside file was read:\n{outputs}");
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    if hostname.trim().len() >= 4 {
+        assert!(!outputs.contains(hostname.trim()), "/etc/hostname was read:\n{outputs}");
+    }
+    let files: Vec<&str> = report.files.iter().map(|f| f.display.as_str()).collect();
+    assert_eq!(files, ["good.yaml", "main.tf"], "only files below the scanned root are read");
+    // Each call is said, at its line, naming the path as written.
+    let ct901 = findings(&report, "CT901");
+    for (i, call) in calls.iter().enumerate() {
+        let line = line_of(&main, call);
+        let said = ct901.iter().any(|(file, l, resource, message)| {
+            file == "main.tf"
+                && *l == line
+                && *resource == format!("aws_iam_role.r{i}")
+                && message.contains("; not read")
+        });
+        assert!(said, "no CT901 for `{call}`: {ct901:#?}");
+    }
+    assert!(ct901.iter().any(|(.., m)| m.contains("lies outside the scanned folders")), "{ct901:?}");
+}
+
+#[test]
+fn a_template_that_renders_itself_is_not_followed() {
+    // Each rendering would render the template 20 times more, 16 levels deep.
+    let aud = "${templatefile(\"t.json\", {})}".repeat(20);
+    let template = format!(
+        "{{\"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"Federated\": \
+         \"cognito-identity.amazonaws.com\"}}, \"Action\": \"sts:AssumeRoleWithWebIdentity\", \
+         \"Condition\": {{\"StringEquals\": {{\"cognito-identity.amazonaws.com:aud\": \"{aud}\"}}}}}}]}}\n"
+    );
+    let main = pool_module("templatefile(\"t.json\", {})");
+    let report = scan_hostile(vec![("main.tf".into(), main), ("t.json".into(), template)]);
+    let ct901 = findings(&report, "CT901");
+    assert!(ct901.iter().any(|(.., m)| m.contains("inside a template")), "{ct901:#?}");
+}

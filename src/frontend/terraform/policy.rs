@@ -131,6 +131,16 @@ pub fn from_json_text(source: &str, node: &Node) -> Option<Node> {
     Some(root)
 }
 
+/// The JSON document a template's text makes (each `${…}` its expression), every place of it
+/// at the template's span: for a template whose spans are not those of a source text.
+pub fn from_template(node: &Node) -> Option<Node> {
+    let (decoded, exprs) = decoded(node)?;
+    let mut root = crate::syntax::json::parse(&decoded).ok()?.root;
+    flatten(&mut root, node.span);
+    substitute_markers(&mut root, &exprs);
+    Some(root)
+}
+
 /// One `${…}` of the source: the bytes from `$` to `}`, and the expression HCL parsed there.
 struct Region<'n> {
     start: usize,

@@ -9,6 +9,7 @@
 //! and cycle-checked.
 
 mod eval;
+mod files;
 
 use std::collections::{HashMap, HashSet};
 
@@ -87,6 +88,9 @@ struct Output<'a> {
 #[derive(Default)]
 struct Module<'a> {
     dir: String,
+    /// The module's folder on disk, with every link resolved, when its files were read from
+    /// disk: what `path.module` and `path.root` name, and where `file()` paths start.
+    path: Option<std::path::PathBuf>,
     resources: Vec<Block<'a>>,
     data: Vec<Block<'a>>,
     /// The first resource and data block of each type and name, so that a reference finds its
@@ -148,6 +152,8 @@ pub struct Sources<'a> {
     /// Resource and data blocks of the instances so far.
     blocks: usize,
     eval: EvalState,
+    /// Files read by `file()` and `templatefile()`, only inside the scanned roots.
+    read: files::Read<'a>,
 }
 
 fn labels(node: &Node) -> Vec<String> {
@@ -165,7 +171,9 @@ fn body_entries(node: &Node) -> impl Iterator<Item = &crate::syntax::Entry> {
 }
 
 impl<'a> Sources<'a> {
-    pub fn new(tf_files: &'a [TfFile], files: &'a [SourceFile]) -> Self {
+    /// The modules of `tf_files`; `file()` and `templatefile()` read only files inside
+    /// `roots`, which become files of the scan after `files` ([`Sources::take_read_files`]).
+    pub fn new(tf_files: &'a [TfFile], files: &'a [SourceFile], scanned: &'a crate::discover::Roots) -> Self {
         let mut by_dir: HashMap<&str, usize> = HashMap::new();
         let mut modules: Vec<Module> = Vec::new();
         for f in tf_files {
@@ -174,6 +182,16 @@ impl<'a> Sources<'a> {
                 modules.len() - 1
             });
             add_file(&mut modules[m], f);
+            if modules[m].path.is_none() {
+                modules[m].path = files[f.file].origin.as_ref().and_then(|o| o.path.parent()).and_then(|d| {
+                    std::fs::canonicalize(if d.as_os_str().is_empty() {
+                        std::path::Path::new(".")
+                    } else {
+                        d
+                    })
+                    .ok()
+                });
+            }
         }
         for module in &mut modules {
             for call in &mut module.calls {
@@ -193,6 +211,7 @@ impl<'a> Sources<'a> {
             not_expanded: Vec::new(),
             blocks: 0,
             eval: EvalState::default(),
+            read: files::Read::new(scanned, files.len()),
         };
         for root in roots(&sources.modules) {
             sources.instantiate(root, String::new(), None, 0);
@@ -254,6 +273,12 @@ impl<'a> Sources<'a> {
             self.not_expanded.push((id, i, why));
         }
         id
+    }
+
+    /// The files `file()` and `templatefile()` read, in the order of their ids, which follow
+    /// the files the sources were made with.
+    pub fn take_read_files(&self) -> Vec<SourceFile> {
+        self.read.take_files()
     }
 
     /// Adds every resource of every module instance to the model, and what could not be
@@ -384,7 +409,7 @@ impl<'a> Sources<'a> {
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
         for (i, inst) in self.instances.iter().enumerate() {
             for block in &self.modules[inst.module].resources {
-                let scope = Scope { src: self, inst: i, file: block.file, depth: 0 };
+                let scope = Scope { src: self, inst: i, file: block.file, depth: 0, vars: None };
                 let res = TfResource {
                     address: format!("{}{}.{}", inst.prefix, block.type_, block.name),
                     type_: &block.type_,

@@ -12,13 +12,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use super::super::{Policies, TfResource, attribute, policy};
-use super::{Module, Sources};
+use super::{Module, Sources, files};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
 use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
 use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
-use crate::syntax::{Node, Value};
+use crate::syntax::{Node, Span, Value};
 
 /// How deep references may chain (locals, variables, module outputs).
 pub(super) const MAX_DEPTH: usize = 16;
@@ -161,7 +161,36 @@ pub(super) struct Scope<'s, 'a> {
     pub(super) file: FileId,
     /// How many references were followed to get here.
     pub(super) depth: usize,
+    /// Inside a file `templatefile` renders: its variables, the only names it may use.
+    pub(super) vars: Option<&'s HashMap<String, Sym>>,
 }
+
+/// What a `data "template_file"` renders: the template, the file its places are in (the file
+/// read, or the `.tf` file, every place at the `template` argument), and its variables.
+struct Rendered {
+    file: FileId,
+    template: std::rc::Rc<Node>,
+    vars: HashMap<String, Sym>,
+}
+
+/// A file `templatefile()` renders: its id, its parsed template and its variables.
+type Template = (FileId, std::rc::Rc<Node>, HashMap<String, Sym>);
+
+/// What a map holds under a key.
+enum Found<'s, 'a, 'n> {
+    /// The value, written in this scope.
+    Value(Scope<'s, 'a>, &'n Node),
+    /// The map is known and lacks the key.
+    Absent,
+    /// The map is not known statically.
+    Unknown,
+    /// A limit met on the way, said as CT901.
+    Limit(String),
+}
+
+/// Most maps one member lookup visits through `merge` calls and references: merges of
+/// merges of the same local would otherwise visit exponentially many.
+const MAX_MERGE_STEPS: usize = 1_024;
 
 /// Where a reference to a policy document leads.
 enum Followed<'s, 'a, 'n> {
@@ -180,7 +209,21 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn reference(&self, text: &str) -> Sym {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
+        if let Some(vars) = self.vars {
+            return match parts.as_slice() {
+                [name] => match vars.get(*name) {
+                    Some(value) => self.src.eval.hand_out(value.clone()),
+                    None => Sym::Unknown(format!("`{name}`, which the template's variables lack")),
+                },
+                _ => Sym::Unknown(format!("`{text}` in a template")),
+            };
+        }
         match parts.as_slice() {
+            ["path", "root" | "cwd"] => Sym::Lit(".".into()),
+            ["path", "module"] => match (self.root().0, self.module().path.as_deref()) {
+                (Some(root), Some(folder)) => Sym::Lit(files::relative(root, folder)),
+                _ => Sym::Unknown("`path.module`, a folder not on disk".into()),
+            },
             ["var" | "local", ..] if let Some(value) = self.member(text) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
@@ -188,6 +231,14 @@ impl<'s, 'a> Scope<'s, 'a> {
             ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
             ["data", "aws_region", _, "name" | "id" | "region", ..] => Sym::Pseudo("AWS::Region".into()),
             ["data", "aws_caller_identity", _, "account_id", ..] => Sym::Pseudo("AWS::AccountId".into()),
+            ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
+                Ok(Rendered { file, template, vars }) => {
+                    let value =
+                        Scope { file, depth: self.depth + 1, vars: Some(&vars), ..*self }.eval(&template);
+                    if value.weight() > MAX_VALUE_BYTES { too_large() } else { self.src.eval.hand_out(value) }
+                }
+                Err(why) => Sym::Limit(why),
+            },
             ["data", type_, name, attr, ..] => match self.module().data_source(type_, name) {
                 Some(b) => attribute(b.file, type_, &format!("{}data.{type_}.{name}", inst.prefix), attr),
                 None => Sym::Unknown(format!("`data.{type_}.{name}.{attr}`")),
@@ -347,10 +398,15 @@ impl<'s, 'a> Scope<'s, 'a> {
             Sym::Param { file, name, .. } => format!("{file:?}/{name}"),
             Sym::Attr { .. } | Sym::Pseudo(_) | Sym::External(_) | Sym::Import(_) => value.describe(),
             _ => {
-                let text = self.src.files.get(self.file).map_or("", |f| f.text.as_str());
-                let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                let written = self
+                    .src
+                    .with_text(self.file, |text| {
+                        let written = text.get(condition.span.start..condition.span.end).unwrap_or_default();
+                        written.split_whitespace().collect::<Vec<_>>().join(" ")
+                    })
+                    .unwrap_or_default();
                 let prefix = &self.src.instances[self.inst].prefix;
-                format!("{prefix}{}", written.split_whitespace().collect::<Vec<_>>().join(" "))
+                format!("{prefix}{written}")
             }
         };
         let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -390,6 +446,9 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// The scope and node a reference to a local or a variable stands for, when the policy
     /// document it holds is read; `None` for other references.
     fn follow(&self, text: &str) -> Option<Followed<'s, 'a, 's>> {
+        if self.vars.is_some() {
+            return None;
+        }
         let parts = split_reference(text);
         let (at, node) = match parts.as_slice() {
             ["local", name] => {
@@ -418,12 +477,14 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// a map written out (it is then evaluated whole).
     fn member(&self, text: &str) -> Option<Sym> {
         let (head, path) = member_path(text)?;
-        let Followed::To(scope, mut node) = self.follow(&head)? else { return None };
+        let Followed::To(mut scope, mut node) = self.follow(&head)? else { return None };
+        let budget = Cell::new(MAX_MERGE_STEPS);
         for key in &path {
-            if node.single_entry().is_some_and(|e| e.key.starts_with("tf::")) {
-                return None;
+            match scope.find_key(node, key, &budget) {
+                Found::Value(at, value) => (scope, node) = (at, value),
+                Found::Absent | Found::Unknown => return None,
+                Found::Limit(why) => return Some(Sym::Limit(why)),
             }
-            node = node.get(key)?;
         }
         let key = Key::Member(self.inst, text.to_string());
         Some(self.value_of(key, Loc::new(scope.file, node.span), Scope { depth: self.depth, ..scope }, node))
@@ -461,6 +522,15 @@ impl<'s, 'a> Scope<'s, 'a> {
 }
 
 impl Sources<'_> {
+    /// Calls `f` with the text of a scanned file or of one `file()` read.
+    fn with_text<R>(&self, id: FileId, f: impl FnOnce(&str) -> R) -> Option<R> {
+        if self.read.holds(id) {
+            self.read.with_text(id, f)
+        } else {
+            self.files.get(id).map(|file| f(&file.text))
+        }
+    }
+
     /// A remembered value's name as Terraform writes it (`module.auth.var.pool_id`).
     fn name(&self, key: &Key) -> String {
         let (inst, kind, name) = match key {
@@ -515,7 +585,7 @@ impl Resolve for Scope<'_, '_> {
     }
 }
 
-impl Scope<'_, '_> {
+impl<'s, 'a> Scope<'s, 'a> {
     /// A function call `[name, args..]` whose value is one of its arguments, or that every
     /// instance of a splat gives alike (`element(aws_iam_role.r.*.arn, 0)`).
     fn call(&self, call: &[Node]) -> Sym {
@@ -542,6 +612,18 @@ impl Scope<'_, '_> {
                 last
             }
             [name, args @ ..] if name.as_str() == Some("coalesce") => self.coalesce(args),
+            [name, path] if name.as_str() == Some("file") => match self.read_file(path) {
+                Ok((id, _)) => self.src.with_text(id, |text| Sym::Lit(text.into())).unwrap_or_else(too_large),
+                Err(why) => Sym::Limit(why),
+            },
+            [name, path, vars] if name.as_str() == Some("templatefile") => {
+                match self.read_template(path, vars) {
+                    Ok((id, template, vars)) => {
+                        Scope { file: id, depth: self.depth + 1, vars: Some(&vars), ..*self }.eval(&template)
+                    }
+                    Err(why) => Sym::Limit(why),
+                }
+            }
             [name, map, key, default @ ..] if name.as_str() == Some("lookup") && default.len() <= 1 => {
                 self.lookup(map, key, default.first())
             }
@@ -551,6 +633,96 @@ impl Scope<'_, '_> {
             },
             [] => Sym::Unknown("a function call".into()),
         }
+    }
+
+    /// The root module instance's folder and its display path: where Terraform, run there,
+    /// resolves relative paths.
+    fn root(&self) -> (Option<&'s std::path::Path>, &'s str) {
+        let mut inst = self.inst;
+        while let Some((parent, _)) = self.src.instances[inst].parent {
+            inst = parent;
+        }
+        let module = &self.src.modules[self.src.instances[inst].module];
+        (module.path.as_deref(), module.dir.as_str())
+    }
+
+    /// The file a `file()` or `templatefile()` path names, read once; why it is not read.
+    fn read_file(&self, path: &Node) -> Result<(FileId, String), String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("a chain of more than {MAX_DEPTH} references"));
+        }
+        let Some(written) = self.eval(path).as_lit().map(String::from) else {
+            return Err("a file whose path is not known statically is not read".into());
+        };
+        let (root, shown) = self.root();
+        let id = self.src.read.file(root, shown, &written)?;
+        Ok((id, written))
+    }
+
+    /// The template of `data "template_file" "NAME"` of this module, parsed, with its `vars`:
+    /// `template = file(...)` (places in the file read), or a string (places at the argument).
+    fn template_file(&self, name: &str) -> Result<Rendered, String> {
+        let address = format!("`data.template_file.{name}`");
+        if self.vars.is_some() || self.depth >= MAX_DEPTH {
+            return Err(format!("{address} is not read here"));
+        }
+        let block = self
+            .module()
+            .data_source("template_file", name)
+            .ok_or_else(|| format!("{address}, which this module does not define"))?;
+        let at = Scope { file: block.file, depth: self.depth + 1, ..*self };
+        let template_node =
+            block.body.get("template").ok_or_else(|| format!("{address} has no `template`"))?;
+        let vars = match block.body.get("vars") {
+            Some(vars) => at.template_vars(vars, &address)?,
+            None => HashMap::new(),
+        };
+        let file_call = template_node
+            .single_entry()
+            .filter(|e| e.key == CALL)
+            .and_then(|e| e.value.as_seq())
+            .filter(|call| call.len() == 2 && call[0].as_str() == Some("file"));
+        if let Some([_, path]) = file_call {
+            let (file, written) = at.read_file(path)?;
+            let template = self.src.read.template(file, &written)?;
+            return Ok(Rendered { file, template, vars });
+        }
+        let Some(text) = at.eval(template_node).as_lit().map(String::from) else {
+            return Err(format!("the template of {address} is not known statically"));
+        };
+        let template = self.src.read.literal_template(block.file, template_node.span, &text, &address)?;
+        Ok(Rendered { file: block.file, template, vars })
+    }
+
+    /// The variables of a template, a map written out here or in a local or module argument,
+    /// evaluated where they are written.
+    fn template_vars(&self, vars: &Node, of: &str) -> Result<HashMap<String, Sym>, String> {
+        let unknown = || format!("the variables of {of} are not known statically");
+        let (at, map) = match vars.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None => (*self, vars),
+            Some(e) if e.key == REF => match self.follow(e.value.as_str().unwrap_or_default()) {
+                Some(Followed::To(at, node)) => (at, node),
+                Some(Followed::Stopped(why)) => return Err(why),
+                _ => return Err(unknown()),
+            },
+            _ => return Err(unknown()),
+        };
+        let entries = map
+            .as_map()
+            .filter(|_| map.single_entry().is_none_or(|e| !e.key.starts_with("tf::")))
+            .ok_or_else(unknown)?;
+        Ok(entries.iter().map(|e| (e.key.to_string(), at.eval(&e.value))).collect())
+    }
+
+    /// The file a `templatefile()` renders, parsed, with its variables evaluated here.
+    fn read_template(&self, path: &Node, vars: &Node) -> Result<Template, String> {
+        if self.vars.is_some() {
+            return Err("`templatefile` inside a template, which Terraform refuses, is not read".into());
+        }
+        let (id, written) = self.read_file(path)?;
+        let template = self.src.read.template(id, &written)?;
+        let values = self.template_vars(vars, &format!("the template `{written}`"))?;
+        Ok((id, template, values))
     }
 
     /// `coalesce(a, b, …)`: the first argument that is neither null nor empty, while that can
@@ -574,18 +746,64 @@ impl Scope<'_, '_> {
         let Some(key) = self.eval(key).as_lit().map(String::from) else {
             return Sym::Unknown("a lookup by a key not known statically".into());
         };
-        let found = match map.single_entry() {
-            None if map.as_map().is_some() => map.get(&key).map(|n| self.eval(n)),
+        let budget = Cell::new(MAX_MERGE_STEPS);
+        match self.find_key(map, &key, &budget) {
+            Found::Value(at, value) => at.eval(value),
+            Found::Absent => match default {
+                Some(default) => self.eval(default),
+                None => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+            },
+            Found::Unknown => Sym::Unknown("a lookup in a map not known statically".into()),
+            Found::Limit(why) => Sym::Limit(why),
+        }
+    }
+
+    /// The member `key` of a map written out, of a local or module argument holding one, or
+    /// of `merge(…)` of such maps (the last map that has the key wins). `budget` bounds the
+    /// maps visited, so merges of merges cannot fan out.
+    fn find_key<'n>(&self, map: &'n Node, key: &str, budget: &Cell<usize>) -> Found<'s, 'a, 'n>
+    where
+        's: 'n,
+    {
+        let left = budget.get();
+        if left == 0 {
+            return Found::Limit(format!("`merge` of more than {MAX_MERGE_STEPS} maps"));
+        }
+        budget.set(left - 1);
+        match map.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None if map.as_map().is_some() => match map.get(key) {
+                Some(value) => Found::Value(*self, value),
+                None => Found::Absent,
+            },
             Some(e) if e.key == REF => {
                 let text = e.value.as_str().unwrap_or_default();
-                self.member(&format!("{text}[\"{key}\"]"))
+                let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+                let (mut at, mut node) = match self.follow(&head) {
+                    Some(Followed::To(at, node)) => (at, node),
+                    Some(Followed::Stopped(why)) => return Found::Limit(why),
+                    Some(Followed::Cycle) | None => return Found::Unknown,
+                };
+                for segment in &path {
+                    match at.find_key(node, segment, budget) {
+                        Found::Value(a, n) => (at, node) = (a, n),
+                        other => return other,
+                    }
+                }
+                at.find_key(node, key, budget)
             }
-            _ => return Sym::Unknown("a lookup in a map not known statically".into()),
-        };
-        match (found, default) {
-            (Some(value), _) => value,
-            (None, Some(default)) => self.eval(default),
-            (None, None) => Sym::Unknown(format!("a lookup of `{key}`, which the map lacks")),
+            Some(e) if e.key == CALL => match e.value.as_seq() {
+                Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
+                    for m in maps.iter().rev() {
+                        match self.find_key(m, key, budget) {
+                            Found::Absent => {}
+                            found => return found,
+                        }
+                    }
+                    Found::Absent
+                }
+                _ => Found::Unknown,
+            },
+            _ => Found::Unknown,
         }
     }
 }
@@ -641,6 +859,36 @@ impl Policies for Scope<'_, '_> {
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
                 Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
+                Some([name, path]) if name.as_str() == Some("file") => match self.read_file(path) {
+                    Ok((id, _)) => {
+                        let scope = Scope { file: id, depth: self.depth + 1, ..*self };
+                        let doc = self.src.with_text(id, |text| {
+                            policy::from_json_text(
+                                text,
+                                &Node::new(Value::String(text.into()), Span::new(0, text.len())),
+                            )
+                        })??;
+                        read_policy(&scope, &doc)
+                    }
+                    Err(why) => {
+                        self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                        None
+                    }
+                },
+                Some([name, path, vars]) if name.as_str() == Some("templatefile") => {
+                    match self.read_template(path, vars) {
+                        Ok((id, template, vars)) => {
+                            let scope = Scope { file: id, depth: self.depth + 1, vars: Some(&vars), ..*self };
+                            let doc =
+                                self.src.with_text(id, |text| policy::from_json_text(text, &template))??;
+                            read_policy(&scope, &doc)
+                        }
+                        Err(why) => {
+                            self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                            None
+                        }
+                    }
+                }
                 // The document's text, decoded again: read as the text is.
                 Some([name, text])
                     if matches!(name.as_str(), Some("jsondecode" | "tostring" | "trimspace")) =>
@@ -682,12 +930,26 @@ impl Policies for Scope<'_, '_> {
                     ["data", "aws_iam_policy_document", name, "json", ..] => {
                         self.document(name, Loc::new(self.file, node.span))
                     }
+                    ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
+                        Ok(Rendered { file, template, vars }) => {
+                            let scope = Scope { file, depth: self.depth + 1, vars: Some(&vars), ..*self };
+                            let doc = if self.src.read.holds(file) {
+                                self.src.with_text(file, |text| policy::from_json_text(text, &template))??
+                            } else {
+                                policy::from_template(&template)?
+                            };
+                            read_policy(&scope, &doc)
+                        }
+                        Err(why) => {
+                            self.src.eval.stopped(Loc::new(self.file, node.span), why);
+                            None
+                        }
+                    },
                     _ => None,
                 }
             }
             _ => {
-                let text = &self.src.files.get(self.file)?.text;
-                let doc = policy::from_json_text(text, node)?;
+                let doc = self.src.with_text(self.file, |text| policy::from_json_text(text, node))??;
                 read_policy(self, &doc)
             }
         }
@@ -789,6 +1051,83 @@ mod tests {
             ["aws_cognito_identity_pool", "p", "id"]
         );
         assert_eq!(split_reference("aws_iam_role.r.*.arn[0]"), ["aws_iam_role", "r", "arn"]);
+    }
+
+    /// A guest role whose `aud` is `AUD`, handed out by the main pool.
+    fn with_aud(aud: &str) -> String {
+        format!(
+            r#"
+locals {{
+  base    = {{ main = aws_cognito_identity_pool.main.id, staging = "x" }}
+  pools   = merge(local.base, {{ staging = aws_cognito_identity_pool.staging.id }})
+  deep    = merge({{ other = "y" }}, local.pools)
+  roles   = merge({{ guest = "" }}, {{ guest = aws_iam_role.guest.arn }})
+}}
+resource "aws_cognito_identity_pool" "main" {{
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+}}
+resource "aws_cognito_identity_pool" "staging" {{
+  identity_pool_name               = "photos-staging"
+  allow_unauthenticated_identities = true
+}}
+resource "aws_iam_role" "guest" {{
+  name = "photos-guest"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = "cognito-identity.amazonaws.com" }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{
+        StringEquals = {{ "cognito-identity.amazonaws.com:aud" = {aud} }}
+        "ForAnyValue:StringLike" = {{ "cognito-identity.amazonaws.com:amr" = "unauthenticated" }}
+      }}
+    }}]
+  }})
+}}
+resource "aws_cognito_identity_pool_roles_attachment" "main" {{
+  identity_pool_id = local.pools.main
+  roles = {{ unauthenticated = local.roles["guest"] }}
+}}
+"#
+        )
+    }
+
+    fn codes(aud: &str) -> Vec<&'static str> {
+        let report = crate::scan_texts(&[("main.tf", &with_aud(aud))]);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        report.findings.iter().map(|f| f.rule.code).collect()
+    }
+
+    #[test]
+    fn merge_of_maps_takes_the_last_value_of_each_key() {
+        assert_eq!(codes("lookup(local.pools, \"main\")"), Vec::<&str>::new());
+        assert_eq!(codes("local.deep.main"), Vec::<&str>::new());
+        assert_eq!(codes("lookup(merge(local.base, { main = \"other\" }), \"main\")"), ["CT107"]);
+        // The later map's staging pool, not the base map's "x".
+        assert_eq!(codes("local.pools[\"staging\"]"), ["CT107"]);
+        assert_eq!(
+            codes("lookup(merge({}, {}), \"main\", aws_cognito_identity_pool.main.id)"),
+            Vec::<&str>::new()
+        );
+        // A map not known statically is never taken as lacking the key: the value is unknown,
+        // not the default "z" (which CT107 would report).
+        assert_eq!(codes("lookup(merge(local.base, var.extra), \"main\", \"z\")"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn merges_of_merges_are_bounded() {
+        let mut locals = String::from("locals {\n  m0 = { a = \"x\" }\n");
+        for i in 1..=40 {
+            locals.push_str(&format!("  m{i} = merge(local.m{p}, local.m{p}, local.m{p})\n", p = i - 1));
+        }
+        locals.push_str("}\n");
+        let text = format!("{locals}{}", with_aud("lookup(local.m40, \"zz\", \"q\")"));
+        let start = std::time::Instant::now();
+        let report = crate::scan_texts(&[("main.tf", &text)]);
+        assert!(start.elapsed().as_secs() < 10);
+        assert!(report.findings.iter().any(|f| f.rule.code == "CT901"), "{:?}", report.findings);
     }
 
     #[test]
