@@ -82,11 +82,24 @@ pub fn discover(paths: &[PathBuf], honour_ignore_files: bool, jobs: usize) -> (V
     // the `cdk.out` beside a scanned `cdk.json` is read even when ignored (a config `exclude`
     // still leaves it out).
     let walked_set: std::collections::HashSet<&Path> = walked.iter().map(PathBuf::as_path).collect();
+    // The Serverless Framework's `.serverless` beside a service (`serverless.yml`, or the
+    // `package.json` of a service written in TypeScript or JavaScript) likewise; the pipeline
+    // reads it only where the service file itself gave no template.
+    let output_of = |p: &PathBuf| -> Option<PathBuf> {
+        let name = p.file_name()?.to_str()?;
+        let dir = p.parent()?;
+        match name {
+            "cdk.json" => Some(dir.join("cdk.out")),
+            "package.json" | "serverless.yml" | "serverless.yaml" | "serverless.json" => {
+                Some(dir.join(".serverless"))
+            }
+            _ => None,
+        }
+    };
     let mut outputs: Vec<PathBuf> = walked
         .iter()
-        .filter(|p| p.file_name().is_some_and(|n| n == "cdk.json"))
-        .filter_map(|p| p.parent().map(|d| d.join("cdk.out")))
-        .filter(|d| d.is_dir() && !walked_set.contains(d.join("manifest.json").as_path()) && roots.contain(d))
+        .filter_map(output_of)
+        .filter(|d| d.is_dir() && !walked_set.iter().any(|w| w.starts_with(d)) && roots.contain(d))
         .collect();
     outputs.sort();
     outputs.dedup();

@@ -38,16 +38,35 @@ pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
     // template of its own.
     let included: std::collections::HashSet<read::FileKey> =
         loaded.iter().flat_map(|(_, included, _)| included.iter().copied()).collect();
+    // A Serverless Framework service's build output (`.serverless/`) is what its service file
+    // already gave, with places in the user's own files: it is read only for a service whose
+    // file gave no template (one written in TypeScript or JavaScript).
+    let services: std::collections::HashSet<&Path> = paths
+        .iter()
+        .zip(&loaded)
+        .filter(|(p, (_, _, (item, _)))| {
+            frontend::serverless::is_service_file(p) && matches!(item, Loaded::Indexed { .. })
+        })
+        .filter_map(|(p, _)| p.parent())
+        .collect();
+    let built_from_service = |p: &Path| {
+        p.ancestors()
+            .find(|a| a.file_name().is_some_and(|n| n == ".serverless"))
+            .and_then(Path::parent)
+            .is_some_and(|service| services.contains(service))
+    };
+    let skipped: Vec<bool> = paths.iter().map(|p| built_from_service(p)).collect();
+    drop(services);
     // One file reached by several paths (`a.yaml ./a.yaml`, a linked folder) is scanned once,
     // under the first of them.
     let mut seen = std::collections::HashSet::new();
     let mut prepared = Vec::with_capacity(loaded.len());
     let mut kept_paths = Vec::with_capacity(paths.len());
-    for (path, (key, _, item)) in paths.into_iter().zip(loaded) {
+    for ((path, (key, _, item)), skip) in paths.into_iter().zip(loaded).zip(skipped) {
         if key.is_none_or(|k| seen.insert(k)) {
             let fragment =
                 key.is_some_and(|k| included.contains(&k)) && !frontend::serverless::is_service_file(&path);
-            if !fragment {
+            if !fragment && !skip {
                 prepared.push(item);
             }
             kept_paths.push(path);

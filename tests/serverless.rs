@@ -212,3 +212,64 @@ fn variables_nested_deep_stop_at_a_bound_not_at_the_end_of_the_stack() {
         "{errors:?}"
     );
 }
+
+/// The compiled template `serverless package` writes, with the role of [`FRAGMENT`].
+fn compiled() -> String {
+    let template = fragment_as_json(FRAGMENT);
+    format!("{{\"AWSTemplateFormatVersion\": \"2010-09-09\", {}", &template[1..])
+}
+
+/// [`FRAGMENT`] as JSON, as the Framework writes it under `.serverless/`.
+fn fragment_as_json(yaml: &str) -> String {
+    // The fragment's short tags become their long forms, as the Framework writes them.
+    let text = yaml
+        .replace("!Ref Pool", "{\"Ref\": \"Pool\"}")
+        .replace("!GetAtt AuthRole.Arn", "{\"Fn::GetAtt\": [\"AuthRole\", \"Arn\"]}");
+    let value: serde_json::Value = yaml_to_json(&text);
+    serde_json::to_string_pretty(&value).expect("JSON")
+}
+
+fn yaml_to_json(text: &str) -> serde_json::Value {
+    let parsed = cognitrust::syntax::yaml::parse(text).expect("YAML");
+    fn to_json(node: &cognitrust::syntax::Node) -> serde_json::Value {
+        use cognitrust::syntax::Value;
+        match &node.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Value::String(n.clone()),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries.iter().map(|e| (e.key.to_string(), to_json(&e.value))).collect(),
+            ),
+        }
+    }
+    to_json(&parsed.root)
+}
+
+#[test]
+fn an_ignored_build_output_is_read_for_a_service_the_scan_cannot_read_and_only_then() {
+    // A service written in TypeScript: its compiled template is the only view of its stack.
+    let dir = project(&[
+        (".gitignore", ".serverless\nnode_modules\n"),
+        ("package.json", "{\"name\": \"svc\"}\n"),
+        ("serverless.ts", "export default { service: 's' };\n"),
+        (".serverless/cloudformation-template-update-stack.json", &compiled()),
+    ]);
+    let report = scan(dir.path());
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        ("CT106", ".serverless/cloudformation-template-update-stack.json")
+    );
+    // A service file the scan reads is checked instead, with places in the user's own files.
+    let dir = project(&[
+        (".gitignore", ".serverless\n"),
+        ("serverless.yml", "service: s\nresources:\n  - ${file(resources/cognito.yml)}\n"),
+        ("resources/cognito.yml", FRAGMENT),
+        (".serverless/cloudformation-template-update-stack.json", &compiled()),
+    ]);
+    let found = findings(&scan(dir.path()));
+    assert_eq!(found, [("CT106".to_string(), "resources/cognito.yml".to_string(), 14)]);
+}
