@@ -14,11 +14,12 @@ mod files;
 use std::collections::{HashMap, HashSet};
 
 use super::{TfResource, attach_role_policies, extract};
+use crate::frontend::Resolve;
 use crate::model::{Assign, EvalError, Incomplete, Model, ResourceRef};
 use crate::source::{FileId, Loc, SourceFile};
 use crate::syntax::hcl::LABELS;
 use crate::syntax::{Node, Span};
-use eval::{EvalState, Scope};
+use eval::{Each, EvalState, Scope};
 
 /// How deep module calls may nest.
 const MAX_MODULE_DEPTH: usize = 8;
@@ -154,6 +155,25 @@ pub struct Sources<'a> {
     eval: EvalState,
     /// Files read by `file()` and `templatefile()`, only inside the scanned roots.
     read: files::Read<'a>,
+    /// The `count` and `for_each` instances of each resource block of each module instance,
+    /// found once, in the order resources are visited.
+    keys: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<Keys>>>,
+    /// Resource instances `count` and `for_each` added, within [`MAX_INSTANCE_BLOCKS`].
+    expanded: std::cell::Cell<usize>,
+}
+
+/// The instances of one resource block.
+enum Keys {
+    /// No `count` or `for_each`, or one not known statically whose instances are all alike
+    /// (`count = var.create ? 1 : 0`, or values that use no `count.index` or `each.*`): one
+    /// resource, addressed without a key.
+    One,
+    /// `count = N`.
+    Count(usize),
+    /// `for_each` of a map (`true`) or of a set of strings, by key.
+    ForEach(Vec<String>, bool),
+    /// Not expanded (one resource, and CT901 saying why).
+    Not(String),
 }
 
 fn labels(node: &Node) -> Vec<String> {
@@ -212,6 +232,8 @@ impl<'a> Sources<'a> {
             blocks: 0,
             eval: EvalState::default(),
             read: files::Read::new(scanned, files.len()),
+            keys: std::cell::RefCell::default(),
+            expanded: std::cell::Cell::new(0),
         };
         for root in roots(&sources.modules) {
             sources.instantiate(root, String::new(), None, 0);
@@ -286,6 +308,7 @@ impl<'a> Sources<'a> {
     pub fn extract(&self, model: &mut Model) {
         model.errors.extend(self.errors.iter().cloned());
         self.report_not_expanded(model);
+        self.report_unexpanded_resources(model);
         let mut unread_trusts = Vec::new();
         self.each_resource(|scope, res| {
             model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
@@ -408,28 +431,221 @@ impl<'a> Sources<'a> {
 
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
         for (i, inst) in self.instances.iter().enumerate() {
-            for block in &self.modules[inst.module].resources {
-                let scope = Scope { src: self, inst: i, file: block.file, depth: 0, vars: None };
-                let res = TfResource {
-                    address: format!("{}{}.{}", inst.prefix, block.type_, block.name),
-                    type_: &block.type_,
-                    body: block.body,
-                    loc: block.loc,
+            for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
+                let base = format!("{}{}.{}", inst.prefix, block.type_, block.name);
+                let mut visit = |each: Option<&Each>, address: String| {
+                    let scope = Scope { src: self, inst: i, file: block.file, depth: 0, vars: None, each };
+                    let res = TfResource { address, type_: &block.type_, body: block.body, loc: block.loc };
+                    f(&scope, &res);
                 };
-                f(&scope, &res);
+                match &*self.keys(i, b) {
+                    Keys::One | Keys::Not(_) => {
+                        visit(None, base);
+                    }
+                    Keys::Count(n) => {
+                        for index in 0..*n {
+                            let e = Each { key: index.to_string(), count: true, map: None };
+                            visit(Some(&e), format!("{base}[{index}]"));
+                        }
+                    }
+                    Keys::ForEach(keys, map) => {
+                        for key in keys {
+                            let map = if *map { block.body.get("for_each") } else { None };
+                            let e = Each { key: key.clone(), count: false, map };
+                            visit(Some(&e), format!("{base}{}", quoted_key(key)));
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// The instances of resource block `block` of instance `inst`, found once.
+    fn keys(&self, inst: usize, block: usize) -> std::rc::Rc<Keys> {
+        if let Some(keys) = self.keys.borrow().get(&(inst, block)) {
+            return keys.clone();
+        }
+        // A `count` or `for_each` that refers to its own resource meets this.
+        let cycle = Keys::Not("its `count` or `for_each` refers to the resource itself".into());
+        self.keys.borrow_mut().insert((inst, block), std::rc::Rc::new(cycle));
+        let keys = std::rc::Rc::new(self.find_keys(inst, block));
+        self.keys.borrow_mut().insert((inst, block), keys.clone());
+        keys
+    }
+
+    fn find_keys(&self, inst: usize, block: usize) -> Keys {
+        let b = &self.modules[self.instances[inst].module].resources[block];
+        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None };
+        let found = if let Some(count) = b.body.get("count") {
+            let value = scope.eval(count);
+            match value.as_lit().map(str::parse::<usize>) {
+                Some(Ok(n)) => Ok(Keys::Count(n)),
+                // Instances that do not use their index are all alike: one stands for them.
+                _ if zero_or_one(&scope, count) || !refers_to(b.body, "count") => Ok(Keys::One),
+                _ => Err("its `count` is not known statically".to_string()),
+            }
+        } else if let Some(for_each) = b.body.get("for_each") {
+            match scope.for_each_keys(for_each) {
+                Ok((keys, map)) => Ok(Keys::ForEach(keys, map)),
+                Err(_) if !refers_to(b.body, "each") => Ok(Keys::One),
+                Err(why) => Err(why),
+            }
+        } else {
+            return Keys::One;
+        };
+        let n = match &found {
+            Ok(Keys::Count(n)) => *n,
+            Ok(Keys::ForEach(keys, _)) => keys.len(),
+            _ => 0,
+        };
+        let total = self.blocks + self.expanded.get() + n;
+        let keys = match found {
+            Ok(_) if n > MAX_INSTANCES => Keys::Not(format!(
+                "it has {} instances, more than {}",
+                thousands(n),
+                thousands(MAX_INSTANCES)
+            )),
+            Ok(_) if total > MAX_INSTANCE_BLOCKS => Keys::Not(format!(
+                "resource instances would be more than {} resource and data blocks",
+                thousands(MAX_INSTANCE_BLOCKS)
+            )),
+            Ok(keys) => {
+                self.expanded.set(self.expanded.get() + n);
+                keys
+            }
+            Err(why) => Keys::Not(why),
+        };
+        // The conditionals met here are not the resource's: each extraction starts afresh
+        // (`extract_variants`), and every block's keys are found before any extraction.
+        keys
+    }
+
+    /// CT901 for every resource whose `count` or `for_each` instances were not expanded.
+    fn report_unexpanded_resources(&self, model: &mut Model) {
+        for (i, inst) in self.instances.iter().enumerate() {
+            for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
+                if let Keys::Not(why) = &*self.keys(i, b) {
+                    let resource = ResourceRef {
+                        file: block.file,
+                        name: format!("{}{}.{}", inst.prefix, block.type_, block.name),
+                        loc: block.loc,
+                        construct_path: None,
+                    };
+                    let reason = format!(
+                        "{why}, so its instances were not expanded: it was checked as one resource \
+                         whose `count.index`, `each.key` and `each.value` are unknown"
+                    );
+                    model.incomplete.push(Incomplete { resource, loc: block.loc, reason });
+                }
+            }
+        }
+    }
+
+    /// The address a reference (`aws_iam_role.this["guest"].arn`) to resource `type_.name` of
+    /// instance `inst` names: that instance, the first for a counted resource referred to
+    /// without an index or by a splat; why not when the instance is not known.
+    fn instance_address(&self, inst: usize, type_: &str, name: &str, text: &str) -> Result<String, String> {
+        let base = format!("{}{type_}.{name}", self.instances[inst].prefix);
+        let module = &self.modules[self.instances[inst].module];
+        let Some(&block) = module.resource_index.get(type_).and_then(|m| m.get(name)) else {
+            return Ok(base);
+        };
+        let local = format!("{type_}.{name}");
+        let written = text
+            .find(&format!("{local}["))
+            .map(|at| at + local.len())
+            .and_then(|at| text[at..].find(']').map(|end| &text[at..at + end + 1]));
+        let written = written.map(|w| {
+            // A quoted key may hold `]`: up to its closing quote.
+            if w.starts_with("[\"") {
+                let start = text.find(w).unwrap_or(0);
+                closing_key(&text[start..]).unwrap_or(w)
+            } else {
+                w
+            }
+        });
+        let unknown = || format!("`{text}` (an instance of `{local}` by a key not known statically)");
+        let absent = || format!("`{text}` (an instance `{local}` does not have)");
+        match (&*self.keys(inst, block), written) {
+            (Keys::One | Keys::Not(_), _) => Ok(base),
+            (Keys::Count(n), None | Some("[*]")) => {
+                if *n > 0 {
+                    Ok(format!("{base}[0]"))
+                } else {
+                    Err(absent())
+                }
+            }
+            (Keys::Count(n), Some(index)) => match index[1..index.len() - 1].parse::<usize>() {
+                Ok(i) if i < *n => Ok(format!("{base}[{i}]")),
+                Ok(_) => Err(absent()),
+                Err(_) => Err(unknown()),
+            },
+            (Keys::ForEach(keys, _), Some(index)) if index != "[*]" && index != "[?]" => keys
+                .iter()
+                .map(|k| quoted_key(k))
+                .find(|k| *k == index || format!("[{}]", &k[2..k.len() - 2]) == index)
+                .map(|k| format!("{base}{k}"))
+                .ok_or_else(absent),
+            _ => Err(unknown()),
         }
     }
 
     /// The addresses of the managed resources of every instance, with their places.
     pub fn addresses(&self) -> Vec<(String, Loc)> {
         let mut out = Vec::new();
-        for inst in &self.instances {
-            for b in &self.modules[inst.module].resources {
-                out.push((format!("{}{}.{}", inst.prefix, b.type_, b.name), b.loc));
-            }
-        }
+        self.each_resource(|_, res| out.push((res.address.clone(), res.loc)));
         out
+    }
+}
+
+/// `["guest"]`: a `for_each` key as Terraform writes it in an address.
+pub(super) fn quoted_key(key: &str) -> String {
+    let mut out = String::from("[\"");
+    for c in key.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("\"]");
+    out
+}
+
+/// `["a]b"]` at the start of `text`, up to its closing quote and bracket.
+fn closing_key(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices().skip(2);
+    loop {
+        match chars.next()? {
+            (_, '\\') => {
+                chars.next()?;
+            }
+            (i, '"') => return text.get(..i + 2).filter(|t| t.ends_with("\"]")),
+            _ => {}
+        }
+    }
+}
+
+/// Whether `node` refers to `count.index` (`root` = `count`) or to `each.key`/`each.value`.
+fn refers_to(node: &Node, root: &str) -> bool {
+    match &node.value {
+        crate::syntax::Value::Map(entries) => entries.iter().any(|e| {
+            if e.key == crate::syntax::hcl::REF {
+                e.value.as_str().is_some_and(|t| t.split(['.', '[']).next() == Some(root))
+            } else {
+                refers_to(&e.value, root)
+            }
+        }),
+        crate::syntax::Value::Seq(items) => items.iter().any(|i| refers_to(i, root)),
+        _ => false,
+    }
+}
+
+/// `count = var.create ? 1 : 0`: a count of one or none, which one resource stands for.
+fn zero_or_one(scope: &Scope, count: &Node) -> bool {
+    let Some(e) = count.single_entry().filter(|e| e.key == crate::syntax::hcl::COND) else { return false };
+    match e.value.as_seq() {
+        Some([_, yes, no]) => [yes, no].iter().all(|n| matches!(scope.eval(n).as_lit(), Some("0" | "1"))),
+        _ => false,
     }
 }
 
@@ -730,6 +946,156 @@ fn shown(dir: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A role `aws_iam_role.this` with `META` before its trust, which names `each.key` or
+    /// `count.index` in its `amr`, and the attachment's guest role `GUEST`.
+    fn counted(meta: &str, amr: &str, guest: &str) -> crate::Report {
+        let text = format!(
+            r#"
+resource "aws_cognito_identity_pool" "main" {{
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+}}
+resource "aws_iam_role" "this" {{
+  {meta}
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = "cognito-identity.amazonaws.com" }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{
+        StringEquals = {{ "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }}
+        "ForAnyValue:StringLike" = {{ "cognito-identity.amazonaws.com:amr" = {amr} }}
+      }}
+    }}]
+  }})
+}}
+resource "aws_cognito_identity_pool_roles_attachment" "main" {{
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {{ unauthenticated = {guest} }}
+}}
+"#
+        );
+        let report = crate::scan_texts(&[("main.tf", &text)]);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        report
+    }
+
+    fn findings(report: &crate::Report) -> Vec<(&'static str, String)> {
+        report.findings.iter().map(|f| (f.rule.code, f.message.clone())).collect()
+    }
+
+    #[test]
+    fn count_and_for_each_instances_are_resources_of_their_own() {
+        let guest = "element([\"unauthenticated\", \"authenticated\"], count.index)";
+        // The guest slot gets instance 1, whose amr is "authenticated".
+        let report = counted("count = 2", guest, "aws_iam_role.this[1].arn");
+        let found = findings(&report);
+        assert!(found.iter().any(|(_, m)| m.contains("aws_iam_role.this[1]")), "{found:?}");
+        assert!(counted("count = 2", guest, "aws_iam_role.this[0].arn").findings.is_empty());
+        // A splat or no index: the first instance.
+        assert!(counted("count = 2", guest, "aws_iam_role.this[*].arn").findings.is_empty());
+        let set = "for_each = toset([\"unauthenticated\", \"authenticated\"])";
+        assert!(counted(set, "each.key", "aws_iam_role.this[\"unauthenticated\"].arn").findings.is_empty());
+        let found = findings(&counted(set, "each.value", "aws_iam_role.this[\"authenticated\"].arn"));
+        assert!(found.iter().any(|(_, m)| m.contains("aws_iam_role.this[\"authenticated\"]")), "{found:?}");
+    }
+
+    #[test]
+    fn instances_not_known_are_said() {
+        // A key that is not known statically, or that the resource lacks: CT901 on the slot.
+        let set = "for_each = toset([\"unauthenticated\"])";
+        for guest in
+            ["aws_iam_role.this[var.k].arn", "aws_iam_role.this[\"other\"].arn", "aws_iam_role.this.arn"]
+        {
+            let found = findings(&counted(set, "each.key", guest));
+            assert_eq!(found.iter().map(|(c, _)| *c).collect::<Vec<_>>(), ["CT901"], "{guest}: {found:?}");
+        }
+        // A `for_each` or `count` not known statically, used by the instances: one resource
+        // and CT901; unused, the instances are all alike and one stands for them.
+        let found = findings(&counted("for_each = var.roles", "each.key", "aws_iam_role.this[\"a\"].arn"));
+        assert!(found.iter().any(|(c, m)| *c == "CT901" && m.contains("not known statically")), "{found:?}");
+        let found = findings(&counted("count = var.n", "\"unauthenticated\"", "aws_iam_role.this[0].arn"));
+        assert!(found.is_empty(), "{found:?}");
+        // Referring to itself: not expanded, no hang.
+        let found = findings(&counted(
+            "for_each = toset([aws_iam_role.this[\"a\"].name])",
+            "each.key",
+            "aws_iam_role.this[\"a\"].arn",
+        ));
+        assert!(found.iter().any(|(c, _)| *c == "CT901"), "{found:?}");
+    }
+
+    #[test]
+    fn instances_refer_to_each_other_by_their_key() {
+        // Each role's inline policy is its own instance's: only the guest role's is too broad.
+        let text = r#"
+resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = true
+}
+locals {
+  roles = { auth = { amr = "authenticated", action = "*" }, guest = { amr = "unauthenticated", action = "s3:GetObject" } }
+}
+resource "aws_iam_role" "this" {
+  for_each = tomap(local.roles)
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = each.value.amr }
+      }
+    }]
+  })
+}
+resource "aws_iam_role_policy" "this" {
+  for_each = local.roles
+  role     = aws_iam_role.this[each.key].name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = each.value.action, Resource = "*" }]
+  })
+}
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated   = aws_iam_role.this["auth"].arn
+    unauthenticated = aws_iam_role.this["guest"].arn
+  }
+}
+"#;
+        let with = |guest_action: &str| {
+            let text = text.replace("action = \"s3:GetObject\"", &format!("action = \"{guest_action}\""));
+            let report = crate::scan_texts(&[("main.tf", &text)]);
+            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            report
+                .findings
+                .iter()
+                .filter(|f| f.message.contains("guest") || f.resource.contains("guest"))
+                .map(|f| (f.rule.code, f.resource.clone()))
+                .collect::<Vec<_>>()
+        };
+        let broad = with("*");
+        assert!(broad.iter().any(|(c, r)| *c == "CT401" && r.contains("this[\"guest\"]")), "{broad:?}");
+        assert_eq!(with("s3:GetObject"), Vec::new());
+    }
+
+    #[test]
+    fn instances_are_bounded() {
+        let start = std::time::Instant::now();
+        let found = findings(&counted(
+            "count = 100000",
+            "element([\"unauthenticated\"], count.index)",
+            "aws_iam_role.this[0].arn",
+        ));
+        assert!(start.elapsed().as_secs() < 10);
+        assert!(found.iter().any(|(c, m)| *c == "CT901" && m.contains("more than 2,000")), "{found:?}");
+    }
 
     #[test]
     fn local_sources_resolve_relative_to_the_caller() {

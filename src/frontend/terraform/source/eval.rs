@@ -163,6 +163,20 @@ pub(super) struct Scope<'s, 'a> {
     pub(super) depth: usize,
     /// Inside a file `templatefile` renders: its variables, the only names it may use.
     pub(super) vars: Option<&'s HashMap<String, Sym>>,
+    /// Inside one `count` or `for_each` instance of a resource: what `each.*` and
+    /// `count.index` are.
+    pub(super) each: Option<&'s Each<'s>>,
+}
+
+/// One `count` or `for_each` instance of a resource.
+pub(super) struct Each<'n> {
+    /// The key (`for_each`) or the index (`count`), as text.
+    pub(super) key: String,
+    /// `count.index`, not `each.key`.
+    pub(super) count: bool,
+    /// The `for_each` map, whose member under the key is `each.value`; `None` for a set,
+    /// whose `each.value` is the key.
+    pub(super) map: Option<&'n Node>,
 }
 
 /// What a `data "template_file"` renders: the template, the file its places are in (the file
@@ -206,7 +220,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         &self.src.modules[self.src.instances[self.inst].module]
     }
 
-    fn reference(&self, text: &str) -> Sym {
+    fn reference(&self, text: &str, span: Span) -> Sym {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
         if let Some(vars) = self.vars {
@@ -224,6 +238,15 @@ impl<'s, 'a> Scope<'s, 'a> {
                 (Some(root), Some(folder)) => Sym::Lit(files::relative(root, folder)),
                 _ => Sym::Unknown("`path.module`, a folder not on disk".into()),
             },
+            ["each", "key"] if self.each.is_some_and(|e| !e.count) => {
+                Sym::Lit(self.each.map(|e| e.key.clone()).unwrap_or_default())
+            }
+            ["count", "index"] if self.each.is_some_and(|e| e.count) => {
+                Sym::Lit(self.each.map(|e| e.key.clone()).unwrap_or_default())
+            }
+            ["each", "value", ..] if let Some(each) = self.each.filter(|e| !e.count) => {
+                self.each_value(each, text)
+            }
             ["var" | "local", ..] if let Some(value) = self.member(text) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
@@ -244,11 +267,118 @@ impl<'s, 'a> Scope<'s, 'a> {
                 None => Sym::Unknown(format!("`data.{type_}.{name}.{attr}`")),
             },
             [type_, name, attr, ..] if type_.contains('_') => match self.module().resource(type_, name) {
-                Some(b) => attribute(b.file, type_, &format!("{}{type_}.{name}", inst.prefix), attr),
+                Some(b) => match self.src.instance_address(self.inst, type_, name, &self.index(text, span)) {
+                    Ok(address) => attribute(b.file, type_, &address, attr),
+                    // One of the instances, but which is not told: CT901 where a role is
+                    // expected, not a guess.
+                    Err(why) => Sym::Unevaluated(why),
+                },
                 None => Sym::Unknown(format!("`{type_}.{name}`, which this module does not define")),
             },
             _ => Sym::Unknown(format!("`{text}`")),
         }
+    }
+
+    /// `aws_iam_role.this[each.key].arn`, which the parser keeps as `this[?]`: the index as
+    /// written, when it is a plain reference that evaluates to a literal here (`each.key`,
+    /// `count.index`, `local.k`), put in; otherwise `text` as it is.
+    fn index<'t>(&self, text: &'t str, span: Span) -> std::borrow::Cow<'t, str> {
+        let Some(at) = text.find("[?]").filter(|&at| text.find('[') == Some(at)) else { return text.into() };
+        let written = self.src.with_text(self.file, |source| {
+            let written = source.get(span.start..span.end)?;
+            let open = written.find('[')?;
+            let close = open + written[open..].find(']')?;
+            Some(written[open + 1..close].trim().to_string())
+        });
+        let Some(Some(index)) = written else { return text.into() };
+        let plain = !index.is_empty()
+            && index.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+        if !plain || self.vars.is_some() || self.depth >= MAX_DEPTH {
+            return text.into();
+        }
+        let key = match (Scope { depth: self.depth + 1, ..*self }).reference(&index, span) {
+            Sym::Lit(key) if key.bytes().all(|b| b.is_ascii_digit()) && !key.is_empty() => format!("[{key}]"),
+            Sym::Lit(key) => super::quoted_key(&key),
+            _ => return text.into(),
+        };
+        format!("{}{key}{}", &text[..at], &text[at + 3..]).into()
+    }
+
+    /// `each.value`, `each.value.attr`, `each.value["k"]`: the member of the `for_each` map
+    /// under this instance's key (and below it), or the key itself for a set.
+    fn each_value(&self, each: &Each, text: &str) -> Sym {
+        let path = segments(text).map(|s| s.into_iter().skip(2).collect::<Vec<_>>());
+        let Some(map) = each.map else {
+            return match path.as_deref() {
+                Some([]) => Sym::Lit(each.key.clone()),
+                _ => Sym::Unknown(format!("`{text}` of a set of strings")),
+            };
+        };
+        let Some(path) = path else { return Sym::Unknown(format!("`{text}`")) };
+        if self.depth >= MAX_DEPTH {
+            return self.src.eval.too_deep();
+        }
+        let mut at = Scope { each: None, depth: self.depth + 1, ..*self };
+        let budget = Cell::new(MAX_MERGE_STEPS);
+        let mut node = map;
+        for key in std::iter::once(&each.key).chain(&path) {
+            match at.find_key(node, key, &budget) {
+                Found::Value(a, n) => (at, node) = (a, n),
+                Found::Absent | Found::Unknown => return Sym::Unknown(format!("`{text}`")),
+                Found::Limit(why) => return Sym::Limit(why),
+            }
+        }
+        at.eval(node)
+    }
+
+    /// The keys of a `for_each` known statically, sorted as Terraform orders them, and whether
+    /// it is a map (else a set of strings); why not otherwise.
+    pub(super) fn for_each_keys(&self, node: &Node) -> Result<(Vec<String>, bool), String> {
+        let unknown = || "its `for_each` is not known statically".to_string();
+        let (mut at, mut node) = (*self, node);
+        for _ in 0..MAX_DEPTH {
+            match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
+                Some(e) if e.key == REF => {
+                    let text = e.value.as_str().unwrap_or_default();
+                    let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+                    (at, node) = match at.follow(&head) {
+                        Some(Followed::To(a, n)) => (a, n),
+                        Some(Followed::Stopped(why)) => return Err(why),
+                        _ => return Err(unknown()),
+                    };
+                    let budget = Cell::new(MAX_MERGE_STEPS);
+                    for segment in &path {
+                        match at.find_key(node, segment, &budget) {
+                            Found::Value(a, n) => (at, node) = (a, n),
+                            Found::Limit(why) => return Err(why),
+                            _ => return Err(unknown()),
+                        }
+                    }
+                }
+                Some(e) if e.key == CALL => match e.value.as_seq() {
+                    Some([name, arg]) if matches!(name.as_str(), Some("toset" | "tomap" | "tolist")) => {
+                        node = arg;
+                    }
+                    _ => return Err(unknown()),
+                },
+                Some(_) => return Err(unknown()),
+                None => {
+                    let (mut keys, map) = match &node.value {
+                        Value::Seq(items) => {
+                            let keys: Option<Vec<String>> =
+                                items.iter().map(|i| at.eval(i).as_lit().map(String::from)).collect();
+                            (keys.ok_or_else(unknown)?, false)
+                        }
+                        Value::Map(entries) => (entries.iter().map(|e| e.key.to_string()).collect(), true),
+                        _ => return Err(unknown()),
+                    };
+                    keys.sort();
+                    keys.dedup();
+                    return Ok((keys, map));
+                }
+            }
+        }
+        Err(format!("its `for_each` is more than {MAX_DEPTH} references away"))
     }
 
     fn local(&self, name: &str) -> Sym {
@@ -261,7 +391,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
         let key = Key::Local(self.inst, name.to_string());
         let place = Loc::new(local.file, local.name_span);
-        self.value_of(key, place, Scope { file: local.file, ..*self }, local.value)
+        self.value_of(key, place, Scope { file: local.file, each: None, ..*self }, local.value)
     }
 
     fn variable(&self, name: &str) -> Sym {
@@ -273,7 +403,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 return self.value_of(
                     key,
                     place,
-                    Scope { inst: parent, file: call.file, ..*self },
+                    Scope { inst: parent, file: call.file, each: None, ..*self },
                     &arg.value,
                 );
             }
@@ -301,7 +431,12 @@ impl<'s, 'a> Scope<'s, 'a> {
         match m.outputs.get(output) {
             Some(o) => {
                 let key = Key::Output(child, output.to_string());
-                self.value_of(key, o.loc, Scope { inst: child, file: o.loc.file, ..*self }, o.value)
+                self.value_of(
+                    key,
+                    o.loc,
+                    Scope { inst: child, file: o.loc.file, each: None, ..*self },
+                    o.value,
+                )
             }
             None => Sym::Unknown(format!("`module.{call}.{output}`")),
         }
@@ -406,7 +541,13 @@ impl<'s, 'a> Scope<'s, 'a> {
                     })
                     .unwrap_or_default();
                 let prefix = &self.src.instances[self.inst].prefix;
-                format!("{prefix}{written}")
+                // `each.key == "guest"` is a condition of its own in each instance.
+                match self.each {
+                    Some(each) if written.contains("each.") || written.contains("count.") => {
+                        format!("{prefix}{written} [{}]", each.key)
+                    }
+                    _ => format!("{prefix}{written}"),
+                }
             }
         };
         let name: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -456,12 +597,12 @@ impl<'s, 'a> Scope<'s, 'a> {
                 if self.module().cyclic_locals.contains(*name) {
                     return Some(Followed::Cycle);
                 }
-                (Scope { file: local.file, ..*self }, local.value)
+                (Scope { file: local.file, each: None, ..*self }, local.value)
             }
             ["var", name] => {
                 let (parent, call) = self.src.instances[self.inst].parent?;
                 let call = &self.src.modules[self.src.instances[parent].module].calls[call];
-                (Scope { inst: parent, file: call.file, ..*self }, call.body.get(name)?)
+                (Scope { inst: parent, file: call.file, each: None, ..*self }, call.body.get(name)?)
             }
             _ => return None,
         };
@@ -514,7 +655,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             self.src.eval.stopped(place, why);
             return None;
         }
-        let scope = Scope { file: block.file, depth: self.depth + 1, ..*self };
+        let scope = Scope { file: block.file, depth: self.depth + 1, each: None, ..*self };
         let doc =
             policy::from_document_block(block.body, &|n: &Node| scope.eval(n).as_lit().map(String::from));
         read_policy(&scope, &doc)
@@ -575,7 +716,7 @@ impl Resolve for Scope<'_, '_> {
             Value::Null => Sym::Unknown("null".into()),
             Value::Seq(_) => Sym::Unknown("a list".into()),
             Value::Map(_) => match node.single_entry() {
-                Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default()),
+                Some(e) if e.key == REF => self.reference(e.value.as_str().unwrap_or_default(), e.value.span),
                 Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == CALL => self.call(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == COND => self.conditional(e.value.as_seq().unwrap_or(&[])),
@@ -792,6 +933,9 @@ impl<'s, 'a> Scope<'s, 'a> {
                 at.find_key(node, key, budget)
             }
             Some(e) if e.key == CALL => match e.value.as_seq() {
+                Some([name, map]) if matches!(name.as_str(), Some("tomap")) => {
+                    self.find_key(map, key, budget)
+                }
                 Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
                     for m in maps.iter().rev() {
                         match self.find_key(m, key, budget) {
@@ -812,6 +956,18 @@ impl<'s, 'a> Scope<'s, 'a> {
 /// (`local.roles`) and the keys below it; `None` for a reference with a number index or a
 /// splat, and for anything but a local or a variable.
 fn member_path(text: &str) -> Option<(String, Vec<String>)> {
+    let segments = segments(text)?;
+    match segments.as_slice() {
+        [root, name, _, ..] if root == "local" || root == "var" => {
+            Some((format!("{root}.{name}"), segments[2..].to_vec()))
+        }
+        _ => None,
+    }
+}
+
+/// `each.value["a.b"].c` → `["each", "value", "a.b", "c"]`; `None` with a number index or a
+/// splat.
+fn segments(text: &str) -> Option<Vec<String>> {
     let mut segments = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -838,12 +994,7 @@ fn member_path(text: &str) -> Option<(String, Vec<String>)> {
             rest = &rest_trimmed[end..];
         }
     }
-    match segments.as_slice() {
-        [root, name, _, ..] if root == "local" || root == "var" => {
-            Some((format!("{root}.{name}"), segments[2..].to_vec()))
-        }
-        _ => None,
-    }
+    Some(segments)
 }
 
 /// A plain reference (`aws_iam_role.r[*].arn`, `var.x`).
