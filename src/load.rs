@@ -19,6 +19,10 @@ pub enum Loaded {
         issues: Vec<SyntaxError>,
         /// The files a Serverless Framework service includes, whose texts its spans reach into.
         fragments: Vec<frontend::serverless::Fragment>,
+        /// Whether the text is all the stack is made of: a framework that adds resources at
+        /// deploy time (the Serverless Framework) makes it incomplete, so references to names
+        /// it does not define are not errors.
+        complete: bool,
     },
     /// A template after [`cfn::index`], which took what the model reads out of its tree.
     Indexed {
@@ -203,8 +207,7 @@ impl Format for ServerlessService {
 
     fn parse(&self, input: &Input, text: String) -> Loaded {
         let display = input.display;
-        let json = is_json(input.path, &text);
-        let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+        let (json, parsed) = parse_document(input.path, &text);
         let p = match parsed {
             Ok(p) => p,
             Err(e) => return broken(input, Some(SourceFile::new(display.to_string(), text)), e),
@@ -225,6 +228,7 @@ impl Format for ServerlessService {
             json,
             issues,
             fragments: service.fragments,
+            complete: false,
         }
     }
 }
@@ -240,8 +244,7 @@ impl Format for Document {
 
     fn parse(&self, input: &Input, text: String) -> Loaded {
         let display = input.display;
-        let json = is_json(input.path, &text);
-        let parsed = if json { syntax::json::parse(&text) } else { syntax::yaml::parse(&text) };
+        let (json, parsed) = parse_document(input.path, &text);
         match parsed {
             Ok(p) if cfn::is_template(&p.root) => Loaded::Template {
                 file: with_markers(display, text, &p.root),
@@ -249,6 +252,7 @@ impl Format for Document {
                 json,
                 issues: p.issues,
                 fragments: Vec::new(),
+                complete: true,
             },
             Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
                 terraform::plan::keep_what_is_read(&mut p.root);
@@ -265,6 +269,13 @@ impl Format for Document {
 }
 
 /// The file with the suppression comments its parse tree shows to be comments.
+/// A JSON or YAML document, by its extension or first character: whether it is JSON, and its
+/// tree.
+fn parse_document(path: &Path, text: &str) -> (bool, Result<syntax::Parsed, SyntaxError>) {
+    let json = is_json(path, text);
+    (json, if json { syntax::json::parse(text) } else { syntax::yaml::parse(text) })
+}
+
 pub(crate) fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
     let markers = crate::suppress::comment_markers(&text, root);
     let mut file = SourceFile::new(display.to_string(), text);

@@ -41,13 +41,13 @@ pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
     // A Serverless Framework service's build output (`.serverless/`) is what its service file
     // already gave, with places in the user's own files: it is read only for a service whose
     // file gave no template (one written in TypeScript or JavaScript).
-    let services: std::collections::HashSet<&Path> = paths
+    let services: std::collections::HashSet<PathBuf> = paths
         .iter()
         .zip(&loaded)
         .filter(|(p, (_, _, (item, _)))| {
             frontend::serverless::is_service_file(p) && matches!(item, Loaded::Indexed { .. })
         })
-        .filter_map(|(p, _)| p.parent())
+        .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
         .collect();
     let built_from_service = |p: &Path| {
         p.ancestors()
@@ -55,18 +55,16 @@ pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
             .and_then(Path::parent)
             .is_some_and(|service| services.contains(service))
     };
-    let skipped: Vec<bool> = paths.iter().map(|p| built_from_service(p)).collect();
-    drop(services);
     // One file reached by several paths (`a.yaml ./a.yaml`, a linked folder) is scanned once,
     // under the first of them.
     let mut seen = std::collections::HashSet::new();
     let mut prepared = Vec::with_capacity(loaded.len());
     let mut kept_paths = Vec::with_capacity(paths.len());
-    for ((path, (key, _, item)), skip) in paths.into_iter().zip(loaded).zip(skipped) {
+    for (path, (key, _, item)) in paths.into_iter().zip(loaded) {
         if key.is_none_or(|k| seen.insert(k)) {
             let fragment =
                 key.is_some_and(|k| included.contains(&k)) && !frontend::serverless::is_service_file(&path);
-            if !fragment && !skip {
+            if !fragment && !built_from_service(&path) {
                 prepared.push(item);
             }
             kept_paths.push(path);
@@ -169,12 +167,8 @@ pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
 /// gets its file id when it is added to [`Inputs`].
 pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
     match item {
-        Loaded::Template { mut file, root, json, mut issues, fragments } => {
+        Loaded::Template { mut file, root, json, mut issues, fragments, complete } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
-            // A Serverless Framework service's template is completed by the Framework's own
-            // resources (`ApiGatewayRestApi`, `IamRoleLambdaExecution`, ...).
-            let complete =
-                fragments.is_empty() && !frontend::serverless::is_service_file(Path::new(&file.display));
             let (template, index_errors) =
                 cfn::index(0, &file.display, json, root, !pack.is_empty(), complete);
             issues.extend(index_errors);

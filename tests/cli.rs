@@ -202,34 +202,10 @@ fn a_scan_that_finds_nothing_to_check_says_so_on_stderr() {
 fn the_summary_counts_what_was_checked_and_what_was_not() {
     // The authenticated role comes from a parameter (not checked: CT202); the guest role is
     // in the template and is checked.
-    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
-Parameters:
-  AuthRoleArn: {Type: String}
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: true
-  GuestRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": unauthenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !Ref AuthRoleArn
-        unauthenticated: !GetAtt GuestRole.Arn
-"#;
-    let dir = project(&[("pool.yaml", template)]);
+    let template = WARNING
+        .replace("Resources:\n", "Parameters:\n  AuthRoleArn: {Type: String}\nResources:\n")
+        .replace("authenticated: !GetAtt AuthRole.Arn", "authenticated: !Ref AuthRoleArn");
+    let dir = project(&[("pool.yaml", &template)]);
     let report = json(&run(dir.path(), &["scan", "--format", "json", "--fail-on", "never"]));
     assert_eq!(
         report["summary"]["coverage"],

@@ -273,3 +273,36 @@ fn an_ignored_build_output_is_read_for_a_service_the_scan_cannot_read_and_only_t
     let found = findings(&scan(dir.path()));
     assert_eq!(found, [("CT106".to_string(), "resources/cognito.yml".to_string(), 14)]);
 }
+
+#[test]
+fn large_resources_lists_merge_in_linear_time_and_includes_stop_at_a_bound() {
+    // Two elements of 20,000 resources each, with the same logical IDs: merged key by key.
+    let element = |kind: &str| {
+        let mut text = String::from("  - Resources:\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("      R{i}: {{Type: {kind}}}\n"));
+        }
+        text
+    };
+    let big = format!("service: s\nresources:\n{}{}", element("AWS::SNS::Topic"), element("AWS::SQS::Queue"));
+    // 300 includes of 300 files: past 256, the rest are errors, not reads.
+    let mut many = String::from("service: t\nresources:\n");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for i in 0..300 {
+        many.push_str(&format!("  - ${{file(parts/p{i}.yml)}}\n"));
+        files.push((format!("b/parts/p{i}.yml"), format!("Resources:\n  T{i}: {{Type: AWS::SNS::Topic}}\n")));
+    }
+    let mut all: Vec<(&str, &str)> = vec![("a/serverless.yml", &big), ("b/serverless.yml", &many)];
+    all.extend(files.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let dir = project(&all);
+    let path = dir.path().to_path_buf();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(scan(&path));
+    });
+    let report = receive.recv_timeout(Duration::from_secs(60)).expect("the scan finishes");
+    let errors = errors(&report);
+    let over: Vec<_> = errors.iter().filter(|e| e.2.contains("more than 256 files")).collect();
+    assert_eq!(over.len(), 300 - 256, "{errors:?}");
+    assert!(errors.iter().all(|e| e.0 == "b/serverless.yml"), "{errors:?}");
+}

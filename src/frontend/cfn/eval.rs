@@ -226,6 +226,31 @@ fn ref_attr(type_: &str) -> &'static str {
     }
 }
 
+/// A piece of a `Fn::Sub` text: literal text, or what is between `${` and `}`.
+pub(super) enum SubPart<'t> {
+    Text(&'t str),
+    Var(&'t str),
+}
+
+/// A `Fn::Sub` text cut at its `${...}`s; an unterminated `${` is text.
+pub(super) fn sub_parts(text: &str) -> Vec<SubPart<'_>> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        parts.push(SubPart::Text(&rest[..start]));
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            parts.push(SubPart::Text(&rest[start..]));
+            rest = "";
+            break;
+        };
+        parts.push(SubPart::Var(&after[..end]));
+        rest = &after[end + 1..];
+    }
+    parts.push(SubPart::Text(rest));
+    parts
+}
+
 impl Resolve for Scope<'_, '_> {
     /// The file of the template this scope evaluates in.
     fn file(&self) -> crate::source::FileId {
@@ -412,21 +437,13 @@ impl<'c, 'a> Scope<'c, 'a> {
             },
             _ => return Sym::Unknown("a malformed `Fn::Sub`".into()),
         };
-        let mut parts = Vec::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            parts.push(Sym::Lit(rest[..start].to_string()));
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                parts.push(Sym::Lit(rest[start..].to_string()));
-                rest = "";
-                break;
-            };
-            let var = &after[..end];
-            parts.push(self.sub_var(var, vars));
-            rest = &after[end + 1..];
-        }
-        parts.push(Sym::Lit(rest.to_string()));
+        let parts = sub_parts(text)
+            .into_iter()
+            .map(|part| match part {
+                SubPart::Text(t) => Sym::Lit(t.to_string()),
+                SubPart::Var(var) => self.sub_var(var, vars),
+            })
+            .collect();
         concat(parts)
     }
 

@@ -488,18 +488,16 @@ fn undefined_references(tpl: &Template, errors: &mut Vec<SyntaxError>) {
 /// The resource and parameter names a `Fn::Sub` text refers to: `${Name}` and `${Name.Attr}`,
 /// not `${!Literal}`.
 fn sub_names(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let var = after[..end].trim();
-        if !var.starts_with('!') && !var.is_empty() {
-            out.push(var.split('.').next().unwrap_or(var));
-        }
-        rest = &after[end + 1..];
-    }
-    out
+    eval::sub_parts(text)
+        .into_iter()
+        .filter_map(|part| match part {
+            eval::SubPart::Var(var) => {
+                let var = var.trim();
+                (!var.starts_with('!') && !var.is_empty()).then(|| var.split('.').next().unwrap_or(var))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
