@@ -869,3 +869,36 @@ fn a_template_that_renders_itself_is_not_followed() {
     let ct901 = findings(&report, "CT901");
     assert!(ct901.iter().any(|(.., m)| m.contains("inside a template")), "{ct901:#?}");
 }
+
+#[test]
+fn roles_of_a_computed_map_are_followed_within_a_budget() {
+    // A plan whose computed `roles` map refers to a module output that refers to its child's
+    // output twice, 16 modules deep: 2^16 references if followed naively.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform/plans/fail_computed_roles.json");
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON");
+    let iam = plan["configuration"]["root_module"]["module_calls"]["iam"]["module"].clone();
+    let mut module = iam;
+    for _ in 0..16 {
+        module = serde_json::json!({
+            "outputs": {"role_arns": {"expression": {"references": ["module.iam.role_arns", "module.iam.role_arns"]}}},
+            "module_calls": {"iam": {"source": "./iam", "module": module}}
+        });
+    }
+    plan["configuration"]["root_module"]["module_calls"]["iam"]["module"] = module;
+    let text = plan.to_string();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(cognitrust::scan_texts(&[("plan.json", &text)]));
+    });
+    let report = receive.recv_timeout(WATCHDOG).expect("the scan finishes");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule.code == "CT901" && f.message.contains("more than 4096 references")),
+        "{:?}",
+        report.findings.iter().map(|f| (f.rule.code, &f.message)).collect::<Vec<_>>()
+    );
+}
