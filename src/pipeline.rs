@@ -374,20 +374,22 @@ impl Inputs {
         sources.extract(&mut model);
         let defined: std::collections::HashSet<String> =
             sources.addresses().into_iter().map(|(a, _)| a).collect();
+        // Sources name a counted resource, or a module whose count is one or none, without
+        // the key the plan names each instance by.
+        let source_address = |a: &str| -> Option<String> {
+            let base = terraform::plan::without_instance(a);
+            let unkeyed = terraform::plan::without_keys(a);
+            [a, base, &unkeyed].into_iter().find(|s| defined.contains(*s)).map(String::from)
+        };
         for (file, root) in &self.plans {
             let plan = terraform::plan::Plan::new(*file, root, &self.files);
             let planned = plan.addresses();
-            // Sources name a counted resource once; the plan names each instance.
-            let in_sources =
-                |a: &str| defined.contains(a) || defined.contains(terraform::plan::without_instance(a));
+            let in_sources = |a: &str| source_address(a).is_some();
             let covered = planned.iter().any(|(a, _)| in_sources(a));
-            for (address, loc) in planned.iter().filter(|(a, _)| covered && in_sources(a)) {
-                let source_address = if defined.contains(address) {
-                    address.as_str()
-                } else {
-                    terraform::plan::without_instance(address)
-                };
-                model.plan_places.entry(source_address.to_string()).or_insert(*loc);
+            for (address, loc) in planned.iter().filter(|_| covered) {
+                if let Some(source) = source_address(address) {
+                    model.plan_places.entry(source).or_insert(*loc);
+                }
             }
             plan.extract(&mut model, &|a: &str| covered && in_sources(a));
         }

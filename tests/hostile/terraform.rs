@@ -147,6 +147,25 @@ fn module_fan_out(levels: usize, fan: usize) -> Vec<(String, String)> {
     files
 }
 
+/// A module tree `levels` deep where every module calls the next level once with `for_each`
+/// over `keys` keys (or `count = keys`): `keys^levels` instances from a few hundred bytes. The
+/// leaf holds a role with a finding.
+fn module_for_each_fan_out(levels: usize, keys: usize, count: bool) -> Vec<(String, String)> {
+    let meta = if count {
+        format!("count = {keys}")
+    } else {
+        let keys: Vec<String> = (0..keys).map(|i| format!("\"k{i}\"")).collect();
+        format!("for_each = toset([{}])", keys.join(", "))
+    };
+    let call = |next: &str| format!("module \"c\" {{\n  source = \"{next}\"\n  {meta}\n}}\n");
+    let mut files = vec![("main.tf".to_string(), call("./modules/l1"))];
+    for k in 1..=levels {
+        let text = if k < levels { call(&format!("../l{}", k + 1)) } else { OPEN_ROLE.to_string() };
+        files.push((format!("modules/l{k}/main.tf"), text));
+    }
+    files
+}
+
 /// A chain of `length` modules, each calling the next once; the last holds a role with a
 /// finding.
 fn module_chain(length: usize) -> Vec<(String, String)> {
@@ -370,6 +389,8 @@ fn all_inputs() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("variables-fan-out", variables_fan_out(8, 16)),
         ("module-chain", module_chain(12)),
         ("module-fan-out", module_fan_out(8, 10)),
+        ("module-for-each-fan-out", module_for_each_fan_out(8, 50, false)),
+        ("module-count", module_for_each_fan_out(1, 1_000_000, true)),
         ("module-cycle", module_cycle()),
         ("module-self-call", module_self_call()),
         ("locals-cycle", locals_cycle()),
@@ -567,6 +588,30 @@ fn module_trees_that_fan_out_stop_at_the_instance_bound_and_say_where() {
     // The instances that were expanded reach the leaves: the leaf role's finding is there.
     let leaf = findings(&report, "CT106");
     assert!(leaf.iter().all(|(f, ..)| f == "modules/l8/main.tf") && !leaf.is_empty(), "{leaf:?}");
+}
+
+#[test]
+fn module_calls_with_for_each_or_count_stop_at_the_instance_bound() {
+    // 50 instances at each of 8 levels: 50^8 if expanded.
+    let report = scan_hostile(module_for_each_fan_out(8, 50, false));
+    let ct901 = findings(&report, "CT901");
+    assert!(!ct901.is_empty());
+    for (file, line, resource, message) in &ct901 {
+        assert!(message.contains("more than 2,000 module instances"), "{message}");
+        assert!((file == "main.tf" || file.starts_with("modules/l")) && *line == 1, "{file}:{line}");
+        assert!(resource.ends_with("module.c"), "{resource}");
+    }
+    // The instances that were expanded are named by their keys.
+    assert!(ct901.iter().any(|(_, _, r, _)| r.starts_with("module.c[\"k0\"].module.c")), "{ct901:?}");
+    let leaf = findings(&report, "CT106");
+    assert!(leaf.iter().all(|(f, ..)| f == "modules/l8/main.tf") && !leaf.is_empty(), "{leaf:?}");
+    // A million instances of one call: one instance checked, and the call says why.
+    let report = scan_hostile(module_for_each_fan_out(1, 1_000_000, true));
+    let ct901 = findings(&report, "CT901");
+    assert_eq!(ct901.len(), 1, "{ct901:?}");
+    assert_eq!((ct901[0].0.as_str(), ct901[0].1, ct901[0].2.as_str()), ("main.tf", 1, "module.c"));
+    assert!(ct901[0].3.contains("it has 1,000,000 instances, more than 2,000"), "{}", ct901[0].3);
+    assert_eq!(findings(&report, "CT106").len(), 1);
 }
 
 #[test]

@@ -263,6 +263,26 @@ pub fn without_instance(address: &str) -> &str {
     }
 }
 
+/// `address` without any instance key, of resources or module calls:
+/// `module.m["a"].aws_iam_role.r[0]` → `module.m.aws_iam_role.r`. Sources name a module
+/// instance without a key where its `count` is one or none (`var.create ? 1 : 0`).
+pub fn without_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut rest = address;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let len = if after.starts_with("[\"") {
+            super::source::closing_key(after).map_or(after.len(), str::len)
+        } else {
+            after.find(']').map_or(after.len(), |end| end + 1)
+        };
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The instance key (`["a"]`, `[0]`) written right after `local` in a reference's text.
 fn instance_key<'t>(text: &'t str, local: &str) -> Option<&'t str> {
     let at = text.find(&format!("{local}["))? + local.len();

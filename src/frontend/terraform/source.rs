@@ -123,14 +123,18 @@ impl<'a> Module<'a> {
     }
 }
 
-struct Instance {
+struct Instance<'a> {
     module: usize,
-    /// `module.a.module.b.` for resources of this instance.
+    /// `module.a.module.b["k"].` for resources of this instance.
     prefix: String,
     /// The instance and call (index into its module's calls) that created this one.
     parent: Option<(usize, usize)>,
-    /// Child instances by call name.
-    children: HashMap<String, usize>,
+    /// For one instance of a call with `count` or `for_each`: its key, which `count.index`,
+    /// `each.key` and `each.value` in the call's arguments name.
+    each: Option<Each<'a>>,
+    /// Child instances by call name, each with its key as an address writes it (`[0]`,
+    /// `["a"]`; empty for a call without `count` or `for_each`).
+    children: HashMap<String, Vec<(String, usize)>>,
 }
 
 /// Why a module call of an instance was not expanded.
@@ -144,12 +148,15 @@ enum NotExpanded {
 /// All scanned `.tf` modules and their instances.
 pub struct Sources<'a> {
     modules: Vec<Module<'a>>,
-    instances: Vec<Instance>,
+    instances: Vec<Instance<'a>>,
     files: &'a [SourceFile],
     /// Module and local cycles, found before any evaluation.
     errors: Vec<EvalError>,
     /// Calls not expanded: (instance, call index, why).
     not_expanded: Vec<(usize, usize, NotExpanded)>,
+    /// Calls whose `count` or `for_each` instances are not known, expanded as one instance:
+    /// (instance, call index, why).
+    unkeyed: Vec<(usize, usize, String)>,
     /// Resource and data blocks of the instances so far.
     blocks: usize,
     eval: EvalState,
@@ -229,6 +236,7 @@ impl<'a> Sources<'a> {
             files,
             errors,
             not_expanded: Vec::new(),
+            unkeyed: Vec::new(),
             blocks: 0,
             eval: EvalState::default(),
             read: files::Read::new(scanned, files.len()),
@@ -236,8 +244,13 @@ impl<'a> Sources<'a> {
             expanded: std::cell::Cell::new(0),
         };
         for root in roots(&sources.modules) {
-            sources.instantiate(root, String::new(), None, 0);
+            sources.instantiate(root, String::new(), None, None, 0);
         }
+        // Values met while the instances were made were evaluated with some instances yet to
+        // come (`module.later.x` unknown): evaluate again with all of them.
+        sources.eval.forget_values();
+        sources.keys.borrow_mut().clear();
+        sources.expanded.set(0);
         sources.qualify_shared_instances();
         sources
     }
@@ -269,32 +282,81 @@ impl<'a> Sources<'a> {
         module: usize,
         prefix: String,
         parent: Option<(usize, usize)>,
+        each: Option<Each<'a>>,
         depth: usize,
     ) -> usize {
         let id = self.instances.len();
-        self.instances.push(Instance { module, prefix: prefix.clone(), parent, children: HashMap::new() });
+        let instance = Instance { module, prefix: prefix.clone(), parent, each, children: HashMap::new() };
+        self.instances.push(instance);
         self.blocks += self.modules[module].blocks();
-        let calls: Vec<(String, Target)> =
-            self.modules[module].calls.iter().map(|c| (c.name.clone(), c.target)).collect();
-        for (i, (name, target)) in calls.into_iter().enumerate() {
-            let why = match target {
-                Target::Module(_) if depth >= MAX_MODULE_DEPTH => NotExpanded::TooDeep,
-                Target::Module(_) if self.instances.len() >= MAX_INSTANCES => NotExpanded::TooManyInstances,
-                Target::Module(child) if self.blocks + self.modules[child].blocks() > MAX_INSTANCE_BLOCKS => {
-                    NotExpanded::TooManyBlocks
-                }
-                Target::Module(child) => {
-                    let inst =
-                        self.instantiate(child, format!("{prefix}module.{name}."), Some((id, i)), depth + 1);
-                    self.instances[id].children.insert(name, inst);
+        for i in 0..self.modules[module].calls.len() {
+            let call = &self.modules[module].calls[i];
+            let (name, body) = (call.name.clone(), call.body);
+            let child = match call.target {
+                Target::Module(_) if depth >= MAX_MODULE_DEPTH => {
+                    self.not_expanded.push((id, i, NotExpanded::TooDeep));
                     continue;
                 }
-                Target::NotScanned => NotExpanded::NotScanned,
+                Target::Module(child) => child,
+                Target::NotScanned => {
+                    self.not_expanded.push((id, i, NotExpanded::NotScanned));
+                    continue;
+                }
                 Target::Cycle | Target::Remote => continue,
             };
-            self.not_expanded.push((id, i, why));
+            for (key, each) in self.call_instances(id, i, body) {
+                let why = if self.instances.len() >= MAX_INSTANCES {
+                    NotExpanded::TooManyInstances
+                } else if self.blocks + self.modules[child].blocks() > MAX_INSTANCE_BLOCKS {
+                    NotExpanded::TooManyBlocks
+                } else {
+                    let at = format!("{prefix}module.{name}{key}.");
+                    let inst = self.instantiate(child, at, Some((id, i)), each, depth + 1);
+                    self.instances[id].children.entry(name.clone()).or_default().push((key, inst));
+                    continue;
+                };
+                self.not_expanded.push((id, i, why));
+                break;
+            }
         }
         id
+    }
+
+    /// The instances module call `call` of instance `inst` makes: its `count` or `for_each`
+    /// keys, as an address writes them, with what `each.*` and `count.index` are in each.
+    fn call_instances(
+        &mut self,
+        inst: usize,
+        call: usize,
+        body: &'a Node,
+    ) -> Vec<(String, Option<Each<'a>>)> {
+        let file = self.modules[self.instances[inst].module].calls[call].file;
+        let scope = Scope { src: self, inst, file, depth: 0, vars: None, each: None };
+        let keys = match instance_keys(&scope, body) {
+            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
+                "it has {} instances, more than {}",
+                thousands(keys.len()),
+                thousands(MAX_INSTANCES)
+            )),
+            Ok(keys) => keys,
+            Err(why) => Keys::Not(why),
+        };
+        match keys {
+            Keys::One => vec![(String::new(), None)],
+            Keys::Not(why) => {
+                self.unkeyed.push((inst, call, why));
+                vec![(String::new(), None)]
+            }
+            Keys::Count(n) => (0..n)
+                .map(|i| (format!("[{i}]"), Some(Each { key: i.to_string(), count: true, map: None })))
+                .collect(),
+            Keys::ForEach(keys, map) => {
+                let map = if map { body.get("for_each") } else { None };
+                keys.into_iter()
+                    .map(|key| (quoted_key(&key), Some(Each { key, count: false, map })))
+                    .collect()
+            }
+        }
     }
 
     /// The files `file()` and `templatefile()` read, in the order of their ids, which follow
@@ -308,6 +370,7 @@ impl<'a> Sources<'a> {
     pub fn extract(&self, model: &mut Model) {
         model.errors.extend(self.errors.iter().cloned());
         self.report_not_expanded(model);
+        self.report_unkeyed_calls(model);
         self.report_unexpanded_resources(model);
         let mut unread_trusts = Vec::new();
         self.each_resource(|scope, res| {
@@ -429,6 +492,31 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// One CT901 finding per module call block whose `count` or `for_each` instances some
+    /// instance could not tell.
+    fn report_unkeyed_calls(&self, model: &mut Model) {
+        let mut seen = HashSet::new();
+        for (inst, call, why) in &self.unkeyed {
+            let instance = &self.instances[*inst];
+            if !seen.insert((instance.module, *call)) {
+                continue;
+            }
+            let c = &self.modules[instance.module].calls[*call];
+            let reason = format!(
+                "{why}, so its instances were not expanded: module `{}` was checked as one \
+                 instance whose `count.index`, `each.key` and `each.value` are unknown",
+                c.name
+            );
+            let resource = ResourceRef {
+                file: c.file,
+                name: format!("{}module.{}", instance.prefix, c.name),
+                loc: c.loc,
+                construct_path: None,
+            };
+            model.incomplete.push(Incomplete { resource, loc: c.loc, reason });
+        }
+    }
+
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
         for (i, inst) in self.instances.iter().enumerate() {
             for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
@@ -476,48 +564,25 @@ impl<'a> Sources<'a> {
     fn find_keys(&self, inst: usize, block: usize) -> Keys {
         let b = &self.modules[self.instances[inst].module].resources[block];
         let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None };
-        let found = if let Some(count) = b.body.get("count") {
-            let value = scope.eval(count);
-            match value.as_lit().map(str::parse::<usize>) {
-                Some(Ok(n)) => Ok(Keys::Count(n)),
-                // Instances that do not use their index are all alike: one stands for them.
-                _ if zero_or_one(&scope, count) || !refers_to(b.body, "count") => Ok(Keys::One),
-                _ => Err("its `count` is not known statically".to_string()),
-            }
-        } else if let Some(for_each) = b.body.get("for_each") {
-            match scope.for_each_keys(for_each) {
-                Ok((keys, map)) => Ok(Keys::ForEach(keys, map)),
-                Err(_) if !refers_to(b.body, "each") => Ok(Keys::One),
-                Err(why) => Err(why),
-            }
-        } else {
-            return Keys::One;
-        };
-        let n = match &found {
-            Ok(Keys::Count(n)) => *n,
-            Ok(Keys::ForEach(keys, _)) => keys.len(),
-            _ => 0,
-        };
-        let total = self.blocks + self.expanded.get() + n;
-        let keys = match found {
-            Ok(_) if n > MAX_INSTANCES => Keys::Not(format!(
+        match instance_keys(&scope, b.body) {
+            Ok(Keys::One) => Keys::One,
+            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
                 "it has {} instances, more than {}",
-                thousands(n),
+                thousands(keys.len()),
                 thousands(MAX_INSTANCES)
             )),
-            Ok(_) if total > MAX_INSTANCE_BLOCKS => Keys::Not(format!(
-                "resource instances would be more than {} resource and data blocks",
-                thousands(MAX_INSTANCE_BLOCKS)
-            )),
+            Ok(keys) if self.blocks + self.expanded.get() + keys.len() > MAX_INSTANCE_BLOCKS => {
+                Keys::Not(format!(
+                    "resource instances would be more than {} resource and data blocks",
+                    thousands(MAX_INSTANCE_BLOCKS)
+                ))
+            }
             Ok(keys) => {
-                self.expanded.set(self.expanded.get() + n);
+                self.expanded.set(self.expanded.get() + keys.len());
                 keys
             }
             Err(why) => Keys::Not(why),
-        };
-        // The conditionals met here are not the resource's: each extraction starts afresh
-        // (`extract_variants`), and every block's keys are found before any extraction.
-        keys
+        }
     }
 
     /// CT901 for every resource whose `count` or `for_each` instances were not expanded.
@@ -612,7 +677,7 @@ pub(super) fn quoted_key(key: &str) -> String {
 }
 
 /// `["a]b"]` at the start of `text`, up to its closing quote and bracket.
-fn closing_key(text: &str) -> Option<&str> {
+pub(super) fn closing_key(text: &str) -> Option<&str> {
     let mut chars = text.char_indices().skip(2);
     loop {
         match chars.next()? {
@@ -637,6 +702,38 @@ fn refers_to(node: &Node, root: &str) -> bool {
         }),
         crate::syntax::Value::Seq(items) => items.iter().any(|i| refers_to(i, root)),
         _ => false,
+    }
+}
+
+impl Keys {
+    /// How many instances: one for a block not expanded.
+    fn len(&self) -> usize {
+        match self {
+            Keys::One | Keys::Not(_) => 1,
+            Keys::Count(n) => *n,
+            Keys::ForEach(keys, _) => keys.len(),
+        }
+    }
+}
+
+/// The instances the `count` or `for_each` of a resource or module call `body` makes, in
+/// `scope`; why they are not known statically. Instances that do not use their key are all
+/// alike, and one stands for them.
+fn instance_keys(scope: &Scope, body: &Node) -> Result<Keys, String> {
+    if let Some(count) = body.get("count") {
+        match scope.eval(count).as_lit().map(str::parse::<usize>) {
+            Some(Ok(n)) => Ok(Keys::Count(n)),
+            _ if zero_or_one(scope, count) || !refers_to(body, "count") => Ok(Keys::One),
+            _ => Err("its `count` is not known statically".to_string()),
+        }
+    } else if let Some(for_each) = body.get("for_each") {
+        match scope.for_each_keys(for_each) {
+            Ok((keys, map)) => Ok(Keys::ForEach(keys, map)),
+            Err(_) if !refers_to(body, "each") => Ok(Keys::One),
+            Err(why) => Err(why),
+        }
+    } else {
+        Ok(Keys::One)
     }
 }
 

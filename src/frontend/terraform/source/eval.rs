@@ -94,6 +94,12 @@ pub(super) struct EvalState {
 }
 
 impl EvalState {
+    /// Forgets every value remembered, keeping the errors said.
+    pub(super) fn forget_values(&self) {
+        self.memo.borrow_mut().clear();
+        self.variant_memo.borrow_mut().clear();
+    }
+
     /// Reports the limits the extraction of `res` met where no value could hold them.
     pub(super) fn report_pending(&self, res: &TfResource, model: &mut Model) {
         for (loc, reason) in self.pending.take() {
@@ -247,10 +253,10 @@ impl<'s, 'a> Scope<'s, 'a> {
             ["each", "value", ..] if let Some(each) = self.each.filter(|e| !e.count) => {
                 self.each_value(each, text)
             }
-            ["var" | "local", ..] if let Some(value) = self.member(text) => value,
+            ["var" | "local", ..] if let Some(value) = self.member(&self.index(text, span)) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
-            ["module", name, output, ..] => self.module_output(name, output),
+            ["module", name, output, ..] => self.module_output(name, output, &self.index(text, span)),
             ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
             ["data", "aws_region", _, "name" | "id" | "region", ..] => Sym::Pseudo("AWS::Region".into()),
             ["data", "aws_caller_identity", _, "account_id", ..] => Sym::Pseudo("AWS::AccountId".into()),
@@ -400,10 +406,11 @@ impl<'s, 'a> Scope<'s, 'a> {
             if let Some(arg) = call.body.entry(name) {
                 let key = Key::Var(self.inst, name.to_string());
                 let place = Loc::new(call.file, arg.key_span);
+                let each = self.src.instances[self.inst].each.as_ref();
                 return self.value_of(
                     key,
                     place,
-                    Scope { inst: parent, file: call.file, each: None, ..*self },
+                    Scope { inst: parent, file: call.file, each, ..*self },
                     &arg.value,
                 );
             }
@@ -423,9 +430,32 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
     }
 
-    fn module_output(&self, call: &str, output: &str) -> Sym {
-        let Some(&child) = self.src.instances[self.inst].children.get(call) else {
+    /// `module.CALL.OUTPUT`, or `module.CALL["k"].OUTPUT` of a call with `count` or
+    /// `for_each`, as written in `text`: the output evaluated in that instance.
+    fn module_output(&self, call: &str, output: &str, text: &str) -> Sym {
+        let Some(children) = self.src.instances[self.inst].children.get(call) else {
             return Sym::Unknown(format!("`module.{call}.{output}`"));
+        };
+        let child = match children.as_slice() {
+            // One instance, which `module.m[0]` also names when its count is one or none.
+            [(key, child)] if key.is_empty() => *child,
+            _ => {
+                let written = text.strip_prefix(&format!("module.{call}")).and_then(index_written);
+                let found = written.and_then(|w| children.iter().find(|(key, _)| same_key(key, w)));
+                match found {
+                    Some((_, child)) => *child,
+                    None => {
+                        return Sym::Unevaluated(format!(
+                            "`{text}` (an instance of `module.{call}` {})",
+                            if written.is_some_and(|w| !w.contains('?')) {
+                                "it does not have"
+                            } else {
+                                "by a key not known statically"
+                            }
+                        ));
+                    }
+                }
+            }
         };
         let m = &self.src.modules[self.src.instances[child].module];
         match m.outputs.get(output) {
@@ -602,7 +632,8 @@ impl<'s, 'a> Scope<'s, 'a> {
             ["var", name] => {
                 let (parent, call) = self.src.instances[self.inst].parent?;
                 let call = &self.src.modules[self.src.instances[parent].module].calls[call];
-                (Scope { inst: parent, file: call.file, each: None, ..*self }, call.body.get(name)?)
+                let each = self.src.instances[self.inst].each.as_ref();
+                (Scope { inst: parent, file: call.file, each, ..*self }, call.body.get(name)?)
             }
             _ => return None,
         };
@@ -916,6 +947,10 @@ impl<'s, 'a> Scope<'s, 'a> {
                 Some(value) => Found::Value(*self, value),
                 None => Found::Absent,
             },
+            None if let Some(items) = map.as_seq() => match key.parse::<usize>() {
+                Ok(i) => items.get(i).map_or(Found::Absent, |item| Found::Value(*self, item)),
+                Err(_) => Found::Unknown,
+            },
             Some(e) if e.key == REF => {
                 let text = e.value.as_str().unwrap_or_default();
                 let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
@@ -933,7 +968,7 @@ impl<'s, 'a> Scope<'s, 'a> {
                 at.find_key(node, key, budget)
             }
             Some(e) if e.key == CALL => match e.value.as_seq() {
-                Some([name, map]) if matches!(name.as_str(), Some("tomap")) => {
+                Some([name, map]) if matches!(name.as_str(), Some("tomap" | "tolist")) => {
                     self.find_key(map, key, budget)
                 }
                 Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
@@ -952,6 +987,25 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 }
 
+/// The index `[…]` at the start of `rest`, up to its closing bracket (a quoted key may hold
+/// `]`); `None` without one.
+fn index_written(rest: &str) -> Option<&str> {
+    if rest.starts_with("[\"") {
+        return super::closing_key(rest);
+    }
+    rest.strip_prefix('[').and_then(|r| r.find(']')).map(|end| &rest[..end + 2])
+}
+
+/// Whether an instance key as an address writes it (`[0]`, `["a"]`) is the index written
+/// (`[0]`, `["a"]`, `[a]` for a bare name that evaluated to it).
+fn same_key(key: &str, written: &str) -> bool {
+    key == written
+        || key
+            .strip_prefix("[\"")
+            .and_then(|k| k.strip_suffix("\"]"))
+            .is_some_and(|k| written.strip_prefix('[').and_then(|w| w.strip_suffix(']')) == Some(k))
+}
+
 /// `local.roles.guest` or `var.roles["guest"]` as the reference to the local or variable
 /// (`local.roles`) and the keys below it; `None` for a reference with a number index or a
 /// splat, and for anything but a local or a variable.
@@ -965,13 +1019,19 @@ fn member_path(text: &str) -> Option<(String, Vec<String>)> {
     }
 }
 
-/// `each.value["a.b"].c` → `["each", "value", "a.b", "c"]`; `None` with a number index or a
-/// splat.
+/// `each.value["a.b"].c` → `["each", "value", "a.b", "c"]`, `local.l[0]` and `local.l.0` →
+/// `["local", "l", "0"]`; `None` with a splat or an index not known.
 fn segments(text: &str) -> Option<Vec<String>> {
     let mut segments = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix("[\"") {
+        if let Some((index, after)) = rest.strip_prefix('[').and_then(|r| r.split_once(']'))
+            && !index.is_empty()
+            && index.bytes().all(|b| b.is_ascii_digit())
+        {
+            segments.push(index.to_string());
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("[\"") {
             let mut key = String::new();
             let mut chars = after.char_indices();
             let end = loop {
@@ -987,7 +1047,7 @@ fn segments(text: &str) -> Option<Vec<String>> {
             let rest_trimmed = rest.strip_prefix('.').unwrap_or(rest);
             let end = rest_trimmed.find(['.', '[']).unwrap_or(rest_trimmed.len());
             let name = &rest_trimmed[..end];
-            if name.is_empty() || name.bytes().all(|b| b.is_ascii_digit()) {
+            if name.is_empty() || (segments.is_empty() && name.bytes().all(|b| b.is_ascii_digit())) {
                 return None;
             }
             segments.push(name.to_string());
@@ -1287,7 +1347,10 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         assert_eq!(path("local.roles.guest"), Some(("local.roles".into(), vec!["guest".into()])));
         assert_eq!(path("var.m[\"a.b\"].c"), Some(("var.m".into(), vec!["a.b".into(), "c".into()])));
         assert_eq!(path("local.roles"), None);
-        assert_eq!(path("local.l[0].x"), None);
+        assert_eq!(path("local.l[0].x"), Some(("local.l".into(), vec!["0".into(), "x".into()])));
+        assert_eq!(path("local.l.0"), Some(("local.l".into(), vec!["0".into()])));
+        assert_eq!(path("local.l[*].x"), None);
+        assert_eq!(path("local.l[?]"), None);
         assert_eq!(path("aws_iam_role.r.arn"), None);
     }
 }
