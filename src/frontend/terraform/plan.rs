@@ -110,7 +110,10 @@ pub struct Plan<'a> {
 struct Planned<'a> {
     /// `after_unknown` of the resource's change: which values the plan does not know.
     unknown: Option<&'a Node>,
+    /// The module path by call names (`["auth"]`), which finds the configuration.
     path: Vec<String>,
+    /// The module instance path as Terraform addresses it (`["auth[\"a\"]"]`).
+    keys: Vec<String>,
     type_: String,
     name: String,
     address: String,
@@ -162,13 +165,15 @@ impl<'a> Plan<'a> {
             };
             let full = address.as_str().unwrap_or_default();
             let path = module_path(full);
+            let keys = module_keys(full);
             let data = r.get("mode").and_then(Node::as_str) == Some("data");
-            let prefix: String = path.iter().map(|m| format!("module.{m}.")).collect();
+            let prefix = prefix_of(&keys);
             let local = if data { format!("data.{type_}.{name}") } else { format!("{type_}.{name}") };
             // A `count` or `for_each` instance keeps its key, as Terraform addresses it.
             let instance = full.rfind(&format!("{local}[")).map_or("", |at| &full[at + local.len()..]);
             out.push(Planned {
                 path,
+                keys,
                 type_: type_.to_string(),
                 name: name.to_string(),
                 address: format!("{prefix}{local}{instance}"),
@@ -226,6 +231,13 @@ impl<'a> Plan<'a> {
         for (i, p) in planned.iter().enumerate() {
             index.entry(without_instance(&p.address)).or_insert(i);
         }
+        // Every module instance the plan holds resources in, and those above them.
+        let mut instances: HashSet<Vec<String>> = HashSet::new();
+        for p in &planned {
+            for n in 0..=p.keys.len() {
+                instances.insert(p.keys[..n].to_vec());
+            }
+        }
         let mut sorted: Vec<&str> = planned.iter().map(|p| p.address.as_str()).collect();
         sorted.sort_unstable();
         sorted.dedup();
@@ -234,6 +246,8 @@ impl<'a> Plan<'a> {
                 let scope = Scope {
                     plan: self,
                     path: &p.path,
+                    keys: &p.keys,
+                    instances: &instances,
                     index: &index,
                     sorted: &sorted,
                     bodies: &bodies,
@@ -331,6 +345,30 @@ fn module_path(address: &str) -> Vec<String> {
     path
 }
 
+/// `module.a.module.b["k"].aws_iam_role.x[0]` → `["a", "b[\"k\"]"]`: the module instance
+/// path, keys as written.
+fn module_keys(address: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut len = end;
+        if after[end..].starts_with("[\"") {
+            len += super::source::closing_key(&after[end..]).map_or(after.len() - end, str::len);
+        } else if after[end..].starts_with('[') {
+            len += after[end..].find(']').map_or(after.len() - end, |e| e + 1);
+        }
+        keys.push(after[..len].to_string());
+        rest = after[len..].strip_prefix('.').unwrap_or("");
+    }
+    keys
+}
+
+/// `module.a.module.b["k"].` for a module instance path.
+fn prefix_of(keys: &[String]) -> String {
+    keys.iter().map(|k| format!("module.{k}.")).collect()
+}
+
 /// Indexes the configuration's modules by path. The recursion follows the plan's own nesting,
 /// which the JSON parser bounds (256 levels, so at most 85 modules deep).
 fn index_config<'a>(
@@ -406,7 +444,13 @@ fn expressions(node: &Node) -> Node {
 #[derive(Clone, Copy)]
 struct Scope<'s, 'a> {
     plan: &'s Plan<'a>,
+    /// The module path by call names, which finds the configuration.
     path: &'s [String],
+    /// The module instance path, with the keys of `count` and `for_each` instances, which
+    /// addresses resources: `module.auth["a"].aws_iam_role.x`.
+    keys: &'s [String],
+    /// Every module instance path that holds planned resources.
+    instances: &'s HashSet<Vec<String>>,
     /// The planned resources' indexes in `bodies` by address, the first of each.
     index: &'s HashMap<&'s str, usize>,
     /// The planned resources' addresses, sorted, for the instances of one resource.
@@ -424,10 +468,10 @@ fn too_deep() -> Sym {
     Sym::Limit(format!("a chain of more than {MAX_DEPTH} references"))
 }
 
-impl Scope<'_, '_> {
+impl<'s, 'a> Scope<'s, 'a> {
     fn reference(&self, text: &str) -> Sym {
         let parts: Vec<&str> = text.split('.').map(|p| p.split('[').next().unwrap_or(p)).collect();
-        let prefix: String = self.path.iter().map(|m| format!("module.{m}.")).collect();
+        let prefix = prefix_of(self.keys);
         match parts.as_slice() {
             ["var", name, ..] => self.variable(name),
             ["data", "aws_partition", _, "partition", ..] => Sym::Pseudo("AWS::Partition".into()),
@@ -436,7 +480,7 @@ impl Scope<'_, '_> {
             ["data", type_, name, attr, ..] => {
                 attribute(self.plan.file, type_, &format!("{prefix}data.{type_}.{name}"), attr)
             }
-            ["module", name, output, ..] => self.module_output(name, output),
+            ["module", name, output, ..] => self.module_output(name, output, text),
             [type_, name, attr, ..] if type_.contains('_') => {
                 let base = format!("{prefix}{type_}.{name}");
                 // `aws_iam_role.this["guest"].arn`: that instance, when the plan has it.
@@ -477,7 +521,7 @@ impl Scope<'_, '_> {
         };
         match parts.as_slice() {
             ["aws_iam_role", name, ..] => {
-                let prefix: String = self.path.iter().map(|m| format!("module.{m}.")).collect();
+                let prefix = prefix_of(self.keys);
                 let address = format!("{prefix}aws_iam_role.{name}");
                 let start = self.sorted.partition_point(|a| *a < address.as_str());
                 for a in self.sorted[start..].iter().take_while(|a| a.starts_with(address.as_str())) {
@@ -488,50 +532,84 @@ impl Scope<'_, '_> {
             }
             _ if self.depth >= MAX_DEPTH => {}
             ["module", name, output, ..] => {
-                let mut child = self.path.to_vec();
-                child.push(name.to_string());
-                if let Some((path, module)) = self.plan.modules.get_key_value(&child) {
-                    let expr = module
-                        .node
-                        .get("outputs")
-                        .and_then(|o| o.get(output))
-                        .and_then(|o| o.get("expression"));
-                    follow(Scope { path, depth: self.depth + 1, ..*self }, expr, out, budget);
+                for child in self.children(name, text) {
+                    let expr = child.config_module().and_then(|m| m.node.get("outputs"));
+                    let expr = expr.and_then(|o| o.get(output)).and_then(|o| o.get("expression"));
+                    follow(child, expr, out, budget);
                 }
             }
             ["var", name, ..] if !self.path.is_empty() => {
                 let call = self.plan.modules.get(self.path).and_then(|m| m.call.as_ref());
-                if let Some((parent, exprs)) = call {
-                    follow(
-                        Scope { path: parent, depth: self.depth + 1, ..*self },
-                        exprs.get(name),
-                        out,
-                        budget,
-                    );
+                if let Some((_, exprs)) = call {
+                    follow(self.parent(), exprs.get(name), out, budget);
                 }
             }
             _ => {}
         }
     }
 
-    /// `module.NAME.OUTPUT`: the output's expression, evaluated in the child module.
-    fn module_output(&self, name: &str, output: &str) -> Sym {
-        let mut child = self.path.to_vec();
-        child.push(name.to_string());
-        let expr = self
-            .plan
-            .modules
-            .get(&child)
+    /// `module.NAME.OUTPUT`, or `module.NAME["k"].OUTPUT`: the output's expression, evaluated
+    /// in that instance of the child module.
+    fn module_output(&self, name: &str, output: &str, text: &str) -> Sym {
+        let children = self.children(name, text);
+        let [child] = children.as_slice() else {
+            return Sym::Unknown(format!("`{text}`"));
+        };
+        let expr = child
+            .config_module()
             .and_then(|m| m.node.get("outputs"))
             .and_then(|o| o.get(output))
             .and_then(|o| o.get("expression"));
-        match (expr, self.plan.modules.get_key_value(&child)) {
-            (Some(_), Some(_)) if self.depth >= MAX_DEPTH => too_deep(),
-            (Some(expr), Some((path, _))) => {
-                Scope { path, depth: self.depth + 1, ..*self }.eval(&expressions(expr))
-            }
-            _ => Sym::Unknown(format!("`module.{name}.{output}`")),
+        match expr {
+            Some(_) if self.depth >= MAX_DEPTH => too_deep(),
+            Some(expr) => child.eval(&expressions(expr)),
+            None => Sym::Unknown(format!("`module.{name}.{output}`")),
         }
+    }
+
+    fn config_module(&self) -> Option<&'s ConfigModule<'a>> {
+        self.plan.modules.get(self.path)
+    }
+
+    /// The scopes of the instances of module call `name` that `text` names, one reference
+    /// deeper: the one its key names (`module.m["a"]`), or every instance without a key. A
+    /// module the plan holds no resources of is known by its call path alone.
+    fn children(&self, name: &str, text: &str) -> Vec<Scope<'s, 'a>> {
+        let mut path = self.path.to_vec();
+        path.push(name.to_string());
+        let Some((path, _)) = self.plan.modules.get_key_value(&path) else { return Vec::new() };
+        let key = instance_key(text, &format!("module.{name}")).filter(|k| !k.contains(['*', '?']));
+        let mut keyed = self.keys.to_vec();
+        keyed.push(format!("{name}{}", key.unwrap_or_default()));
+        let deeper = |keys: &'s [String]| Scope { path, keys, depth: self.depth + 1, ..*self };
+        if let Some(keys) = self.instances.get(&keyed) {
+            return vec![deeper(keys)];
+        }
+        let mut siblings: Vec<&Vec<String>> = self
+            .instances
+            .iter()
+            .filter(|k| {
+                k.len() == keyed.len()
+                    && k[..self.keys.len()] == *self.keys
+                    && k.last().and_then(|l| l.strip_prefix(name)).is_some_and(|rest| rest.starts_with('['))
+            })
+            .collect();
+        match (key, siblings.is_empty()) {
+            // An instance the plan does not have.
+            (Some(_), false) => Vec::new(),
+            (None, false) => {
+                siblings.sort();
+                siblings.into_iter().map(|keys| deeper(keys)).collect()
+            }
+            (_, true) => vec![deeper(path)],
+        }
+    }
+
+    /// The scope of the module instance that called this one, one reference deeper.
+    fn parent(&self) -> Self {
+        let parent = self.plan.modules.get(self.path).and_then(|m| m.call.as_ref()).map(|(p, _)| p);
+        let keys = &self.keys[..self.keys.len().saturating_sub(1)];
+        Scope { path: parent.map_or(&[][..], |p| p.as_slice()), keys, depth: self.depth + 1, ..*self }
     }
 
     fn variable(&self, name: &str) -> Sym {
@@ -548,10 +626,7 @@ impl Scope<'_, '_> {
             module.and_then(|m| m.call.as_ref()).and_then(|(parent, exprs)| Some((parent, exprs.get(name)?)));
         match arg {
             Some(_) if self.depth >= MAX_DEPTH => too_deep(),
-            Some((parent, expr)) => {
-                let scope = Scope { path: parent, depth: self.depth + 1, ..*self };
-                scope.eval(&expressions(expr))
-            }
+            Some((_, expr)) => self.parent().eval(&expressions(expr)),
             None => Sym::Unknown(format!("`var.{name}`")),
         }
     }
@@ -607,8 +682,7 @@ impl Policies for Scope<'_, '_> {
         if let Some(e) = node.single_entry().filter(|e| e.key == "tf::ref") {
             let parts: Vec<&str> = e.value.as_str()?.split('.').collect();
             let ["data", "aws_iam_policy_document", name, "json", ..] = parts.as_slice() else { return None };
-            let prefix: String = self.path.iter().map(|m| format!("module.{m}.")).collect();
-            let address = format!("{prefix}data.aws_iam_policy_document.{name}");
+            let address = format!("{}data.aws_iam_policy_document.{name}", prefix_of(self.keys));
             let body = self.bodies.get(*self.index.get(address.as_str())?)?;
             if let Some(json) = body.get("json").filter(|j| is_known_scalar(j)) {
                 return self.policy(json);
@@ -682,6 +756,9 @@ mod tests {
     fn module_paths_come_from_addresses() {
         assert_eq!(module_path("module.a.module.b[0].aws_iam_role.x"), ["a", "b"]);
         assert!(module_path("aws_iam_role.x").is_empty());
+        assert_eq!(module_keys("module.a.module.b[0].aws_iam_role.x"), ["a", "b[0]"]);
+        assert_eq!(module_keys("module.a[\"x.y]\"].aws_iam_role.x[\"k\"]"), ["a[\"x.y]\"]"]);
+        assert!(module_keys("aws_iam_role.x").is_empty());
     }
 
     #[test]
