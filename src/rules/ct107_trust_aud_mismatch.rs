@@ -1,5 +1,6 @@
 use super::{Findings, TrustedRole, declare_rule};
-use crate::iam::request::{KeyKind, Operator, condition_admits, key_kind, looks_like_pool_id};
+use crate::iam::request::{KeyKind, Operator, admits, condition_admits, key_kind, looks_like_pool_id};
+use crate::iam::{WEB_IDENTITY, allows_action};
 use crate::model::{Condition, Model, Sym, Tri};
 
 declare_rule! {
@@ -95,6 +96,15 @@ fn check(model: &Model, out: &mut Findings) {
                     let (Some(pool_id), Tri::No) = (request.pool, condition_admits(c, &request)) else {
                         continue;
                     };
+                    // A role several pools hand out may trust each in a statement of its own.
+                    let admitted = |other: &&crate::model::Statement| {
+                        !std::ptr::eq(*other, st)
+                            && allows_action(other, WEB_IDENTITY) != Tri::No
+                            && admits(other, &request) != Tri::No
+                    };
+                    if tr.cognito_allows().any(|other| admitted(&other)) {
+                        continue;
+                    }
                     let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
                     let f = out.add(
                         c.values_loc,
