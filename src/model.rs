@@ -213,6 +213,17 @@ impl Sym {
         }
     }
 
+    /// What was not evaluated, when this value, or a part of it, is a function or intrinsic
+    /// the scan does not read ([`Sym::Unevaluated`]).
+    pub fn unevaluated(&self) -> Option<&str> {
+        match self {
+            Sym::Unevaluated(what) => Some(what),
+            Sym::Import(name) => name.unevaluated(),
+            Sym::Concat(parts) | Sym::AnyOf(parts) => parts.iter().find_map(Sym::unevaluated),
+            _ => None,
+        }
+    }
+
     fn describe_bare(&self) -> String {
         match self {
             Sym::Param { name, .. } => name.clone(),

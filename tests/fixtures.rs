@@ -53,7 +53,7 @@ struct Tree {
 const CFN: Tree =
     Tree { dir: "testdata/cfn", extensions: &["yaml", "yml", "json", "template"], snapshot_prefix: "" };
 const TERRAFORM: Tree =
-    Tree { dir: "testdata/terraform", extensions: &["tf", "json"], snapshot_prefix: "terraform_" };
+    Tree { dir: "testdata/terraform", extensions: &["tf", "json", "tpl"], snapshot_prefix: "terraform_" };
 /// Serverless Framework services: each fixture folder is a service with the files it includes.
 const SERVERLESS: Tree =
     Tree { dir: "testdata/serverless", extensions: &["yml", "yaml", "json"], snapshot_prefix: "serverless_" };

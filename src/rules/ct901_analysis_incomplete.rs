@@ -62,6 +62,17 @@ fn check(model: &Model, out: &mut Findings) {
         );
         f.label("not evaluated").help(HELP);
     }
+    for (resource, loc, what) in unevaluated_trust_values(model) {
+        let f = out.add(
+            loc,
+            resource,
+            format!(
+                "`{}` was not fully checked: a value of its trust policy could not be evaluated ({what})",
+                resource.name
+            ),
+        );
+        f.label("not evaluated").help(HELP);
+    }
     for limited in limited_values(model) {
         let f = out.add(
             limited.loc,
@@ -89,6 +100,28 @@ struct Limited<'m> {
 }
 
 /// Every modelled value whose evaluation stopped at a limit.
+/// Principals, actions and condition values of the trust policies of pool roles that hold a
+/// function or intrinsic the scan does not evaluate: the rules read them as any value, so
+/// say so. Once per place.
+fn unevaluated_trust_values(model: &Model) -> Vec<(&ResourceRef, Loc, &str)> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for tr in super::TrustedRole::all(model) {
+        for st in &tr.policy.statements {
+            let principals = st.principal.iter().flat_map(|p| &p.entries).map(|e| (&e.value, e.loc));
+            let items = st.actions.iter().chain(st.conditions.iter().flat_map(|c| &c.values));
+            for (value, loc) in principals.chain(items.map(|i| (&i.value, i.loc))) {
+                if let Some(what) = value.unevaluated()
+                    && seen.insert(loc)
+                {
+                    out.push((&tr.role.resource, loc, what));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn limited_values<'m>(model: &'m Model) -> Vec<Limited<'m>> {
     let mut out = Vec::new();
     let mut add = |resource: &'m ResourceRef, value: &'m Sym, loc: Loc, what: &'static str| {

@@ -18,7 +18,10 @@
 //! | `f(a)`, `provider::p::f(a)`        | `Map { tf::call: Seq[String(name), a] }`                   |
 //! | `c ? a : b`                        | `Map { tf::cond: Seq[c, a, b] }`                           |
 //! | `(e)`                              | the node of `e`                                            |
-//! | operators, `for`, `%{}`, `f(a...)` | `Map { tf::unknown: String(source text) }`                 |
+//! | `%{ if c }a%{ else }b%{ endif }`   | `Map { tf::cond: Seq[c, a, b] }`, in a template's parts    |
+//! | `%{ for k, v in c }b%{ endfor }`   | `Map { tf::for: Seq[String(k) or Null, String(v), c, b] }` |
+//! | `a == b`, `a != b`                 | `Map { tf::compare: Seq[String(op), a, b] }`               |
+//! | other operators, `for`, `f(a...)`  | `Map { tf::unknown: String(source text) }`                 |
 //!
 //! A `tf::` map's key span is the span of the whole construct. Duplicate attributes in one body
 //! and duplicate keys in one object are kept and reported as issues.
@@ -33,7 +36,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, FuncCall, Object, ObjectKey, Traversal, TraversalOperator};
+use hcl_edit::expr::{BinaryOperator, Expression, FuncCall, Object, ObjectKey, Traversal, TraversalOperator};
 use hcl_edit::parser::{Error as HclError, parse_body, parse_expr};
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 
@@ -47,8 +50,13 @@ pub const REF: &str = "tf::ref";
 pub const TEMPLATE: &str = "tf::template";
 /// The key of a function call.
 pub const CALL: &str = "tf::call";
-/// The key of a conditional expression.
+/// The key of a conditional expression, and of a template's `%{ if }` directive.
 pub const COND: &str = "tf::cond";
+/// The key of a template's `%{ for k, v in coll }body%{ endfor }` directive:
+/// `Seq[String(k) or Null, String(v), coll, body]`.
+pub const FOR: &str = "tf::for";
+/// The key of an equality test `a == b` or `a != b`: `Seq[String(operator), a, b]`.
+pub const COMPARE: &str = "tf::compare";
 /// The key of anything else, holding its source text.
 pub const UNKNOWN: &str = "tf::unknown";
 
@@ -339,6 +347,13 @@ impl<'a> Converter<'a> {
                 let parts = [&cond.cond_expr, &cond.true_expr, &cond.false_expr];
                 let parts = parts.into_iter().map(|part| self.expr(part, depth)).collect::<Result<_, _>>()?;
                 return Ok(tagged(COND, span, Node::new(Value::Seq(parts), span)));
+            }
+            Expression::BinaryOp(op)
+                if matches!(op.operator.value(), BinaryOperator::Eq | BinaryOperator::NotEq) =>
+            {
+                let operator = string(op.operator.value().as_str(), span);
+                let parts = vec![operator, self.expr(&op.lhs_expr, depth)?, self.expr(&op.rhs_expr, depth)?];
+                return Ok(tagged(COMPARE, span, Node::new(Value::Seq(parts), span)));
             }
             Expression::UnaryOp(_) | Expression::BinaryOp(_) | Expression::ForExpr(_) => {
                 return Ok(self.unknown(span));

@@ -331,7 +331,7 @@ impl<'a> Sources<'a> {
         body: &'a Node,
     ) -> Vec<(String, Option<Each<'a>>)> {
         let file = self.modules[self.instances[inst].module].calls[call].file;
-        let scope = Scope { src: self, inst, file, depth: 0, vars: None, each: None };
+        let scope = Scope { src: self, inst, file, depth: 0, vars: None, each: None, bound: &[] };
         let keys = match instance_keys(&scope, body) {
             Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
                 "it has {} instances, more than {}",
@@ -522,7 +522,15 @@ impl<'a> Sources<'a> {
             for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
                 let base = format!("{}{}.{}", inst.prefix, block.type_, block.name);
                 let mut visit = |each: Option<&Each>, address: String| {
-                    let scope = Scope { src: self, inst: i, file: block.file, depth: 0, vars: None, each };
+                    let scope = Scope {
+                        src: self,
+                        inst: i,
+                        file: block.file,
+                        depth: 0,
+                        vars: None,
+                        each,
+                        bound: &[],
+                    };
                     let res = TfResource { address, type_: &block.type_, body: block.body, loc: block.loc };
                     f(&scope, &res);
                 };
@@ -563,7 +571,7 @@ impl<'a> Sources<'a> {
 
     fn find_keys(&self, inst: usize, block: usize) -> Keys {
         let b = &self.modules[self.instances[inst].module].resources[block];
-        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None };
+        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
         match instance_keys(&scope, b.body) {
             Ok(Keys::One) => Keys::One,
             Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(

@@ -7,9 +7,9 @@
 //! escapes) and stripped here by HCL's rule.
 
 use hcl_edit::Span as _;
-use hcl_edit::template::{Element, HeredocTemplate, StringTemplate, Template};
+use hcl_edit::template::{Directive, Element, HeredocTemplate, StringTemplate, Template};
 
-use super::{Converter, TEMPLATE, string, tagged};
+use super::{COND, Converter, FOR, TEMPLATE, string, tagged};
 use crate::syntax::{Node, Span, SyntaxError, Value};
 
 /// One piece of a template: literal text (its span is the raw source) or a converted expression.
@@ -26,10 +26,7 @@ impl Converter<'_> {
         span: Span,
         depth: usize,
     ) -> Result<Node, SyntaxError> {
-        Ok(match self.template_parts(template, false, depth)? {
-            Some(parts) => assemble(parts, span),
-            None => self.unknown(span),
-        })
+        Ok(assemble(self.template_parts(template, false, depth)?, span))
     }
 
     /// A heredoc: its node spans the content lines, not the `<<EOF` markers.
@@ -41,24 +38,20 @@ impl Converter<'_> {
     ) -> Result<Node, SyntaxError> {
         let content = self.span(heredoc.template.span());
         let flush = self.slice(span).starts_with("<<-");
-        Ok(match self.template_parts(&heredoc.template, true, depth)? {
-            Some(mut parts) => {
-                if flush {
-                    strip_indentation(&mut parts);
-                }
-                assemble(parts, content)
-            }
-            None => self.unknown(content),
-        })
+        let mut parts = self.template_parts(&heredoc.template, true, depth)?;
+        if flush {
+            strip_indentation(&mut parts);
+        }
+        Ok(assemble(parts, content))
     }
 
-    /// The parts of a template with strip markers applied; `None` when it has a directive.
+    /// The parts of a template with strip markers applied.
     fn template_parts(
         &mut self,
         template: &Template,
         heredoc: bool,
         depth: usize,
-    ) -> Result<Option<Vec<Part>>, SyntaxError> {
+    ) -> Result<Vec<Part>, SyntaxError> {
         let mut parts = Vec::new();
         let mut strip_next = false;
         for element in template.iter() {
@@ -81,10 +74,103 @@ impl Converter<'_> {
                     strip_next = interpolation.strip.strip_end();
                     parts.push(Part::Expr(self.expr(&interpolation.expr, depth)?));
                 }
-                Element::Directive(_) => return Ok(None),
+                Element::Directive(directive) => {
+                    let (strip_before, strip_after, node) = self.directive(directive, heredoc, depth)?;
+                    if strip_before {
+                        trim_end_last(&mut parts);
+                    }
+                    strip_next = strip_after;
+                    parts.push(Part::Expr(node));
+                }
             }
         }
-        Ok(Some(parts))
+        Ok(parts)
+    }
+
+    /// The span of `range`, or `default` when the parser gave none (an empty template).
+    fn span_or(&self, range: Option<std::ops::Range<usize>>, default: Span) -> Span {
+        range.map_or(default, |r| self.span(Some(r)))
+    }
+
+    /// `%{ if c }a%{ else }b%{ endif }` as the conditional `c ? "a" : "b"`, and
+    /// `%{ for k, v in coll }body%{ endfor }` as `tf::for`, with whether the directive strips
+    /// the whitespace before and after it. Strip markers inside are applied to the branches'
+    /// and the body's own text. (A `<<-` heredoc's indentation is stripped from the text
+    /// outside directives only: inside, only whitespace differs.)
+    fn directive(
+        &mut self,
+        directive: &Directive,
+        heredoc: bool,
+        depth: usize,
+    ) -> Result<(bool, bool, Node), SyntaxError> {
+        let span = self.span(directive.span());
+        let depth = self.enter(depth, span)?;
+        Ok(match directive {
+            Directive::If(d) => {
+                let condition = self.expr(&d.if_expr.cond_expr, depth)?;
+                let mut yes = self.template_parts(&d.if_expr.template, heredoc, depth)?;
+                let mut no = match &d.else_expr {
+                    Some(e) => self.template_parts(&e.template, heredoc, depth)?,
+                    None => Vec::new(),
+                };
+                if d.if_expr.strip.strip_end() {
+                    trim_start_first(&mut yes);
+                }
+                let last = match &d.else_expr {
+                    Some(e) => {
+                        if e.strip.strip_start() {
+                            trim_end_last(&mut yes);
+                        }
+                        if e.strip.strip_end() {
+                            trim_start_first(&mut no);
+                        }
+                        &mut no
+                    }
+                    None => &mut yes,
+                };
+                if d.endif_expr.strip.strip_start() {
+                    trim_end_last(last);
+                }
+                let yes_span = self.span_or(d.if_expr.template.span(), span);
+                let no_span = d.else_expr.as_ref().map_or(span, |e| self.span_or(e.template.span(), span));
+                let branches = vec![condition, assemble(yes, yes_span), assemble(no, no_span)];
+                let node = tagged(COND, span, Node::new(Value::Seq(branches), span));
+                (d.if_expr.strip.strip_start(), d.endif_expr.strip.strip_end(), node)
+            }
+            Directive::For(d) => {
+                let f = &d.for_expr;
+                let key = match &f.key_var {
+                    Some(k) => string(k.as_str(), self.span(k.span())),
+                    None => Node::new(Value::Null, span),
+                };
+                let value = string(f.value_var.as_str(), self.span(f.value_var.span()));
+                let collection = self.expr(&f.collection_expr, depth)?;
+                let mut body = self.template_parts(&f.template, heredoc, depth)?;
+                if f.strip.strip_end() {
+                    trim_start_first(&mut body);
+                }
+                if d.endfor_expr.strip.strip_start() {
+                    trim_end_last(&mut body);
+                }
+                let body = assemble(body, self.span_or(f.template.span(), span));
+                let node = tagged(FOR, span, Node::new(Value::Seq(vec![key, value, collection, body]), span));
+                (f.strip.strip_start(), d.endfor_expr.strip.strip_end(), node)
+            }
+        })
+    }
+}
+
+/// Strips trailing whitespace from the last part, when it is text.
+fn trim_end_last(parts: &mut [Part]) {
+    if let Some(Part::Literal(text, _)) = parts.last_mut() {
+        text.truncate(text.trim_end().len());
+    }
+}
+
+/// Strips leading whitespace from the first part, when it is text.
+fn trim_start_first(parts: &mut [Part]) {
+    if let Some(Part::Literal(text, _)) = parts.first_mut() {
+        *text = text.trim_start().to_owned();
     }
 }
 

@@ -324,7 +324,10 @@ fn module_variables_locals_and_outputs() {
     assert_eq!(slice(text, source.value.span), "\"./modules/x\"");
     let count = tag(module.get("count").unwrap(), COND).as_seq().unwrap();
     assert_eq!(slice(text, count[0].span), "var.environment == \"prod\"");
-    assert_eq!(tag(&count[0], UNKNOWN).as_str(), Some("var.environment == \"prod\""));
+    let compare = tag(&count[0], COMPARE).as_seq().unwrap();
+    assert_eq!(compare[0].as_str(), Some("=="));
+    assert_eq!(reference(&compare[1]), "var.environment");
+    assert_eq!(compare[2].as_str(), Some("prod"));
     assert_eq!(count[1].value, Value::Number("1".into()));
     assert_eq!(count[2].value, Value::Number("0".into()));
     assert_eq!(reference(module.get("role_arn").unwrap()), "aws_iam_role.authenticated.arn");
@@ -439,8 +442,19 @@ fn calls_conditionals_and_unknowns() {
         assert_eq!(tag(&node, UNKNOWN).as_str(), Some(written));
         assert_eq!(slice(&text, node.span), written);
     }
-    let text = "d = \"%{if var.on}yes%{endif}\"\n";
-    assert_eq!(tag(&value_of(text), UNKNOWN).as_str(), Some("\"%{if var.on}yes%{endif}\""));
+    // Comparisons other than `==` and `!=` are not read.
+    let text = "u = var.n > 1\n";
+    assert_eq!(tag(&value_of(text), UNKNOWN).as_str(), Some("var.n > 1"));
+    // `%{ if }` is a conditional among the template's parts, its branches templates.
+    let text = "d = \"a%{if var.on}yes%{else}${var.x}%{endif}\"\n";
+    let node = value_of(text);
+    let parts = tag(&node, TEMPLATE).as_seq().unwrap();
+    assert_eq!(parts[0].as_str(), Some("a"));
+    let cond = tag(&parts[1], COND).as_seq().unwrap();
+    assert_eq!(reference(&cond[0]), "var.on");
+    assert_eq!(cond[1].as_str(), Some("yes"));
+    assert_eq!(reference(&tag(&cond[2], TEMPLATE).as_seq().unwrap()[0]), "var.x");
+    assert_eq!(slice(text, parts[1].span), "%{if var.on}yes%{else}${var.x}%{endif}");
 }
 
 #[test]
@@ -546,9 +560,18 @@ fn heredocs_follow_terraform_indentation_rules() {
     assert!(empty.span.start >= text.find('\n').unwrap());
     assert_eq!(root.get("b").unwrap().value, Value::Number("1".into()));
 
-    let text = "a = <<EOF\n%{for x in var.l}${x}%{endfor}\nEOF\n";
+    // `%{ for }` with its strip markers: the body's text is stripped where `~` says.
+    let text = "a = <<EOF\n%{for k, x in var.l ~}\n  [${x}]  \n%{~ endfor}\nEOF\n";
     let node = value_of(text);
-    assert_eq!(tag(&node, UNKNOWN).as_str(), Some("%{for x in var.l}${x}%{endfor}\n"));
+    let parts = tag(&node, TEMPLATE).as_seq().unwrap();
+    let each = tag(&parts[0], FOR).as_seq().unwrap();
+    assert_eq!((each[0].as_str(), each[1].as_str()), (Some("k"), Some("x")));
+    assert_eq!(reference(&each[2]), "var.l");
+    let body = tag(&each[3], TEMPLATE).as_seq().unwrap();
+    assert_eq!(body[0].as_str(), Some("["));
+    assert_eq!(reference(&body[1]), "x");
+    assert_eq!(body[2].as_str(), Some("]"));
+    assert_eq!(parts[1].as_str(), Some("\n"));
 }
 
 #[test]

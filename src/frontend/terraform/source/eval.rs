@@ -17,7 +17,7 @@ use crate::frontend::Resolve;
 use crate::iam::read_policy;
 use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
-use crate::syntax::hcl::{CALL, COND, REF, TEMPLATE};
+use crate::syntax::hcl::{CALL, COMPARE, COND, FOR, REF, TEMPLATE};
 use crate::syntax::{Node, Span, Value};
 
 /// How deep references may chain (locals, variables, module outputs).
@@ -30,6 +30,12 @@ const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// copy, so this bounds the memory of many references to large values across many module
 /// instances (real configurations use a few MiB).
 const MAX_TOTAL_BYTES: usize = 64 << 20;
+
+/// Most items a collection a `%{ for }` directive iterates may have after `merge` or `concat`.
+const MAX_ITEMS: usize = 10_000;
+/// Most iterations of `%{ for }` directives one scan renders: nested loops over long lists
+/// would otherwise multiply. Real templates loop over a few pool IDs or principals.
+const MAX_LOOP_STEPS: usize = 1_000_000;
 
 /// A value that is evaluated once per module instance.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -91,6 +97,8 @@ pub(super) struct EvalState {
     atoms: RefCell<Vec<String>>,
     /// Values that depend on the assignment, remembered for the current one only.
     variant_memo: RefCell<HashMap<Key, Memo>>,
+    /// Iterations of `%{ for }` directives so far, within [`MAX_LOOP_STEPS`].
+    loop_steps: Cell<usize>,
 }
 
 impl EvalState {
@@ -134,6 +142,13 @@ impl EvalState {
     }
 
     /// A policy document could not be followed: said at the attribute that names it.
+    /// Counts one iteration of a `%{ for }` directive; `false` past [`MAX_LOOP_STEPS`].
+    fn step(&self) -> bool {
+        let n = self.loop_steps.get();
+        self.loop_steps.set(n + 1);
+        n < MAX_LOOP_STEPS
+    }
+
     fn stopped(&self, at: Loc, why: String) {
         let place = self.policy_at.get().unwrap_or(at);
         self.pending.borrow_mut().push((place, why));
@@ -168,7 +183,9 @@ pub(super) struct Scope<'s, 'a> {
     /// How many references were followed to get here.
     pub(super) depth: usize,
     /// Inside a file `templatefile` renders: its variables, the only names it may use.
-    pub(super) vars: Option<&'s HashMap<String, Sym>>,
+    pub(super) vars: Option<&'s HashMap<String, Var>>,
+    /// Inside a template's `%{ for }` directive: its key and value variables, innermost last.
+    pub(super) bound: &'s [(String, Sym)],
     /// Inside one `count` or `for_each` instance of a resource: what `each.*` and
     /// `count.index` are.
     pub(super) each: Option<&'s Each<'s>>,
@@ -185,16 +202,23 @@ pub(super) struct Each<'n> {
     pub(super) map: Option<&'n Node>,
 }
 
+/// A template variable: a value, or a list or map a `%{ for }` directive iterates.
+#[derive(Clone)]
+pub(super) enum Var {
+    Value(Sym),
+    Items(Vec<(Sym, Sym)>),
+}
+
 /// What a `data "template_file"` renders: the template, the file its places are in (the file
 /// read, or the `.tf` file, every place at the `template` argument), and its variables.
 struct Rendered {
     file: FileId,
     template: std::rc::Rc<Node>,
-    vars: HashMap<String, Sym>,
+    vars: HashMap<String, Var>,
 }
 
 /// A file `templatefile()` renders: its id, its parsed template and its variables.
-type Template = (FileId, std::rc::Rc<Node>, HashMap<String, Sym>);
+type Template = (FileId, std::rc::Rc<Node>, HashMap<String, Var>);
 
 /// What a map holds under a key.
 enum Found<'s, 'a, 'n> {
@@ -229,10 +253,19 @@ impl<'s, 'a> Scope<'s, 'a> {
     fn reference(&self, text: &str, span: Span) -> Sym {
         let parts: Vec<&str> = split_reference(text);
         let inst = &self.src.instances[self.inst];
+        if let Some((_, value)) =
+            parts.first().and_then(|first| self.bound.iter().rev().find(|(n, _)| n == first))
+        {
+            return match parts.as_slice() {
+                [_] => self.src.eval.hand_out(value.clone()),
+                _ => Sym::Unknown(format!("`{text}`")),
+            };
+        }
         if let Some(vars) = self.vars {
             return match parts.as_slice() {
                 [name] => match vars.get(*name) {
-                    Some(value) => self.src.eval.hand_out(value.clone()),
+                    Some(Var::Value(value)) => self.src.eval.hand_out(value.clone()),
+                    Some(Var::Items(_)) => Sym::Unknown(format!("`{name}`, a list or map")),
                     None => Sym::Unknown(format!("`{name}`, which the template's variables lack")),
                 },
                 _ => Sym::Unknown(format!("`{text}` in a template")),
@@ -514,7 +547,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         memo_of(true).borrow_mut().insert(key.clone(), Memo::InProgress);
         state.stack.borrow_mut().push((key.clone(), place));
         let outer = (state.deepest.replace(depth), state.too_deep.replace(false), state.atoms.take());
-        let mut value = Scope { depth, ..at }.eval(node);
+        let mut value = Scope { depth, bound: &[], ..at }.eval(node);
         if value.weight() > MAX_VALUE_BYTES {
             value = too_large();
         }
@@ -751,6 +784,8 @@ impl Resolve for Scope<'_, '_> {
                 Some(e) if e.key == TEMPLATE => self.template(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == CALL => self.call(e.value.as_seq().unwrap_or(&[])),
                 Some(e) if e.key == COND => self.conditional(e.value.as_seq().unwrap_or(&[])),
+                Some(e) if e.key == FOR => self.repeat(e.value.as_seq().unwrap_or(&[])),
+                Some(e) if e.key == COMPARE => self.compare(e.value.as_seq().unwrap_or(&[])),
                 _ => Sym::Unknown("a map".into()),
             },
         }
@@ -868,7 +903,7 @@ impl<'s, 'a> Scope<'s, 'a> {
 
     /// The variables of a template, a map written out here or in a local or module argument,
     /// evaluated where they are written.
-    fn template_vars(&self, vars: &Node, of: &str) -> Result<HashMap<String, Sym>, String> {
+    fn template_vars(&self, vars: &Node, of: &str) -> Result<HashMap<String, Var>, String> {
         let unknown = || format!("the variables of {of} are not known statically");
         let (at, map) = match vars.single_entry().filter(|e| e.key.starts_with("tf::")) {
             None => (*self, vars),
@@ -883,7 +918,150 @@ impl<'s, 'a> Scope<'s, 'a> {
             .as_map()
             .filter(|_| map.single_entry().is_none_or(|e| !e.key.starts_with("tf::")))
             .ok_or_else(unknown)?;
-        Ok(entries.iter().map(|e| (e.key.to_string(), at.eval(&e.value))).collect())
+        Ok(entries
+            .iter()
+            .map(|e| {
+                let var = match at.items_of(&e.value) {
+                    Ok(items) => Var::Items(items),
+                    Err(_) => Var::Value(at.eval(&e.value)),
+                };
+                (e.key.to_string(), var)
+            })
+            .collect())
+    }
+
+    /// The keys (indexes of a list) and values of a list or map written out, directly or in a
+    /// local, a module argument or a template variable, as `%{ for }` iterates them: a list in
+    /// order, a map by key. Why not, when it is not known statically.
+    fn items_of(&self, node: &Node) -> Result<Vec<(Sym, Sym)>, String> {
+        self.items_within(node, &Cell::new(MAX_MERGE_STEPS))
+    }
+
+    /// [`Scope::items_of`], visiting at most `budget` collections through `merge`, `concat` and
+    /// references, so merges of merges cannot fan out.
+    fn items_within(&self, node: &Node, budget: &Cell<usize>) -> Result<Vec<(Sym, Sym)>, String> {
+        let unknown = || "a collection not known statically".to_string();
+        let left = budget.get();
+        if left == 0 {
+            return Err(format!("`merge` or `concat` of more than {MAX_MERGE_STEPS} collections"));
+        }
+        budget.set(left - 1);
+        match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None => match &node.value {
+                Value::Seq(items) => Ok(items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (Sym::Lit(i.to_string()), self.eval(n)))
+                    .collect()),
+                Value::Map(entries) => {
+                    let mut items: Vec<(Sym, Sym)> =
+                        entries.iter().map(|e| (Sym::Lit(e.key.to_string()), self.eval(&e.value))).collect();
+                    items.sort_by(|a, b| a.0.as_lit().cmp(&b.0.as_lit()));
+                    Ok(items)
+                }
+                _ => Err(unknown()),
+            },
+            Some(e) if e.key == REF => {
+                let text = e.value.as_str().unwrap_or_default();
+                if let (Some(vars), [name]) = (self.vars, split_reference(text).as_slice()) {
+                    return match vars.get(*name) {
+                        Some(Var::Items(items)) => Ok(items.clone()),
+                        _ => Err(unknown()),
+                    };
+                }
+                let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+                let (mut at, mut node) = match self.follow(&head) {
+                    Some(Followed::To(at, node)) => (at, node),
+                    Some(Followed::Stopped(why)) => return Err(why),
+                    _ => return Err(unknown()),
+                };
+                for segment in &path {
+                    match at.find_key(node, segment, budget) {
+                        Found::Value(a, n) => (at, node) = (a, n),
+                        Found::Limit(why) => return Err(why),
+                        _ => return Err(unknown()),
+                    }
+                }
+                at.items_within(node, budget)
+            }
+            Some(e) if e.key == CALL => match e.value.as_seq() {
+                Some([name, arg]) if matches!(name.as_str(), Some("tolist" | "toset" | "tomap")) => {
+                    self.items_within(arg, budget)
+                }
+                // The maps' keys, the last map's value for each.
+                Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
+                    let mut merged: std::collections::BTreeMap<String, (Sym, Sym)> = Default::default();
+                    for map in maps {
+                        for (key, value) in self.items_within(map, budget)? {
+                            merged.insert(key.describe(), (key, value));
+                        }
+                        if merged.len() > MAX_ITEMS {
+                            return Err(format!("a collection of more than {MAX_ITEMS} items"));
+                        }
+                    }
+                    Ok(merged.into_values().collect())
+                }
+                Some([name, lists @ ..]) if name.as_str() == Some("concat") => {
+                    let mut all = Vec::new();
+                    for list in lists {
+                        all.extend(self.items_within(list, budget)?.into_iter().map(|(_, v)| v));
+                        if all.len() > MAX_ITEMS {
+                            return Err(format!("a collection of more than {MAX_ITEMS} items"));
+                        }
+                    }
+                    Ok(all.into_iter().enumerate().map(|(i, v)| (Sym::Lit(i.to_string()), v)).collect())
+                }
+                _ => Err(unknown()),
+            },
+            _ => Err(unknown()),
+        }
+    }
+
+    /// `a == b` or `a != b`, where it can be told: two literals, the same resource attribute,
+    /// or a resource attribute (an ID, an ARN, a name: never empty) and the empty string.
+    fn compare(&self, parts: &[Node]) -> Sym {
+        let [operator, lhs, rhs] = parts else { return Sym::Unknown("a comparison".into()) };
+        let (a, b) = (self.eval(lhs), self.eval(rhs));
+        let equal = match (&a, &b) {
+            (Sym::Lit(x), Sym::Lit(y)) => Some(x == y),
+            (Sym::Attr { .. }, Sym::Lit(s)) | (Sym::Lit(s), Sym::Attr { .. }) if s.is_empty() => Some(false),
+            (Sym::Attr { .. }, Sym::Attr { .. }) if a == b => Some(true),
+            _ => None,
+        };
+        match equal {
+            Some(equal) => Sym::Lit((equal == (operator.as_str() == Some("=="))).to_string()),
+            None => Sym::Unknown("a comparison".into()),
+        }
+    }
+
+    /// `%{ for k, v in coll }body%{ endfor }`: the body once per item, joined.
+    fn repeat(&self, parts: &[Node]) -> Sym {
+        let [key, value, collection, body] = parts else { return Sym::Unknown("a `%{ for }`".into()) };
+        let items = match self.items_of(collection) {
+            Ok(items) => items,
+            Err(why) => return Sym::Unevaluated(format!("a `%{{ for }}` directive over {why}")),
+        };
+        let mut values = Vec::with_capacity(items.len());
+        let mut total = 0usize;
+        for (k, v) in items {
+            if !self.src.eval.step() {
+                return Sym::Limit(format!(
+                    "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives"
+                ));
+            }
+            let mut bound = self.bound.to_vec();
+            if let Some(name) = key.as_str() {
+                bound.push((name.to_string(), k));
+            }
+            bound.push((value.as_str().unwrap_or_default().to_string(), v));
+            let piece = Scope { bound: &bound, ..*self }.eval(body);
+            total = total.saturating_add(piece.weight());
+            if total > MAX_VALUE_BYTES {
+                return too_large();
+            }
+            values.push(piece);
+        }
+        crate::frontend::cfn::eval::concat(values)
     }
 
     /// The file a `templatefile()` renders, parsed, with its variables evaluated here.
@@ -1090,9 +1268,7 @@ impl Policies for Scope<'_, '_> {
                     match self.read_template(path, vars) {
                         Ok((id, template, vars)) => {
                             let scope = Scope { file: id, depth: self.depth + 1, vars: Some(&vars), ..*self };
-                            let doc =
-                                self.src.with_text(id, |text| policy::from_json_text(text, &template))??;
-                            read_policy(&scope, &doc)
+                            scope.template_policy(&template, true)
                         }
                         Err(why) => {
                             self.src.eval.stopped(Loc::new(self.file, node.span), why);
@@ -1144,12 +1320,7 @@ impl Policies for Scope<'_, '_> {
                     ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
                         Ok(Rendered { file, template, vars }) => {
                             let scope = Scope { file, depth: self.depth + 1, vars: Some(&vars), ..*self };
-                            let doc = if self.src.read.holds(file) {
-                                self.src.with_text(file, |text| policy::from_json_text(text, &template))??
-                            } else {
-                                policy::from_template(&template)?
-                            };
-                            read_policy(&scope, &doc)
+                            scope.template_policy(&template, self.src.read.holds(file))
                         }
                         Err(why) => {
                             self.src.eval.stopped(Loc::new(self.file, node.span), why);
@@ -1159,11 +1330,136 @@ impl Policies for Scope<'_, '_> {
                     _ => None,
                 }
             }
-            _ => {
-                let doc = self.src.with_text(self.file, |text| policy::from_json_text(text, node))??;
-                read_policy(self, &doc)
+            _ => self.template_policy(node, true),
+        }
+    }
+}
+
+impl Scope<'_, '_> {
+    /// The policy document a template's JSON text holds: read from the text of this scope's
+    /// file (`in_text`, so places point into it) or from the template alone. A template with
+    /// `%{ if }` or `%{ for }` directives is rendered first, every place at the template.
+    fn template_policy(&self, template: &Node, in_text: bool) -> Option<Policy> {
+        if !has_directive(template) {
+            let doc = if in_text {
+                self.src.with_text(self.file, |text| policy::from_json_text(text, template))??
+            } else {
+                policy::from_template(template)?
+            };
+            return read_policy(self, &doc);
+        }
+        let mut bound = self.bound.to_vec();
+        let mut rendering = Rendering::default();
+        match self.unfold(template, &mut bound, &mut rendering) {
+            Ok(()) => {
+                let parts = Node::new(Value::Seq(rendering.parts), template.span);
+                let entry =
+                    crate::syntax::Entry { key: TEMPLATE.into(), key_span: template.span, value: parts };
+                let doc = policy::from_template(&Node::new(Value::Map(vec![entry]), template.span))?;
+                read_policy(&Scope { bound: &bound, ..*self }, &doc)
+            }
+            Err(why) => {
+                self.src.eval.stopped(Loc::new(self.file, template.span), why);
+                None
             }
         }
+    }
+
+    /// The text and `${…}` parts `node` renders to, its directives unfolded: each `%{ if }`
+    /// the branch the assignment being extracted takes (its atom recorded, so that every
+    /// branch is extracted in turn, as conditional expressions are), each `%{ for }` body once
+    /// per item, its references to the loop's variables renamed apart (`id#3`) and bound in
+    /// `bound`. Why not, when a collection is not known or the rendering is too large.
+    fn unfold(&self, node: &Node, bound: &mut Vec<(String, Sym)>, out: &mut Rendering) -> Result<(), String> {
+        let Some(parts) = node.get(TEMPLATE).and_then(Node::as_seq) else {
+            return push_part(out, node.clone());
+        };
+        for part in parts {
+            match part.single_entry() {
+                Some(e) if e.key == COND => {
+                    let [condition, yes, no] = e.value.as_seq().unwrap_or(&[]) else { continue };
+                    let chosen = if self.branch(condition) == Some(false) { no } else { yes };
+                    self.unfold(chosen, bound, out)?;
+                }
+                Some(e) if e.key == FOR => {
+                    let [key, value, collection, body] = e.value.as_seq().unwrap_or(&[]) else { continue };
+                    let items = Scope { bound: bound.as_slice(), ..*self }
+                        .items_of(collection)
+                        .map_err(|why| format!("a `%{{ for }}` directive over {why}"))?;
+                    for (k, v) in items {
+                        if !self.src.eval.step() {
+                            return Err(format!(
+                                "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives"
+                            ));
+                        }
+                        let n = bound.len();
+                        let mut renames = Vec::new();
+                        if let Some(name) = key.as_str() {
+                            renames.push((name.to_string(), format!("{name}#{n}")));
+                            bound.push((format!("{name}#{n}"), k));
+                        }
+                        let name = value.as_str().unwrap_or_default();
+                        renames.push((name.to_string(), format!("{name}#{n}")));
+                        bound.push((format!("{name}#{n}"), v));
+                        self.unfold(&renamed(body, &renames), bound, out)?;
+                    }
+                }
+                _ => push_part(out, part.clone())?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A template's parts as its directives render them, and the bytes of their text (an
+/// expression counts as its source's length), within [`MAX_VALUE_BYTES`].
+#[derive(Default)]
+struct Rendering {
+    parts: Vec<Node>,
+    bytes: usize,
+}
+
+fn push_part(out: &mut Rendering, part: Node) -> Result<(), String> {
+    out.bytes += part.as_str().map_or(part.span.end.saturating_sub(part.span.start).max(1), str::len);
+    if out.bytes > MAX_VALUE_BYTES {
+        return Err(format!("a template that renders to more than {} KiB", MAX_VALUE_BYTES / 1024));
+    }
+    out.parts.push(part);
+    Ok(())
+}
+
+/// Whether a template holds a `%{ if }` or `%{ for }` directive.
+fn has_directive(node: &Node) -> bool {
+    node.get(TEMPLATE).and_then(Node::as_seq).is_some_and(|parts| {
+        parts.iter().any(|p| p.single_entry().is_some_and(|e| e.key == COND || e.key == FOR))
+    })
+}
+
+/// `node` with references whose first name is one of `renames` renamed (`id.x` → `id#3.x`).
+fn renamed(node: &Node, renames: &[(String, String)]) -> Node {
+    let mut node = node.clone();
+    rename_in(&mut node, renames);
+    node
+}
+
+fn rename_in(node: &mut Node, renames: &[(String, String)]) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if e.key == REF
+                    && let Value::String(text) = &mut e.value.value
+                {
+                    let end = text.find(['.', '[']).unwrap_or(text.len());
+                    if let Some((_, to)) = renames.iter().find(|(from, _)| *from == text[..end]) {
+                        text.replace_range(..end, to);
+                    }
+                } else {
+                    rename_in(&mut e.value, renames);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|i| rename_in(i, renames)),
+        _ => {}
     }
 }
 
@@ -1352,5 +1648,42 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         assert_eq!(path("local.l[*].x"), None);
         assert_eq!(path("local.l[?]"), None);
         assert_eq!(path("aws_iam_role.r.arn"), None);
+    }
+
+    #[test]
+    fn template_directives_render_as_terraform_renders_them() {
+        // A `for` over a map of a local, its items by key: "main" then "staging".
+        let each = "\"%{ for k, id in local.pools }%{ if k == \"main\" }${id}%{ endif }%{ endfor }\"";
+        assert_eq!(codes(each), Vec::<&str>::new());
+        let staging = each.replace("== \"main\"", "== \"staging\"");
+        assert_ne!(staging, each);
+        assert_eq!(codes(&staging), ["CT107"]);
+        // Over a list written out; an `if` whose condition is not known: both branches.
+        assert_eq!(codes("\"%{ for id in [local.pools.main] }${id}%{ endfor }\""), Vec::<&str>::new());
+        assert_eq!(codes("\"%{ if var.x }${local.pools.main}%{ else }x%{ endif }\""), ["CT107"]);
+        // Over something not known statically: said, not guessed; so is a function not read.
+        assert_eq!(codes("\"%{ for id in var.ids }${id}%{ endfor }\""), ["CT901"]);
+        assert_eq!(codes("upper(local.pools.main)"), ["CT901"]);
+    }
+
+    #[test]
+    fn template_loops_are_bounded() {
+        // 2,000 items, three loops deep: 8 * 10^9 iterations if rendered.
+        let items: Vec<String> = (0..2_000).map(|i| format!("\"{i}\"")).collect();
+        let text = format!(
+            "locals {{\n  l = [{}]\n}}\n{}",
+            items.join(", "),
+            with_aud(
+                "\"%{ for a in local.l }%{ for b in local.l }%{ for c in local.l }%{ endfor }%{ endfor }%{ endfor }\""
+            )
+        );
+        let start = std::time::Instant::now();
+        let report = crate::scan_texts(&[("main.tf", &text)]);
+        assert!(start.elapsed().as_secs() < 30);
+        assert!(
+            report.findings.iter().any(|f| f.rule.code == "CT901" && f.message.contains("iterations")),
+            "{:?}",
+            report.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
     }
 }

@@ -120,8 +120,8 @@ impl<'a> Read<'a> {
         Ok(self.base + state.files.len() - 1)
     }
 
-    /// A file read here, parsed as a Terraform template (`${...}` interpolations), with spans
-    /// in the file; a template with `%{...}` directives is not read.
+    /// A file read here, parsed as a Terraform template (`${...}` interpolations and `%{...}`
+    /// directives), with spans in the file.
     pub(super) fn template(&self, id: FileId, written: &str) -> Result<Rc<Node>, String> {
         if let Some(known) = self.state.borrow().templates.get(&id) {
             return known.clone();
@@ -175,11 +175,6 @@ fn parse_template(text: &str, shown: &str) -> Result<Rc<Node>, String> {
         .map_err(|e| format!("the template {shown} cannot be parsed: {}", e.message))?;
     let mut node =
         parsed.root.get("t").cloned().ok_or_else(|| format!("the template {shown} cannot be parsed"))?;
-    if node.get(crate::syntax::hcl::UNKNOWN).is_some() {
-        return Err(format!(
-            "the template {shown} uses a `%{{...}}` directive (`if` or `for`), which is not read"
-        ));
-    }
     unshift(&mut node, prefix.len(), text.len());
     Ok(Rc::new(node))
 }
@@ -262,6 +257,8 @@ mod tests {
         let parts = node.get(crate::syntax::hcl::TEMPLATE).and_then(Node::as_seq).unwrap();
         let expr = parts.iter().find(|p| p.as_str().is_none()).unwrap();
         assert_eq!(&text[expr.span.start..expr.span.end], "x");
-        assert!(parse_template("%{ if x }a%{ endif }", "`t`").unwrap_err().contains("directive"));
+        let node = parse_template("%{ if x }a%{ endif }", "`t`").unwrap();
+        let parts = node.get(crate::syntax::hcl::TEMPLATE).and_then(Node::as_seq).unwrap();
+        assert!(parts[0].get(crate::syntax::hcl::COND).is_some());
     }
 }

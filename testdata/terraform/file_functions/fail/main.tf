@@ -41,10 +41,11 @@ resource "aws_iam_role" "editor" {
   assume_role_policy = file("${path.module}/../../CT106/fail/main.tf") # expect: CT901
 }
 
-# A template with a directive is not read.
+# A template with a directive is rendered: `pool_id != ""` holds for a pool's ID, so the aud is
+# the viewer pool's and this role passes (see ../../template_directives for failing ones).
 resource "aws_iam_role" "viewer" {
   name = "photos-viewer"
-  assume_role_policy = templatefile("directive.json", { # expect: CT901
+  assume_role_policy = templatefile("directive.json", {
     pool_id = aws_cognito_identity_pool.viewer.id
   })
 }
