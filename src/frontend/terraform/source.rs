@@ -1191,6 +1191,29 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
     }
 
     #[test]
+    fn policy_document_instances_not_known_are_said() {
+        let fixture = include_str!("../../../testdata/terraform/data_for_each/pass/main.tf");
+        for (from, to, why) in [
+            (
+                "for_each = local.slots\n\n  statement",
+                "for_each = var.slots\n\n  statement",
+                "not known statically",
+            ),
+            ("trust[each.key]", "trust[\"other\"]", "names an instance"),
+        ] {
+            let text = fixture.replace(from, to);
+            assert_ne!(text, fixture);
+            let found = findings(&crate::scan_texts(&[("main.tf", &text)]));
+            assert!(
+                found.iter().any(|(c, m)| *c == "CT901"
+                    && m.contains("aws_iam_policy_document.trust")
+                    && m.contains(why)),
+                "{found:?}"
+            );
+        }
+    }
+
+    #[test]
     fn instances_are_bounded() {
         let start = std::time::Instant::now();
         let found = findings(&counted(

@@ -710,16 +710,51 @@ impl<'s, 'a> Scope<'s, 'a> {
         crate::frontend::cfn::eval::concat(values)
     }
 
-    /// A `data "aws_iam_policy_document"` of this module, by name, referred to at `place`.
-    fn document(&self, name: &str, place: Loc) -> Option<Policy> {
+    /// A `data "aws_iam_policy_document"` of this module, by name, referred to at `place` as
+    /// `text`: the instance its key names when the block has `count` or `for_each`.
+    fn document(&self, name: &str, text: &str, place: Loc) -> Option<Policy> {
         let block = self.module().data_source("aws_iam_policy_document", name)?;
+        let local = format!("data.aws_iam_policy_document.{name}");
         if self.depth >= MAX_DEPTH {
-            let why =
-                format!("`data.aws_iam_policy_document.{name}` is more than {MAX_DEPTH} references away");
+            let why = format!("`{local}` is more than {MAX_DEPTH} references away");
             self.src.eval.stopped(place, why);
             return None;
         }
-        let scope = Scope { file: block.file, depth: self.depth + 1, each: None, ..*self };
+        let at = Scope { file: block.file, depth: self.depth + 1, each: None, bound: &[], ..*self };
+        let written = text.strip_prefix(&local).and_then(index_written).filter(|w| *w != "[*]");
+        let each = match super::instance_keys(&at, block.body) {
+            Ok(super::Keys::One | super::Keys::Not(_)) => None,
+            Ok(super::Keys::Count(n)) => {
+                match written.map_or(Some(0), |w| w[1..w.len() - 1].parse::<usize>().ok()).filter(|i| *i < n)
+                {
+                    Some(i) => Some(Each { key: i.to_string(), count: true, map: None }),
+                    None => {
+                        self.src
+                            .eval
+                            .stopped(place, format!("`{text}` names an instance of `{local}` not known"));
+                        return None;
+                    }
+                }
+            }
+            Ok(super::Keys::ForEach(keys, map)) => {
+                let found = match written {
+                    Some(w) => keys.into_iter().find(|k| same_key(&super::quoted_key(k), w)),
+                    None => keys.into_iter().next(),
+                };
+                let Some(key) = found else {
+                    self.src
+                        .eval
+                        .stopped(place, format!("`{text}` names an instance of `{local}` not known"));
+                    return None;
+                };
+                Some(Each { key, count: false, map: if map { block.body.get("for_each") } else { None } })
+            }
+            Err(why) => {
+                self.src.eval.stopped(place, format!("`{local}`: {why}"));
+                return None;
+            }
+        };
+        let scope = Scope { each: each.as_ref(), ..at };
         let doc =
             policy::from_document_block(block.body, &|n: &Node| scope.eval(n).as_lit().map(String::from));
         read_policy(&scope, &doc)
@@ -1315,7 +1350,7 @@ impl Policies for Scope<'_, '_> {
                 }
                 match split_reference(text).as_slice() {
                     ["data", "aws_iam_policy_document", name, "json", ..] => {
-                        self.document(name, Loc::new(self.file, node.span))
+                        self.document(name, &self.index(text, node.span), Loc::new(self.file, node.span))
                     }
                     ["data", "template_file", name, "rendered", ..] => match self.template_file(name) {
                         Ok(Rendered { file, template, vars }) => {
