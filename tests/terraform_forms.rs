@@ -42,3 +42,27 @@ fn a_roles_block_with_quoted_keys_is_a_syntax_error_that_gives_the_argument_form
         report.errors[0].message
     );
 }
+
+#[test]
+fn a_scan_path_spelled_with_double_or_dot_segments_still_follows_local_modules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("infra");
+    std::fs::create_dir_all(root.join("modules/auth")).expect("mkdir");
+    std::fs::write(root.join("main.tf"), "module \"auth\" {\n  source = \"./modules/auth\"\n}\n")
+        .expect("write");
+    std::fs::write(root.join("modules/auth/main.tf"), "variable \"x\" {\n  default = 1\n}\n").expect("write");
+    for spelled in ["infra", "infra/", "./infra", "infra//", ".//infra/.", "infra/./"] {
+        let path = format!("{}/{spelled}", dir.path().display());
+        let mut opts = Options::new(vec![path.into()]);
+        opts.cwd = dir.path().to_path_buf();
+        let report = scan(&opts);
+        let codes: Vec<&str> = report.findings.iter().map(|f| f.rule.code).collect();
+        assert_eq!(
+            codes,
+            Vec::<&str>::new(),
+            "{spelled}: {:?}",
+            report.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+        assert!(report.errors.is_empty(), "{spelled}: {:?}", report.errors);
+    }
+}

@@ -25,6 +25,13 @@ pub trait Policies: Resolve {
         Vec::new()
     }
 
+    /// The entries of a map written elsewhere that a value names (`local.roles`,
+    /// `merge({…}, var.extra)`, `tomap(…)`), each key with its place and its value; `None`
+    /// when the map cannot be read.
+    fn map_entries(&self, _node: &Node) -> Option<Vec<(String, Loc, Item)>> {
+        None
+    }
+
     /// The policy document a value holds or refers to (`jsonencode({...})`, JSON text, a
     /// `data.aws_iam_policy_document`).
     fn policy(&self, node: &Node) -> Option<crate::model::Policy>;
@@ -250,7 +257,18 @@ fn attachment_props(r: &dyn Policies, body: &Node) -> AttachmentProps {
             }
         }
         Some(_) => out.opaque_roles = true,
-        None => out.opaque_roles = body.get("roles").is_some(),
+        None => {
+            let block = |n: &&Node| n.get(crate::syntax::hcl::LABELS).is_some();
+            match body.get("roles").map(|n| (block(&n), n)) {
+                Some((false, n)) if let Some(entries) = r.map_entries(n) => {
+                    for (key, key_loc, role) in entries {
+                        out.add_role(&key, key_loc, role);
+                    }
+                }
+                Some(_) => out.opaque_roles = true,
+                None => {}
+            }
+        }
     }
     if let Some(roles) = body.get("roles").filter(|_| out.opaque_roles) {
         // Which role fills which slot is not known, but each role may fill one: the rules that

@@ -311,7 +311,7 @@ const MAX_ROLE_REFERENCES: usize = 4096;
 pub(super) const REFS: &str = "tf::refs";
 
 /// Whether the model reads a resource of this type (or a data source, for its policy document).
-fn is_modelled(type_: &str) -> bool {
+pub(super) fn is_modelled(type_: &str) -> bool {
     type_.starts_with("aws_cognito_")
         || type_.starts_with("aws_iam_role")
         || type_ == "aws_iam_policy_document"

@@ -165,6 +165,8 @@ pub struct Sources<'a> {
     /// The `count` and `for_each` instances of each resource block of each module instance,
     /// found once, in the order resources are visited.
     keys: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<Keys>>>,
+    /// The same for data blocks, found when a reference first reads one.
+    data_keys: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<Keys>>>,
     /// Resource instances `count` and `for_each` added, within [`MAX_INSTANCE_BLOCKS`].
     expanded: std::cell::Cell<usize>,
 }
@@ -201,10 +203,12 @@ impl<'a> Sources<'a> {
     /// The modules of `tf_files`; `file()` and `templatefile()` read only files inside
     /// `roots`, which become files of the scan after `files` ([`Sources::take_read_files`]).
     pub fn new(tf_files: &'a [TfFile], files: &'a [SourceFile], scanned: &'a crate::discover::Roots) -> Self {
-        let mut by_dir: HashMap<&str, usize> = HashMap::new();
+        // By folder as `local_source` spells it: `a//b` and `a/./b` are `a/b`.
+        let mut by_dir: HashMap<String, usize> = HashMap::new();
         let mut modules: Vec<Module> = Vec::new();
         for f in tf_files {
-            let m = *by_dir.entry(f.dir.as_str()).or_insert_with(|| {
+            let dir = local_source(&f.dir, "./").unwrap_or_else(|| f.dir.clone());
+            let m = *by_dir.entry(dir).or_insert_with(|| {
                 modules.push(Module { dir: f.dir.clone(), ..Module::default() });
                 modules.len() - 1
             });
@@ -241,6 +245,7 @@ impl<'a> Sources<'a> {
             eval: EvalState::default(),
             read: files::Read::new(scanned, files.len()),
             keys: std::cell::RefCell::default(),
+            data_keys: std::cell::RefCell::default(),
             expanded: std::cell::Cell::new(0),
         };
         for root in roots(&sources.modules) {
@@ -250,6 +255,7 @@ impl<'a> Sources<'a> {
         // come (`module.later.x` unknown): evaluate again with all of them.
         sources.eval.forget_values();
         sources.keys.borrow_mut().clear();
+        sources.data_keys.borrow_mut().clear();
         sources.expanded.set(0);
         sources.qualify_shared_instances();
         sources
@@ -498,10 +504,13 @@ impl<'a> Sources<'a> {
         let mut seen = HashSet::new();
         for (inst, call, why) in &self.unkeyed {
             let instance = &self.instances[*inst];
-            if !seen.insert((instance.module, *call)) {
+            let c = &self.modules[instance.module].calls[*call];
+            let children = instance.children.get(&c.name).map_or(&[][..], Vec::as_slice);
+            if !children.iter().any(|&(_, child)| self.models_anything(child))
+                || !seen.insert((instance.module, *call))
+            {
                 continue;
             }
-            let c = &self.modules[instance.module].calls[*call];
             let reason = format!(
                 "{why}, so its instances were not expanded: module `{}` was checked as one \
                  instance whose `count.index`, `each.key` and `each.value` are unknown",
@@ -515,6 +524,13 @@ impl<'a> Sources<'a> {
             };
             model.incomplete.push(Incomplete { resource, loc: c.loc, reason });
         }
+    }
+
+    /// Whether instance `inst` or an instance below it holds a resource the model reads.
+    fn models_anything(&self, inst: usize) -> bool {
+        let instance = &self.instances[inst];
+        self.modules[instance.module].resources.iter().any(|b| super::plan::is_modelled(&b.type_))
+            || instance.children.values().flatten().any(|&(_, child)| self.models_anything(child))
     }
 
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
@@ -569,6 +585,33 @@ impl<'a> Sources<'a> {
         keys
     }
 
+    /// The instances of the data block `type_.name` of instance `inst`, found once, whatever
+    /// assignment of conditionals the extraction in progress is under; `None` when the module
+    /// has no such block.
+    fn data_keys(&self, inst: usize, type_: &str, name: &str) -> Option<std::rc::Rc<Keys>> {
+        let module = &self.modules[self.instances[inst].module];
+        let block = *module.data_index.get(type_)?.get(name)?;
+        if let Some(keys) = self.data_keys.borrow().get(&(inst, block)) {
+            return Some(keys.clone());
+        }
+        let cycle = Keys::Not("its `count` or `for_each` refers to the block itself".into());
+        self.data_keys.borrow_mut().insert((inst, block), std::rc::Rc::new(cycle));
+        let b = &module.data[block];
+        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
+        let keys = match self.eval.outside_assignment(|| instance_keys(&scope, b.body)) {
+            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
+                "it has {} instances, more than {}",
+                thousands(keys.len()),
+                thousands(MAX_INSTANCES)
+            )),
+            Ok(keys) => keys,
+            Err(why) => Keys::Not(why),
+        };
+        let keys = std::rc::Rc::new(keys);
+        self.data_keys.borrow_mut().insert((inst, block), keys.clone());
+        Some(keys)
+    }
+
     fn find_keys(&self, inst: usize, block: usize) -> Keys {
         let b = &self.modules[self.instances[inst].module].resources[block];
         let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
@@ -593,10 +636,14 @@ impl<'a> Sources<'a> {
         }
     }
 
-    /// CT901 for every resource whose `count` or `for_each` instances were not expanded.
+    /// CT901 for every resource the model reads whose `count` or `for_each` instances were not
+    /// expanded (an S3 object per file of a `fileset` is none of the analysis's business).
     fn report_unexpanded_resources(&self, model: &mut Model) {
         for (i, inst) in self.instances.iter().enumerate() {
             for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
+                if !super::plan::is_modelled(&block.type_) {
+                    continue;
+                }
                 if let Keys::Not(why) = &*self.keys(i, b) {
                     let resource = ResourceRef {
                         file: block.file,
@@ -910,7 +957,7 @@ fn index_first(index: &mut HashMap<String, HashMap<String, usize>>, type_: &str,
 }
 
 /// Where a call's `source` leads: a scanned module, a local path that names none, or elsewhere.
-fn target(dir: &str, source: &str, by_dir: &HashMap<&str, usize>) -> Target {
+fn target(dir: &str, source: &str, by_dir: &HashMap<String, usize>) -> Target {
     match local_source(dir, source) {
         Some(path) => by_dir.get(path.as_str()).map_or(Target::NotScanned, |&m| Target::Module(m)),
         None if is_local_path(source) => Target::NotScanned,
@@ -1214,6 +1261,22 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
     }
 
     #[test]
+    fn instances_of_what_the_analysis_does_not_read_are_not_said() {
+        // An S3 object per file of a `fileset`, directly and in a module called per file.
+        let objects = "resource \"aws_s3_object\" \"site\" {\n  for_each = fileset(path.module, \"**\")\n  key      = each.key\n}\n";
+        let root = format!(
+            "{objects}module \"m\" {{\n  source   = \"./m\"\n  for_each = fileset(path.module, \"*\")\n  key      = each.key\n}}\n"
+        );
+        let report = crate::scan_texts(&[("main.tf", &root), ("m/main.tf", objects)]);
+        assert_eq!(findings(&report), Vec::new());
+        // A module called per file that holds a role: said.
+        let role = "resource \"aws_iam_role\" \"r\" {\n  name = var.key\n}\nvariable \"key\" {}\n";
+        let report = crate::scan_texts(&[("main.tf", &root), ("m/main.tf", role)]);
+        let found = findings(&report);
+        assert!(found.iter().any(|(c, m)| *c == "CT901" && m.contains("module `m`")), "{found:?}");
+    }
+
+    #[test]
     fn instances_are_bounded() {
         let start = std::time::Instant::now();
         let found = findings(&counted(
@@ -1233,6 +1296,8 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
             Some("infra/modules/auth")
         );
         assert_eq!(local_source("", "./auth").as_deref(), Some("auth"));
+        // A folder as the scan path spelled it: the same folder.
+        assert_eq!(local_source("infra//envs/./prod", "./").as_deref(), Some("infra/envs/prod"));
         assert_eq!(local_source("infra", "terraform-aws-modules/iam/aws"), None);
         assert_eq!(local_source("/abs/root", "./modules/x").as_deref(), Some("/abs/root/modules/x"));
         // Above the scan's folder: nothing there is scanned.

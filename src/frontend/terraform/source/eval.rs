@@ -127,6 +127,17 @@ impl EvalState {
 
     /// Starts an evaluation under `assign` (`None`: both branches of every conditional, to
     /// find their atoms); what the previous assignment remembered is forgotten.
+    /// `f`'s value evaluated under no assignment, as if no conditional had been met, and the
+    /// atoms it meets forgotten: for what must not vary with the branches (instance keys).
+    pub(super) fn outside_assignment<R>(&self, f: impl FnOnce() -> R) -> R {
+        let assign = self.assign.borrow_mut().take();
+        let atoms = self.atoms.take();
+        let value = f();
+        *self.assign.borrow_mut() = assign;
+        *self.atoms.borrow_mut() = atoms;
+        value
+    }
+
     pub(super) fn set_assign(&self, assign: Option<Assign>) {
         self.variant_memo.borrow_mut().clear();
         self.atoms.borrow_mut().clear();
@@ -722,34 +733,37 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
         let at = Scope { file: block.file, depth: self.depth + 1, each: None, bound: &[], ..*self };
         let written = text.strip_prefix(&local).and_then(index_written).filter(|w| *w != "[*]");
-        let each = match super::instance_keys(&at, block.body) {
-            Ok(super::Keys::One | super::Keys::Not(_)) => None,
-            Ok(super::Keys::Count(n)) => {
-                match written.map_or(Some(0), |w| w[1..w.len() - 1].parse::<usize>().ok()).filter(|i| *i < n)
-                {
+        let keys = self.src.data_keys(self.inst, "aws_iam_policy_document", name)?;
+        let not_known = || {
+            self.src.eval.stopped(place, format!("`{text}` names an instance of `{local}` not known"));
+        };
+        let each = match &*keys {
+            super::Keys::One => None,
+            super::Keys::Count(n) => {
+                match written.map_or(Some(0), |w| w[1..w.len() - 1].parse::<usize>().ok()).filter(|i| i < n) {
                     Some(i) => Some(Each { key: i.to_string(), count: true, map: None }),
                     None => {
-                        self.src
-                            .eval
-                            .stopped(place, format!("`{text}` names an instance of `{local}` not known"));
+                        not_known();
                         return None;
                     }
                 }
             }
-            Ok(super::Keys::ForEach(keys, map)) => {
+            super::Keys::ForEach(keys, map) => {
                 let found = match written {
-                    Some(w) => keys.into_iter().find(|k| same_key(&super::quoted_key(k), w)),
-                    None => keys.into_iter().next(),
+                    Some(w) => keys.iter().find(|k| same_key(&super::quoted_key(k), w)),
+                    None => keys.first(),
                 };
                 let Some(key) = found else {
-                    self.src
-                        .eval
-                        .stopped(place, format!("`{text}` names an instance of `{local}` not known"));
+                    not_known();
                     return None;
                 };
-                Some(Each { key, count: false, map: if map { block.body.get("for_each") } else { None } })
+                Some(Each {
+                    key: key.clone(),
+                    count: false,
+                    map: if *map { block.body.get("for_each") } else { None },
+                })
             }
-            Err(why) => {
+            super::Keys::Not(why) => {
                 self.src.eval.stopped(place, format!("`{local}`: {why}"));
                 return None;
             }
@@ -1069,6 +1083,53 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
     }
 
+    /// The entries of the map `node` names, appended to `out` (a key again replaces the
+    /// earlier entry, as `merge` does), visiting at most `budget` maps.
+    fn entries_within(
+        &self,
+        node: &Node,
+        budget: &Cell<usize>,
+        out: &mut Vec<(String, Loc, crate::model::Item)>,
+    ) -> Option<()> {
+        let left = budget.get().checked_sub(1)?;
+        budget.set(left);
+        match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
+            None => {
+                for e in node.as_map()? {
+                    out.retain(|(k, ..)| e.key != *k);
+                    out.push((e.key.to_string(), Loc::new(self.file, e.key_span), self.item(&e.value)));
+                }
+                Some(())
+            }
+            Some(e) if e.key == REF => {
+                let text = e.value.as_str()?;
+                let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+                let Followed::To(mut at, mut node) = self.follow(&head)? else { return None };
+                for segment in &path {
+                    match at.find_key(node, segment, budget) {
+                        Found::Value(a, n) => (at, node) = (a, n),
+                        _ => return None,
+                    }
+                }
+                at.entries_within(node, budget, out)
+            }
+            // `c ? {…} : {}`: the branch the assignment takes, each in turn.
+            Some(e) if e.key == COND => {
+                let [condition, yes, no] = e.value.as_seq()? else { return None };
+                let chosen = if self.branch(condition) == Some(false) { no } else { yes };
+                self.entries_within(chosen, budget, out)
+            }
+            Some(e) if e.key == CALL => match e.value.as_seq()? {
+                [name, map] if name.as_str() == Some("tomap") => self.entries_within(map, budget, out),
+                [name, maps @ ..] if name.as_str() == Some("merge") => {
+                    maps.iter().try_for_each(|map| self.entries_within(map, budget, out))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// `%{ for k, v in coll }body%{ endfor }`: the body once per item, joined.
     fn repeat(&self, parts: &[Node]) -> Sym {
         let [key, value, collection, body] = parts else { return Sym::Unknown("a `%{ for }`".into()) };
@@ -1276,6 +1337,12 @@ fn is_reference(node: &Node) -> bool {
 }
 
 impl Policies for Scope<'_, '_> {
+    fn map_entries(&self, node: &Node) -> Option<Vec<(String, Loc, crate::model::Item)>> {
+        let mut entries = Vec::new();
+        self.entries_within(node, &Cell::new(MAX_MERGE_STEPS), &mut entries)?;
+        Some(entries)
+    }
+
     fn policy(&self, node: &Node) -> Option<Policy> {
         if self.depth == 0 {
             self.src.eval.policy_at.set(Some(Loc::new(self.file, node.span)));
