@@ -782,7 +782,23 @@ impl Model {
             let role = if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
             not_checked.insert((un.attachment, s.kind.describe(), s.key.as_str(), s.role.loc, role));
         }
-        let roles: std::collections::HashSet<usize> = self.uses.iter().map(|u| u.role).collect();
+        // A slot whose role's trust policy could not be read in any variant was not checked
+        // either (CT901 says why).
+        let mut read = std::collections::HashSet::new();
+        let mut unread = std::collections::HashSet::new();
+        for u in &self.uses {
+            let s = &self.attachments[u.attachment].variants[u.variant].value.slots[u.slot];
+            let role = if s.kind == SlotKind::Unknown { s.role.value.describe() } else { String::new() };
+            let slot = (u.attachment, s.kind.describe(), s.key.as_str(), s.role.loc, role);
+            if self.trust(u).is_some() {
+                read.insert(slot)
+            } else {
+                unread.insert(slot)
+            };
+        }
+        not_checked.extend(unread.into_iter().filter(|slot| !read.contains(slot)));
+        let roles: std::collections::HashSet<usize> =
+            self.uses.iter().filter(|u| self.trust(u).is_some()).map(|u| u.role).collect();
         crate::Coverage {
             pools: self.pools.len(),
             slots: slots.len() + opaque,

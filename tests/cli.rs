@@ -220,4 +220,27 @@ fn the_summary_counts_what_was_checked_and_what_was_not() {
         text.contains("coverage: 1 identity pool, 2 role slots, 1 role checked, 1 slot not checked"),
         "{text}"
     );
+    // A role whose trust policy cannot be read is not checked either: CT901 says why.
+    let unread = r#"
+resource "aws_cognito_identity_pool" "p" {
+  identity_pool_name               = "p"
+  allow_unauthenticated_identities = false
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = "not a policy"
+}
+resource "aws_cognito_identity_pool_roles_attachment" "a" {
+  identity_pool_id = aws_cognito_identity_pool.p.id
+  roles            = { authenticated = aws_iam_role.r.arn }
+}
+"#;
+    let dir = project(&[("main.tf", unread)]);
+    let report = json(&run(dir.path(), &["scan", "--format", "json", "--fail-on", "never"]));
+    assert_eq!(
+        report["summary"]["coverage"],
+        serde_json::json!({"pools": 1, "slots": 1, "roles_checked": 0, "not_checked": 1})
+    );
+    let rules: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(rules, ["CT901"]);
 }

@@ -20,8 +20,9 @@
 //! | `(e)`                              | the node of `e`                                            |
 //! | `%{ if c }a%{ else }b%{ endif }`   | `Map { tf::cond: Seq[c, a, b] }`, in a template's parts    |
 //! | `%{ for k, v in c }b%{ endfor }`   | `Map { tf::for: Seq[String(k) or Null, String(v), c, b] }` |
-//! | `a == b`, `a != b`                 | `Map { tf::compare: Seq[String(op), a, b] }`               |
-//! | other operators, `for`, `f(a...)`  | `Map { tf::unknown: String(source text) }`                 |
+//! | `==` `!=` `<` `<=` `>` `>=` `&&` `\|\|` | `Map { tf::compare: Seq[String(op), a, b] }`               |
+//! | `!a`                               | `Map { tf::compare: Seq[String("!"), a] }`                 |
+//! | arithmetic, `-a`, `for`, `f(a...)` | `Map { tf::unknown: String(source text) }`                 |
 //!
 //! A `tf::` map's key span is the span of the whole construct. Duplicate attributes in one body
 //! and duplicate keys in one object are kept and reported as issues.
@@ -36,7 +37,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{BinaryOperator, Expression, FuncCall, Object, ObjectKey, Traversal, TraversalOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, FuncCall, Object, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::parser::{Error as HclError, parse_body, parse_expr};
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 
@@ -55,7 +58,8 @@ pub const COND: &str = "tf::cond";
 /// The key of a template's `%{ for k, v in coll }body%{ endfor }` directive:
 /// `Seq[String(k) or Null, String(v), coll, body]`.
 pub const FOR: &str = "tf::for";
-/// The key of an equality test `a == b` or `a != b`: `Seq[String(operator), a, b]`.
+/// The key of a comparison or a logical operation (`a == b`, `a != b`, `<`, `<=`, `>`, `>=`,
+/// `a && b`, `a || b`): `Seq[String(operator), a, b]`; and of `!a`: `Seq[String("!"), a]`.
 pub const COMPARE: &str = "tf::compare";
 /// The key of anything else, holding its source text.
 pub const UNKNOWN: &str = "tf::unknown";
@@ -348,11 +352,13 @@ impl<'a> Converter<'a> {
                 let parts = parts.into_iter().map(|part| self.expr(part, depth)).collect::<Result<_, _>>()?;
                 return Ok(tagged(COND, span, Node::new(Value::Seq(parts), span)));
             }
-            Expression::BinaryOp(op)
-                if matches!(op.operator.value(), BinaryOperator::Eq | BinaryOperator::NotEq) =>
-            {
+            Expression::BinaryOp(op) if is_comparison(*op.operator.value()) => {
                 let operator = string(op.operator.value().as_str(), span);
                 let parts = vec![operator, self.expr(&op.lhs_expr, depth)?, self.expr(&op.rhs_expr, depth)?];
+                return Ok(tagged(COMPARE, span, Node::new(Value::Seq(parts), span)));
+            }
+            Expression::UnaryOp(op) if *op.operator.value() == UnaryOperator::Not => {
+                let parts = vec![string("!", span), self.expr(&op.expr, depth)?];
                 return Ok(tagged(COMPARE, span, Node::new(Value::Seq(parts), span)));
             }
             Expression::UnaryOp(_) | Expression::BinaryOp(_) | Expression::ForExpr(_) => {
@@ -458,6 +464,12 @@ impl<'a> Converter<'a> {
     fn unknown(&self, span: Span) -> Node {
         tagged(UNKNOWN, span, string(self.slice(span), span))
     }
+}
+
+/// The operators `tf::compare` holds: comparisons and the logical ones.
+fn is_comparison(op: BinaryOperator) -> bool {
+    use BinaryOperator::*;
+    matches!(op, Eq | NotEq | Less | LessEq | Greater | GreaterEq | And | Or)
 }
 
 fn string(text: &str, span: Span) -> Node {

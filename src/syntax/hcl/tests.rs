@@ -430,7 +430,6 @@ fn calls_conditionals_and_unknowns() {
 
     let unknowns = [
         "1 + var.x",
-        "!var.on",
         "-var.n",
         "[for s in var.list : upper(s)]",
         "{for k, v in var.m : k => v}",
@@ -442,9 +441,15 @@ fn calls_conditionals_and_unknowns() {
         assert_eq!(tag(&node, UNKNOWN).as_str(), Some(written));
         assert_eq!(slice(&text, node.span), written);
     }
-    // Comparisons other than `==` and `!=` are not read.
-    let text = "u = var.n > 1\n";
-    assert_eq!(tag(&value_of(text), UNKNOWN).as_str(), Some("var.n > 1"));
+    // Comparisons and logical operators are read; arithmetic is not.
+    let text = "u = var.n > 1 && !var.on\n";
+    let node = value_of(text);
+    let and = tag(&node, COMPARE).as_seq().unwrap();
+    assert_eq!(and[0].as_str(), Some("&&"));
+    assert_eq!(tag(&and[1], COMPARE).as_seq().unwrap()[0].as_str(), Some(">"));
+    let not = tag(&and[2], COMPARE).as_seq().unwrap();
+    assert_eq!((not.len(), not[0].as_str()), (2, Some("!")));
+    assert_eq!(reference(&not[1]), "var.on");
     // `%{ if }` is a conditional among the template's parts, its branches templates.
     let text = "d = \"a%{if var.on}yes%{else}${var.x}%{endif}\"\n";
     let node = value_of(text);

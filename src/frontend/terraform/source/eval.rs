@@ -1066,21 +1066,57 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
     }
 
-    /// `a == b` or `a != b`, where it can be told: two literals, the same resource attribute,
-    /// or a resource attribute (an ID, an ARN, a name: never empty) and the empty string.
+    /// A comparison or logical operation, where it can be told: `==` and `!=` of two literals,
+    /// of the same resource attribute, or of a resource attribute (an ID, an ARN, a name: never
+    /// empty) and `""`; `<`, `<=`, `>`, `>=` of two numbers; `&&`, `||` and `!` of `true` and
+    /// `false` (`false && x` is `false`, `true || x` is `true`).
     fn compare(&self, parts: &[Node]) -> Sym {
-        let [operator, lhs, rhs] = parts else { return Sym::Unknown("a comparison".into()) };
-        let (a, b) = (self.eval(lhs), self.eval(rhs));
-        let equal = match (&a, &b) {
-            (Sym::Lit(x), Sym::Lit(y)) => Some(x == y),
-            (Sym::Attr { .. }, Sym::Lit(s)) | (Sym::Lit(s), Sym::Attr { .. }) if s.is_empty() => Some(false),
-            (Sym::Attr { .. }, Sym::Attr { .. }) if a == b => Some(true),
+        let unknown = || Sym::Unknown("a comparison".into());
+        let truth = |b: bool| Sym::Lit(b.to_string());
+        let boolean = |s: &Sym| match s.as_lit() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
             _ => None,
         };
-        match equal {
-            Some(equal) => Sym::Lit((equal == (operator.as_str() == Some("=="))).to_string()),
-            None => Sym::Unknown("a comparison".into()),
+        let (operator, lhs, rhs) = match parts {
+            [operator, operand] if operator.as_str() == Some("!") => {
+                return boolean(&self.eval(operand)).map_or_else(unknown, |b| truth(!b));
+            }
+            [operator, lhs, rhs] => (operator.as_str().unwrap_or_default(), lhs, rhs),
+            _ => return unknown(),
+        };
+        let a = self.eval(lhs);
+        match (operator, boolean(&a)) {
+            ("&&", Some(false)) => return truth(false),
+            ("||", Some(true)) => return truth(true),
+            ("&&" | "||", Some(_)) => return boolean(&self.eval(rhs)).map_or_else(unknown, truth),
+            ("&&" | "||", None) => return unknown(),
+            _ => {}
         }
+        let b = self.eval(rhs);
+        let number = |s: &Sym| s.as_lit().and_then(|t| t.parse::<f64>().ok());
+        let known = match operator {
+            "==" | "!=" => match (&a, &b) {
+                (Sym::Lit(x), Sym::Lit(y)) => Some(x == y),
+                (Sym::Attr { .. }, Sym::Lit(s)) | (Sym::Lit(s), Sym::Attr { .. }) if s.is_empty() => {
+                    Some(false)
+                }
+                (Sym::Attr { .. }, Sym::Attr { .. }) if a == b => Some(true),
+                _ => None,
+            }
+            .map(|equal| equal == (operator == "==")),
+            _ => match (number(&a), number(&b)) {
+                (Some(x), Some(y)) => match operator {
+                    "<" => Some(x < y),
+                    "<=" => Some(x <= y),
+                    ">" => Some(x > y),
+                    ">=" => Some(x >= y),
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        known.map_or_else(unknown, truth)
     }
 
     /// The entries of the map `node` names, appended to `out` (a key again replaces the
@@ -1457,7 +1493,12 @@ impl Scope<'_, '_> {
                 let parts = Node::new(Value::Seq(rendering.parts), template.span);
                 let entry =
                     crate::syntax::Entry { key: TEMPLATE.into(), key_span: template.span, value: parts };
-                let doc = policy::from_template(&Node::new(Value::Map(vec![entry]), template.span))?;
+                let Some(doc) = policy::from_template(&Node::new(Value::Map(vec![entry]), template.span))
+                else {
+                    let why = "the template, its directives rendered, is not a JSON document".to_string();
+                    self.src.eval.stopped(Loc::new(self.file, template.span), why);
+                    return None;
+                };
                 read_policy(&Scope { bound: &bound, ..*self }, &doc)
             }
             Err(why) => {
@@ -1480,7 +1521,8 @@ impl Scope<'_, '_> {
             match part.single_entry() {
                 Some(e) if e.key == COND => {
                     let [condition, yes, no] = e.value.as_seq().unwrap_or(&[]) else { continue };
-                    let chosen = if self.branch(condition) == Some(false) { no } else { yes };
+                    let branch = Scope { bound: bound.as_slice(), ..*self }.branch(condition);
+                    let chosen = if branch == Some(false) { no } else { yes };
                     self.unfold(chosen, bound, out)?;
                 }
                 Some(e) if e.key == FOR => {
@@ -1760,6 +1802,10 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         let staging = each.replace("== \"main\"", "== \"staging\"");
         assert_ne!(staging, each);
         assert_eq!(codes(&staging), ["CT107"]);
+        // Comparisons and logical operators of what is known decide: the usual comma idiom.
+        let second = "\"%{ for i, x in [\"a\", \"b\"] }%{ if i > 0 && !(i >= 2) || false }${local.pools.main}%{ endif }%{ endfor }\"";
+        assert_eq!(codes(second), Vec::<&str>::new(), "the aud is the pool's ID, once");
+        assert_eq!(codes(&second.replace("i > 0", "i > 5")), ["CT108"], "the aud is empty");
         // Over a list written out; an `if` whose condition is not known: both branches.
         assert_eq!(codes("\"%{ for id in [local.pools.main] }${id}%{ endfor }\""), Vec::<&str>::new());
         assert_eq!(codes("\"%{ if var.x }${local.pools.main}%{ else }x%{ endif }\""), ["CT107"]);
