@@ -55,7 +55,11 @@ fn check(model: &Model, out: &mut Findings) {
     let mut noted = std::collections::HashSet::new();
     for att in &model.attachments {
         for m in att.variants.iter().flat_map(|v| &v.value.mappings).filter(|m| m.kind_is("Token")) {
-            if user_pool_of(&m.provider.value).is_some() || !noted.insert(m.provider.loc) {
+            // A provider the scan does not evaluate is CT901's.
+            if user_pool_of(&m.provider.value).is_some()
+                || m.provider.value.unevaluated().is_some()
+                || !noted.insert(m.provider.loc)
+            {
                 continue;
             }
             let f = out.add(

@@ -1,6 +1,6 @@
 use super::{Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::Model;
+use crate::model::{Model, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -59,6 +59,10 @@ fn check(model: &Model, out: &mut Findings) {
         let (Some(role), Some(pool)) = (&group.role, group.user_pool.as_ref().and_then(user_pool_of)) else {
             continue;
         };
+        // A value that may be no role at all (`lookup(g, "role_arn", null)`) is not said to be one.
+        if matches!(role.value, Sym::Unknown(_)) {
+            continue;
+        }
         if tokens.contains(&pool) || unknown.iter().any(|&file| model.same_project(file, group.resource.file))
         {
             continue;

@@ -7,10 +7,12 @@ declare_rule! {
     /// Says which pool, slot or role trust cognitrust could not fully check because a limit
     /// was hit: a chain of references, imports or nested stacks longer than it follows, a value
     /// too large to evaluate, more combinations of template conditions than it enumerates, more
-    /// module instances than it expands; or because a slot's role is named by something the
-    /// scanned files define but cognitrust does not evaluate (a Terraform function such as
-    /// `format`, a CloudFormation intrinsic such as `Fn::Transform`), so it lies inside the scan
-    /// and still was not checked. The message names what was not checked and why.
+    /// module instances than it expands; or because a slot's role, a pool, a mapping's provider
+    /// or a value of a pool role's trust policy is something the scanned files define but
+    /// cognitrust does not evaluate (a Terraform function such as `replace`, a CloudFormation
+    /// intrinsic such as `Fn::Transform`, a collection a `%{ for }` iterates that is not known),
+    /// or a role a pool hands out has a trust policy that cannot be read: it lies inside the
+    /// scan and still was not checked. The message names what was not checked and why.
     ///
     /// ## Why is this bad?
     /// A scanner that stops at a limit and says nothing reports a pass it never earned: the
@@ -147,31 +149,34 @@ fn unevaluated_trust_values(model: &Model) -> Vec<(&ResourceRef, Loc, &str)> {
 
 fn limited_values<'m>(model: &'m Model) -> Vec<Limited<'m>> {
     let mut out = Vec::new();
-    let mut add = |resource: &'m ResourceRef, value: &'m Sym, loc: Loc, what: &'static str| {
-        if let Some(limit) = value.limit() {
-            out.push(Limited { resource, loc, what, limit });
-        }
-    };
+    // A limit met, or (`unevaluated`) a function or intrinsic the scan does not read.
+    let mut add =
+        |resource: &'m ResourceRef, value: &'m Sym, loc: Loc, what: &'static str, unevaluated: bool| {
+            if let Some(limit) = value.limit().or(value.unevaluated().filter(|_| unevaluated)) {
+                out.push(Limited { resource, loc, what, limit });
+            }
+        };
     for att in &model.attachments {
         for props in att.variants.iter().map(|v| &v.value) {
             if let Some(pool) = &props.pool {
-                add(&att.resource, &pool.value, pool.loc, "the pool it attaches roles to");
+                add(&att.resource, &pool.value, pool.loc, "the pool it attaches roles to", true);
             }
             for slot in &props.slots {
-                add(&att.resource, &slot.role.value, slot.role.loc, "the role of a slot");
+                // A slot whose role is not evaluated is said with the slot (`unresolved`).
+                add(&att.resource, &slot.role.value, slot.role.loc, "the role of a slot", false);
             }
             for m in &props.mappings {
-                add(&att.resource, &m.provider.value, m.provider.loc, "the provider of a role mapping");
+                add(&att.resource, &m.provider.value, m.provider.loc, "the provider of a role mapping", true);
             }
         }
     }
     for role in &model.roles {
         for st in role.trust.iter().filter_map(|t| t.value.as_ref()).flat_map(|p| &p.statements) {
             for e in st.principal.iter().flat_map(|p| &p.entries) {
-                add(&role.resource, &e.value, e.loc, "a principal of its trust policy");
+                add(&role.resource, &e.value, e.loc, "a principal of its trust policy", false);
             }
             for item in st.actions.iter().chain(st.conditions.iter().flat_map(|c| &c.values)) {
-                add(&role.resource, &item.value, item.loc, "a value of its trust policy");
+                add(&role.resource, &item.value, item.loc, "a value of its trust policy", false);
             }
         }
     }

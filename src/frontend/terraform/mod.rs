@@ -168,7 +168,8 @@ pub fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
         "aws_cognito_user_group" => model.groups.push(Group {
             resource,
             user_pool: get("user_pool_id").map(|n| r.eval(n)),
-            role: get("role_arn").map(|n| r.item(n)),
+            // `role_arn = null` is no role.
+            role: get("role_arn").filter(|n| !matches!(n.value, Value::Null)).map(|n| r.item(n)),
             role_key_loc: body.entry("role_arn").map(|e| Loc::new(r.file(), e.key_span)),
         }),
         "aws_cognito_identity_pool_provider_principal_tag" => model.principal_tags.push(PrincipalTag {

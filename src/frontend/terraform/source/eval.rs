@@ -868,6 +868,8 @@ impl<'s, 'a> Scope<'s, 'a> {
                 last
             }
             [name, args @ ..] if name.as_str() == Some("coalesce") => self.coalesce(args),
+            [name, spec, args @ ..] if name.as_str() == Some("format") => self.format(spec, args),
+            [name, separator, list] if name.as_str() == Some("join") => self.join(separator, list),
             [name, path] if name.as_str() == Some("file") => match self.read_file(path) {
                 Ok((id, _)) => self.src.with_text(id, |text| Sym::Lit(text.into())).unwrap_or_else(too_large),
                 Err(why) => Sym::Limit(why),
@@ -1205,6 +1207,58 @@ impl<'s, 'a> Scope<'s, 'a> {
         let template = self.src.read.template(id, &written)?;
         let values = self.template_vars(vars, &format!("the template `{written}`"))?;
         Ok((id, template, values))
+    }
+
+    /// `format(spec, args…)` with `%s`, `%d` and `%v` (each the next argument, as it is) and
+    /// `%%`; other verbs, flags and widths are not evaluated.
+    fn format(&self, spec: &Node, args: &[Node]) -> Sym {
+        let Some(spec) = self.eval(spec).as_lit().map(String::from) else {
+            return Sym::Unknown("a `format` whose format is not known statically".into());
+        };
+        let mut parts = Vec::new();
+        let mut args = args.iter();
+        let mut text = String::new();
+        let mut chars = spec.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                text.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('%') => text.push('%'),
+                Some('s' | 'd' | 'v') => {
+                    let Some(arg) = args.next() else {
+                        return Sym::Unknown("a `format` with too few arguments".into());
+                    };
+                    parts.push(Sym::Lit(std::mem::take(&mut text)));
+                    parts.push(self.eval(arg));
+                }
+                _ => return Sym::Unevaluated(format!("a call of `format` with `{spec}`")),
+            }
+        }
+        parts.push(Sym::Lit(text));
+        crate::frontend::cfn::eval::concat(parts)
+    }
+
+    /// `join(separator, list)` of a list written out, or held by a local or variable.
+    fn join(&self, separator: &Node, list: &Node) -> Sym {
+        let Some(separator) = self.eval(separator).as_lit().map(String::from) else {
+            return Sym::Unknown("a `join` whose separator is not known statically".into());
+        };
+        match self.items_of(list) {
+            Ok(items) => {
+                let mut parts = Vec::with_capacity(items.len() * 2);
+                for (i, (_, value)) in items.into_iter().enumerate() {
+                    if i > 0 {
+                        parts.push(Sym::Lit(separator.clone()));
+                    }
+                    parts.push(value);
+                }
+                let value = crate::frontend::cfn::eval::concat(parts);
+                if value.weight() > MAX_VALUE_BYTES { too_large() } else { value }
+            }
+            Err(why) => Sym::Unevaluated(format!("a call of `join` over {why}")),
+        }
     }
 
     /// `coalesce(a, b, …)`: the first argument that is neither null nor empty, while that can
@@ -1809,6 +1863,11 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         // Over a list written out; an `if` whose condition is not known: both branches.
         assert_eq!(codes("\"%{ for id in [local.pools.main] }${id}%{ endfor }\""), Vec::<&str>::new());
         assert_eq!(codes("\"%{ if var.x }${local.pools.main}%{ else }x%{ endif }\""), ["CT107"]);
+        // `format` with %s, %d, %v and %%, and `join`, of what is known.
+        assert_eq!(codes("format(\"%s\", local.pools.main)"), Vec::<&str>::new());
+        assert_eq!(codes("format(\"%s%%\", \"us-east-1:x\")"), ["CT107"]);
+        assert_eq!(codes("join(\"\", [local.pools.main])"), Vec::<&str>::new());
+        assert_eq!(codes("format(\"%05d\", 1)"), ["CT901"]);
         // Over something not known statically: said, not guessed; so is a function not read.
         assert_eq!(codes("\"%{ for id in var.ids }${id}%{ endfor }\""), ["CT901"]);
         assert_eq!(codes("upper(local.pools.main)"), ["CT901"]);
