@@ -228,11 +228,17 @@ impl Finding {
     }
 }
 
-/// Runs every rule over the model; findings at the same place from the same rule (found
-/// through several links or condition branches) are merged, keeping every related place.
+/// Runs every rule over the model; findings at the same place from the same rule are merged,
+/// keeping every related place, when they are about one resource (found through several
+/// links or condition branches) or say the same of several (instances of one module). Instances
+/// that fail differently at one place (two `for_each` roles in swapped slots) stay apart.
 pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     let mut all: Vec<Finding> = Vec::new();
-    let mut at: std::collections::HashMap<(&str, Loc), usize> = std::collections::HashMap::new();
+    let mut at: std::collections::HashMap<(&str, Loc), Vec<usize>> = std::collections::HashMap::new();
+    // What a finding says of its resource, its name taken out.
+    let said = |f: &Finding| {
+        if f.resource.is_empty() { f.message.clone() } else { f.message.replace(&f.resource, "\u{0}") }
+    };
     for rule in rules {
         let mut sink = Findings::new(rule);
         (rule.check)(model, &mut sink);
@@ -245,8 +251,11 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                 let name = f.construct_path.as_deref().map_or(f.resource.as_str(), construct_name);
                 f.related(loc, format!("`{name}` is created here in the CDK app"), None);
             }
-            match at.get(&(f.rule.code, f.loc)) {
-                Some(&i) => {
+            let here = at.entry((f.rule.code, f.loc)).or_default();
+            let same =
+                here.iter().copied().find(|&i| all[i].resource == f.resource || said(&all[i]) == said(&f));
+            match same {
+                Some(i) => {
                     for r in f.related {
                         if !all[i].related.contains(&r) {
                             all[i].related.push(r);
@@ -254,7 +263,7 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                     }
                 }
                 None => {
-                    at.insert((f.rule.code, f.loc), all.len());
+                    here.push(all.len());
                     all.push(f);
                 }
             }

@@ -513,8 +513,9 @@ impl<'a> Sources<'a> {
             }
             let reason = format!(
                 "{why}, so its instances were not expanded: module `{}` was checked as one \
-                 instance whose `count.index`, `each.key` and `each.value` are unknown",
-                c.name
+                 instance whose {} unknown",
+                c.name,
+                instance_names(c.body)
             );
             let resource = ResourceRef {
                 file: c.file,
@@ -653,7 +654,8 @@ impl<'a> Sources<'a> {
                     };
                     let reason = format!(
                         "{why}, so its instances were not expanded: it was checked as one resource \
-                         whose `count.index`, `each.key` and `each.value` are unknown"
+                         whose {} unknown",
+                        instance_names(block.body)
                     );
                     model.incomplete.push(Incomplete { resource, loc: block.loc, reason });
                 }
@@ -758,6 +760,11 @@ fn refers_to(node: &Node, root: &str) -> bool {
         crate::syntax::Value::Seq(items) => items.iter().any(|i| refers_to(i, root)),
         _ => false,
     }
+}
+
+/// What names an instance in a block with `count` or `for_each`, as a message says it.
+fn instance_names(body: &Node) -> &'static str {
+    if body.get("count").is_some() { "`count.index` is" } else { "`each.key` and `each.value` are" }
 }
 
 impl Keys {

@@ -20,7 +20,7 @@ resource "aws_iam_role" "this" {
       Action    = "sts:AssumeRoleWithWebIdentity"
       Condition = {
         StringEquals             = { "cognito-identity.amazonaws.com:aud" = var.pool_id }
-        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = var.amr } # expect: CT109 related=main.tf:21 related=main.tf:22
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = var.amr } # expect: CT109 related=main.tf:21, CT109 related=main.tf:22
       }
     }]
   })
