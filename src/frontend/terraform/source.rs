@@ -1284,6 +1284,40 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
     }
 
     #[test]
+    fn items_of_dynamic_blocks_are_said_not_evaluated() {
+        let text = r#"
+variable "rules" {}
+resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name = "photos"
+}
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  role_mapping {
+    identity_provider = "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc:client"
+    type              = "Rules"
+    dynamic "mapping_rule" {
+      for_each = var.rules
+      content {
+        claim      = mapping_rule.value.claim
+        match_type = "Equals"
+        value      = mapping_rule.value.value
+        role_arn   = mapping_rule.value.role_arn
+      }
+    }
+  }
+}
+"#;
+        let found = findings(&crate::scan_texts(&[("main.tf", text)]));
+        assert!(
+            found
+                .iter()
+                .any(|(c, m)| *c == "CT901" && m.contains("an item of a `dynamic \"mapping_rule\"` block")),
+            "{found:?}"
+        );
+        assert!(found.iter().all(|(c, _)| *c != "CT202"), "{found:?}");
+    }
+
+    #[test]
     fn instances_are_bounded() {
         let start = std::time::Instant::now();
         let found = findings(&counted(

@@ -323,6 +323,10 @@ impl<'s, 'a> Scope<'s, 'a> {
                     // expected, not a guess.
                     Err(why) => Sym::Unevaluated(why),
                 },
+                // `mapping_rule.value.role_arn` in the content of `dynamic "mapping_rule"`.
+                None if matches!(*name, "value" | "key") => {
+                    Sym::Unevaluated(format!("`{text}`, an item of a `dynamic \"{type_}\"` block"))
+                }
                 None => Sym::Unknown(format!("`{type_}.{name}`, which this module does not define")),
             },
             _ => Sym::Unknown(format!("`{text}`")),
