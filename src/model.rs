@@ -709,6 +709,10 @@ pub struct Model {
     pub resource_extents: Vec<(FileId, crate::syntax::Span, String)>,
     /// What front ends and the linker could not fully evaluate (CT901).
     pub incomplete: Vec<Incomplete>,
+    /// The same, said only when the resource named beside it (a pool, an attachment, a group,
+    /// or a role) takes part in a pool's check: `count` or `for_each` instances not expanded
+    /// of a role no pool hands out, or of a policy attachment of such a role, change nothing.
+    pub incomplete_if_used: Vec<(Incomplete, String)>,
     /// Input problems found while evaluating, reported as input errors.
     pub errors: Vec<EvalError>,
     /// The folder of each file, as reports show paths: what belongs to one project when no
@@ -827,6 +831,7 @@ impl Model {
             resource_suppressions,
             resource_extents,
             incomplete,
+            incomplete_if_used,
             errors,
             folders,
         } = other;
@@ -845,6 +850,7 @@ impl Model {
         self.resource_suppressions.extend(resource_suppressions);
         self.resource_extents.extend(resource_extents);
         self.incomplete.extend(incomplete);
+        self.incomplete_if_used.extend(incomplete_if_used);
         self.errors.extend(errors);
     }
 

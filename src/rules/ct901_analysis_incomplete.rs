@@ -43,8 +43,25 @@ declare_rule! {
     check: check,
 }
 
+/// The resources that take part in a pool's check: pools, attachments, groups with a role,
+/// and the roles a pool hands out or that trust the Cognito principal.
+fn in_checks(model: &Model) -> std::collections::HashSet<&str> {
+    let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    names.extend(model.pools.iter().map(|p| p.resource.name.as_str()));
+    names.extend(model.attachments.iter().map(|a| a.resource.name.as_str()));
+    // A group whose role may be none at all (`lookup(g, "role_arn", null)`) is not one.
+    let has_role =
+        |g: &&crate::model::Group| g.role.as_ref().is_some_and(|r| !matches!(r.value, Sym::Unknown(_)));
+    names.extend(model.groups.iter().filter(has_role).map(|g| g.resource.name.as_str()));
+    names.extend(model.uses.iter().map(|u| model.roles[u.role].resource.name.as_str()));
+    names.extend(super::TrustedRole::all(model).into_iter().map(|t| t.role.resource.name.as_str()));
+    names
+}
+
 fn check(model: &Model, out: &mut Findings) {
-    for inc in &model.incomplete {
+    let used = in_checks(model);
+    let relevant = model.incomplete_if_used.iter().filter(|(_, subject)| used.contains(subject.as_str()));
+    for inc in model.incomplete.iter().chain(relevant.map(|(inc, _)| inc)) {
         let f = out.add(
             inc.loc,
             &inc.resource,

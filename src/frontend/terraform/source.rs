@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{TfResource, attach_role_policies, extract};
 use crate::frontend::Resolve;
-use crate::model::{Assign, EvalError, Incomplete, Model, ResourceRef};
+use crate::model::{Assign, EvalError, Incomplete, Model, ResourceRef, Sym};
 use crate::source::{FileId, Loc, SourceFile};
 use crate::syntax::hcl::LABELS;
 use crate::syntax::{Node, Span};
@@ -506,9 +506,11 @@ impl<'a> Sources<'a> {
             let instance = &self.instances[*inst];
             let c = &self.modules[instance.module].calls[*call];
             let children = instance.children.get(&c.name).map_or(&[][..], Vec::as_slice);
-            if !children.iter().any(|&(_, child)| self.models_anything(child))
-                || !seen.insert((instance.module, *call))
-            {
+            let mut subjects = Vec::new();
+            for &(_, child) in children {
+                self.modelled_addresses(child, &mut subjects);
+            }
+            if subjects.is_empty() || !seen.insert((instance.module, *call)) {
                 continue;
             }
             let reason = format!(
@@ -523,15 +525,23 @@ impl<'a> Sources<'a> {
                 loc: c.loc,
                 construct_path: None,
             };
-            model.incomplete.push(Incomplete { resource, loc: c.loc, reason });
+            // Said when a resource of the module takes part in a pool's check.
+            let incomplete = Incomplete { resource, loc: c.loc, reason };
+            model.incomplete_if_used.extend(subjects.into_iter().map(|s| (incomplete.clone(), s)));
         }
     }
 
-    /// Whether instance `inst` or an instance below it holds a resource the model reads.
-    fn models_anything(&self, inst: usize) -> bool {
+    /// The addresses of the resources the model reads in instance `inst` and the instances
+    /// below it.
+    fn modelled_addresses(&self, inst: usize, out: &mut Vec<String>) {
         let instance = &self.instances[inst];
-        self.modules[instance.module].resources.iter().any(|b| super::plan::is_modelled(&b.type_))
-            || instance.children.values().flatten().any(|&(_, child)| self.models_anything(child))
+        for b in self.modules[instance.module].resources.iter().filter(|b| super::plan::is_modelled(&b.type_))
+        {
+            out.push(format!("{}{}.{}", instance.prefix, b.type_, b.name));
+        }
+        for &(_, child) in instance.children.values().flatten() {
+            self.modelled_addresses(child, out);
+        }
     }
 
     fn each_resource(&self, mut f: impl FnMut(&Scope, &TfResource)) {
@@ -646,6 +656,27 @@ impl<'a> Sources<'a> {
                     continue;
                 }
                 if let Keys::Not(why) = &*self.keys(i, b) {
+                    // A role policy matters when its role does; anything else when it itself does.
+                    let scope = Scope {
+                        src: self,
+                        inst: i,
+                        file: block.file,
+                        depth: 0,
+                        vars: None,
+                        each: None,
+                        bound: &[],
+                    };
+                    let subject = match block
+                        .body
+                        .get("role")
+                        .filter(|_| block.type_.starts_with("aws_iam_role_policy"))
+                    {
+                        Some(role) => match scope.eval(role) {
+                            Sym::Attr { resource, .. } => resource,
+                            _ => String::new(),
+                        },
+                        None => format!("{}{}.{}", inst.prefix, block.type_, block.name),
+                    };
                     let resource = ResourceRef {
                         file: block.file,
                         name: format!("{}{}.{}", inst.prefix, block.type_, block.name),
@@ -657,7 +688,7 @@ impl<'a> Sources<'a> {
                          whose {} unknown",
                         instance_names(block.body)
                     );
-                    model.incomplete.push(Incomplete { resource, loc: block.loc, reason });
+                    model.incomplete_if_used.push((Incomplete { resource, loc: block.loc, reason }, subject));
                 }
             }
         }
@@ -1276,9 +1307,19 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
         );
         let report = crate::scan_texts(&[("main.tf", &root), ("m/main.tf", objects)]);
         assert_eq!(findings(&report), Vec::new());
-        // A module called per file that holds a role: said.
+        // A role no pool hands out, and its policy attachments: their instances change nothing.
+        let roles = "resource \"aws_iam_role\" \"r\" {\n  for_each = var.names\n  name     = each.key\n}\n\
+                     resource \"aws_iam_role_policy_attachment\" \"p\" {\n  for_each   = var.arns\n  role       = aws_iam_role.r[\"a\"].name\n  policy_arn = each.value\n}\n";
+        assert_eq!(findings(&crate::scan_texts(&[("main.tf", roles)])), Vec::new());
+        // A module called per file that holds a role: said when a pool hands the role out.
         let role = "resource \"aws_iam_role\" \"r\" {\n  name = var.key\n}\nvariable \"key\" {}\n";
         let report = crate::scan_texts(&[("main.tf", &root), ("m/main.tf", role)]);
+        assert_eq!(findings(&report), Vec::new());
+        let attached = format!(
+            "{root}resource \"aws_cognito_identity_pool_roles_attachment\" \"a\" {{\n  identity_pool_id = \"us-east-1:x\"\n  roles = {{ authenticated = module.m[\"a\"].arn }}\n}}\n"
+        );
+        let with_output = format!("{role}output \"arn\" {{\n  value = aws_iam_role.r.arn\n}}\n");
+        let report = crate::scan_texts(&[("main.tf", &attached), ("m/main.tf", &with_output)]);
         let found = findings(&report);
         assert!(found.iter().any(|(c, m)| *c == "CT901" && m.contains("module `m`")), "{found:?}");
     }
