@@ -25,6 +25,7 @@ seed_terraform() {
     } > "$out/seed-$n"
   done
   printf 'module "a" {\n  source = "./modules/a"\n}\n\xffmodule "b" {\n  source = "../b"\n}\n\xffmodule "a" {\n  source = "../a"\n  x = module.a.y\n}\n\xffmodule "up" {\n  source = "./"\n}\n' > "$out/seed-cycles"
+  printf 'locals {\n  l = ["a", "b"]\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = <<EOF\n{"Statement": [%%{ for i, x in local.l ~}{"Effect": "Allow", "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "${x}"}}}%%{ if i == "0" },%%{ endif }%%{ endfor ~}]}\nEOF\n}\n' > "$out/seed-directives"
   printf 'locals {\n  a = "${local.b}${local.b}"\n  b = "${local.c}${local.c}"\n  c = "${local.a}x"\n}\nmodule "m" {\n  source = "./modules/a"\n  v = "${local.a}${local.a}"\n}\n\xffvariable "v" {}\nmodule "n" {\n  source = "./c"\n  v = "${var.v}${var.v}"\n}\nmodule "o" {\n  source = "./c"\n  v = var.v\n}\noutput "o" {\n  value = module.n.o\n}\n\xff\xffvariable "v" {}\noutput "o" {\n  value = "${var.v}${var.v}"\n}\n' > "$out/seed-fan-out"
 }
 # The cdk target reads an assembly from one input, split at 0xFF bytes (manifest, template,
