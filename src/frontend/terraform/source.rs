@@ -338,16 +338,7 @@ impl<'a> Sources<'a> {
     ) -> Vec<(String, Option<Each<'a>>)> {
         let file = self.modules[self.instances[inst].module].calls[call].file;
         let scope = Scope { src: self, inst, file, depth: 0, vars: None, each: None, bound: &[] };
-        let keys = match instance_keys(&scope, body) {
-            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
-                "it has {} instances, more than {}",
-                thousands(keys.len()),
-                thousands(MAX_INSTANCES)
-            )),
-            Ok(keys) => keys,
-            Err(why) => Keys::Not(why),
-        };
-        match keys {
+        match bounded(instance_keys(&scope, body)) {
             Keys::One => vec![(String::new(), None)],
             Keys::Not(why) => {
                 self.unkeyed.push((inst, call, why));
@@ -609,16 +600,7 @@ impl<'a> Sources<'a> {
         self.data_keys.borrow_mut().insert((inst, block), std::rc::Rc::new(cycle));
         let b = &module.data[block];
         let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
-        let keys = match self.eval.outside_assignment(|| instance_keys(&scope, b.body)) {
-            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
-                "it has {} instances, more than {}",
-                thousands(keys.len()),
-                thousands(MAX_INSTANCES)
-            )),
-            Ok(keys) => keys,
-            Err(why) => Keys::Not(why),
-        };
-        let keys = std::rc::Rc::new(keys);
+        let keys = std::rc::Rc::new(bounded(self.eval.outside_assignment(|| instance_keys(&scope, b.body))));
         self.data_keys.borrow_mut().insert((inst, block), keys.clone());
         Some(keys)
     }
@@ -626,24 +608,18 @@ impl<'a> Sources<'a> {
     fn find_keys(&self, inst: usize, block: usize) -> Keys {
         let b = &self.modules[self.instances[inst].module].resources[block];
         let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
-        match instance_keys(&scope, b.body) {
-            Ok(Keys::One) => Keys::One,
-            Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
-                "it has {} instances, more than {}",
-                thousands(keys.len()),
-                thousands(MAX_INSTANCES)
-            )),
-            Ok(keys) if self.blocks + self.expanded.get() + keys.len() > MAX_INSTANCE_BLOCKS => {
+        match bounded(instance_keys(&scope, b.body)) {
+            keys @ (Keys::One | Keys::Not(_)) => keys,
+            keys if self.blocks + self.expanded.get() + keys.len() > MAX_INSTANCE_BLOCKS => {
                 Keys::Not(format!(
                     "resource instances would be more than {} resource and data blocks",
                     thousands(MAX_INSTANCE_BLOCKS)
                 ))
             }
-            Ok(keys) => {
+            keys => {
                 self.expanded.set(self.expanded.get() + keys.len());
                 keys
             }
-            Err(why) => Keys::Not(why),
         }
     }
 
@@ -796,6 +772,19 @@ fn refers_to(node: &Node, root: &str) -> bool {
 /// What names an instance in a block with `count` or `for_each`, as a message says it.
 fn instance_names(body: &Node) -> &'static str {
     if body.get("count").is_some() { "`count.index` is" } else { "`each.key` and `each.value` are" }
+}
+
+/// Instance keys found, or why not, as [`Keys`]: more than [`MAX_INSTANCES`] are not expanded.
+fn bounded(found: Result<Keys, String>) -> Keys {
+    match found {
+        Ok(keys) if keys.len() > MAX_INSTANCES => Keys::Not(format!(
+            "it has {} instances, more than {}",
+            thousands(keys.len()),
+            thousands(MAX_INSTANCES)
+        )),
+        Ok(keys) => keys,
+        Err(why) => Keys::Not(why),
+    }
 }
 
 impl Keys {
