@@ -192,7 +192,13 @@ fn scan(args: ScanArgs) -> ExitCode {
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let text = match args.format {
-        Format::Human => report::human::render_with(&report, color, args.show_suppressed),
+        Format::Human => {
+            // A terminal's own width; a log or a file the same everywhere.
+            let width = terminal_size::terminal_size()
+                .filter(|_| to_terminal)
+                .map_or(report::human::WIDTH, |(w, _)| usize::from(w.0));
+            report::human::render_with(&report, color, args.show_suppressed, width)
+        }
         Format::Json => report::json::render_with(&report, args.show_suppressed),
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),

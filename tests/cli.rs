@@ -153,10 +153,14 @@ fn human_output_shows_the_snippet_the_rule_and_the_fix_without_colour() {
     assert!(
         text.ends_with(
             "1 finding (1 error, 0 warnings, 0 notes) in 1 template of 1 file scanned\n\
-             coverage: 1 identity pool, 1 role slot, 1 role checked, 0 slots not checked\n"
+             coverage: 1 identity pool, 1 role slot, 1 role checked, 0 slots not checked\n\
+             hint: `cognitrust rules CODE` explains a rule, with an example and its fix (CT106)\n"
         ),
         "{text}"
     );
+    // A condition key is never broken at its hyphen, whatever the width.
+    assert!(text.contains("cognito-identity.amazonaws.com:aud"), "{text}");
+    assert!(!text.lines().any(|l| l.trim_end().ends_with("cognito-")), "{text}");
 }
 
 #[test]

@@ -268,7 +268,8 @@ fn a_long_name_is_cut_in_the_human_report_and_kept_in_json() {
     let report = scan_dir(dir.path());
     assert_eq!(report.findings.len(), 1, "{:?}", report.errors);
     let plain = human::render(&report, false);
-    assert!(plain.contains("… (49"), "{}", &plain[..500.min(plain.len())]);
+    // Cut, and said to be: the marker may wrap onto the next line, since words are never broken.
+    assert!(plain.contains("…") && plain.contains("(49"), "{}", &plain[..500.min(plain.len())]);
     assert!(plain.len() < 20_000, "{} bytes", plain.len());
     let parsed: Value = serde_json::from_str(&json::render(&report)).expect("JSON");
     assert_eq!(parsed["findings"][0]["resource"], name.as_str());

@@ -56,16 +56,24 @@ fn shown(text: &str) -> String {
     }
 }
 
+/// The width a report is wrapped to when it is not written to a terminal: logs and files read
+/// the same everywhere.
+pub const WIDTH: usize = 100;
+
 /// Renders the report; `color` turns on ANSI styles.
 pub fn render(report: &Report, color: bool) -> String {
-    render_with(report, color, false)
+    render_with(report, color, false, WIDTH)
 }
 
-/// Renders the report, with the findings suppressions hide when `show_suppressed`.
-pub fn render_with(report: &Report, color: bool, show_suppressed: bool) -> String {
+/// Renders the report wrapped to `width` columns, with the findings suppressions hide when
+/// `show_suppressed`. Words are never broken, not even at a hyphen: a condition key such as
+/// `cognito-identity.amazonaws.com:aud` stays on one line, to be copied or searched.
+pub fn render_with(report: &Report, color: bool, show_suppressed: bool, width: usize) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(width.clamp(60, 400))
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false)
         .with_show_related_as_nested(true);
     let mut out = String::new();
@@ -263,6 +271,15 @@ fn summary_line(report: &Report) -> String {
     }
     if let Some(config) = &report.summary.config {
         line.push_str(&format!("config: {}\n", shown(config)));
+    }
+    let mut codes: Vec<&str> = report.findings.iter().map(|f| f.rule.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if !codes.is_empty() {
+        line.push_str(&format!(
+            "hint: `cognitrust rules CODE` explains a rule, with an example and its fix ({})\n",
+            codes.join(", ")
+        ));
     }
     line
 }
