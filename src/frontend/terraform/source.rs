@@ -1348,6 +1348,20 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
     }
 
     #[test]
+    fn roles_from_remote_modules_are_said_to_be_not_fetched() {
+        let text = "module \"iam\" {\n  source = \"terraform-aws-modules/iam/aws\"\n}\n\
+                    resource \"aws_cognito_identity_pool_roles_attachment\" \"a\" {\n  identity_pool_id = \"us-east-1:x\"\n  roles = { authenticated = module.iam.arn }\n}\n";
+        let found = findings(&crate::scan_texts(&[("main.tf", text)]));
+        assert!(
+            found
+                .iter()
+                .any(|(c, m)| *c == "CT202"
+                    && m.contains("`terraform-aws-modules/iam/aws`, which is not fetched")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn instances_are_bounded() {
         let start = std::time::Instant::now();
         let found = findings(&counted(

@@ -485,7 +485,17 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// `for_each`, as written in `text`: the output evaluated in that instance.
     fn module_output(&self, call: &str, output: &str, text: &str) -> Sym {
         let Some(children) = self.src.instances[self.inst].children.get(call) else {
-            return Sym::Unknown(format!("`module.{call}.{output}`"));
+            // A registry or Git module is never fetched: say so, rather than send the user
+            // looking for the role among the scanned files.
+            let remote =
+                self.module().calls.iter().find(|c| c.name == call && c.target == super::Target::Remote);
+            return match remote.and_then(|c| c.body.get("source")).and_then(Node::as_str) {
+                Some(source) => Sym::Unknown(format!(
+                    "`module.{call}.{output}`, an output of the module `{source}`, which is not fetched (only \
+                     local modules inside the scanned folders are read)"
+                )),
+                None => Sym::Unknown(format!("`module.{call}.{output}`")),
+            };
         };
         let child = match children.as_slice() {
             // One instance, which `module.m[0]` also names when its count is one or none.
