@@ -1197,6 +1197,10 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         assert!(found.iter().any(|(c, m)| *c == "CT901" && m.contains("not known statically")), "{found:?}");
         let found = findings(&counted("count = var.n", "\"unauthenticated\"", "aws_iam_role.this[0].arn"));
         assert!(found.is_empty(), "{found:?}");
+        // Over itself, directly or through another resource's `for_each`: not expanded, no hang.
+        let found =
+            findings(&counted("for_each = aws_iam_role.this", "each.key", "aws_iam_role.this[\"a\"].arn"));
+        assert!(found.iter().any(|(c, _)| *c == "CT901"), "{found:?}");
         // Referring to itself: not expanded, no hang.
         let found = findings(&counted(
             "for_each = toset([aws_iam_role.this[\"a\"].name])",

@@ -375,6 +375,17 @@ impl<'s, 'a> Scope<'s, 'a> {
         if self.depth >= MAX_DEPTH {
             return self.src.eval.too_deep();
         }
+        // `for_each = aws_x.c`: `each.value` is the instance of `aws_x.c` under the same key.
+        let over =
+            map.single_entry().filter(|e| e.key == REF).and_then(|e| self.resource_of(e.value.as_str()?));
+        if let Some((type_, name, file)) = over {
+            let written = format!("{type_}.{name}{}", super::quoted_key(&each.key));
+            return match (path.first(), self.src.instance_address(self.inst, type_, name, &written)) {
+                (Some(attr), Ok(address)) => attribute(file, type_, &address, attr),
+                (None, _) => Sym::Unknown(format!("`{text}`, a resource instance")),
+                (_, Err(why)) => Sym::Unevaluated(why),
+            };
+        }
         let mut at = Scope { each: None, depth: self.depth + 1, ..*self };
         let budget = Cell::new(MAX_MERGE_STEPS);
         let mut node = map;
@@ -397,6 +408,14 @@ impl<'s, 'a> Scope<'s, 'a> {
             match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
                 Some(e) if e.key == REF => {
                     let text = e.value.as_str().unwrap_or_default();
+                    // `for_each = aws_x.c`: the keys of that resource's own `for_each`.
+                    if let Some((type_, name, _)) = at.resource_of(text) {
+                        let block = at.module().resource_index.get(type_).and_then(|m| m.get(name));
+                        return match block.map(|&b| at.src.keys(at.inst, b)).as_deref() {
+                            Some(super::Keys::ForEach(keys, _)) => Ok((keys.clone(), true)),
+                            _ => Err(unknown()),
+                        };
+                    }
                     let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
                     (at, node) = match at.follow(&head) {
                         Some(Followed::To(a, n)) => (a, n),
@@ -436,6 +455,16 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
         }
         Err(format!("its `for_each` is more than {MAX_DEPTH} references away"))
+    }
+
+    /// `aws_x.c`, a managed resource of this module named whole (no attribute): its type,
+    /// name and file.
+    fn resource_of<'t>(&self, text: &'t str) -> Option<(&'t str, &'t str, FileId)> {
+        let (type_, name) = text.split_once('.')?;
+        if !type_.contains('_') || name.contains(['.', '[']) || type_ == "data" {
+            return None;
+        }
+        Some((type_, name, self.module().resource(type_, name)?.file))
     }
 
     fn local(&self, name: &str) -> Sym {
