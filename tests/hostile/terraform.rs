@@ -166,6 +166,19 @@ fn module_for_each_fan_out(levels: usize, keys: usize, count: bool) -> Vec<(Stri
     files
 }
 
+/// A heredoc trust policy whose `aud` is two nested `%{ for }` over 1,000 items around a 100 KB
+/// body that renders nothing: 10^6 copies of the body if each iteration were counted as one.
+fn template_loop_long_body() -> Vec<(String, String)> {
+    let items: Vec<String> = (0..1_000).map(|i| format!("\"{i}\"")).collect();
+    let body = format!("%{{ if false }}{}%{{ endif }}", "x".repeat(100_000));
+    let aud = format!("%{{ for a in local.l }}%{{ for b in local.l }}{body}%{{ endfor }}%{{ endfor }}");
+    let policy = format!(
+        "<<EOT\n{{\"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": {{\"Federated\": \"cognito-identity.amazonaws.com\"}}, \"Action\": \"sts:AssumeRoleWithWebIdentity\", \"Condition\": {{\"StringEquals\": {{\"cognito-identity.amazonaws.com:aud\": \"{aud}\"}}}}}}]}}\nEOT\n"
+    );
+    let text = format!("locals {{\n  l = [{}]\n}}\n\n{}", items.join(", "), pool_module(&policy));
+    vec![("main.tf".into(), text)]
+}
+
 /// A chain of `length` modules, each calling the next once; the last holds a role with a
 /// finding.
 fn module_chain(length: usize) -> Vec<(String, String)> {
@@ -391,6 +404,7 @@ fn all_inputs() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("module-fan-out", module_fan_out(8, 10)),
         ("module-for-each-fan-out", module_for_each_fan_out(8, 50, false)),
         ("module-count", module_for_each_fan_out(1, 1_000_000, true)),
+        ("template-loop-long-body", template_loop_long_body()),
         ("module-cycle", module_cycle()),
         ("module-self-call", module_self_call()),
         ("locals-cycle", locals_cycle()),
@@ -612,6 +626,17 @@ fn module_calls_with_for_each_or_count_stop_at_the_instance_bound() {
     assert_eq!((ct901[0].0.as_str(), ct901[0].1, ct901[0].2.as_str()), ("main.tf", 1, "module.c"));
     assert!(ct901[0].3.contains("it has 1,000,000 instances, more than 2,000"), "{}", ct901[0].3);
     assert_eq!(findings(&report, "CT106").len(), 1);
+}
+
+#[test]
+fn template_loops_are_bounded_by_the_size_of_what_they_repeat() {
+    // Under the watchdog: each iteration counts its body's size, so the bound is reached after
+    // about 15,000 copies of the body, not 10^6.
+    let report = scan_hostile(template_loop_long_body());
+    let ct901 = findings(&report, "CT901");
+    assert_eq!(ct901.len(), 1, "{ct901:?}");
+    assert_eq!(ct901[0].2, "aws_iam_role.auth");
+    assert!(ct901[0].3.contains("iterations of `%{ for }` directives"), "{}", ct901[0].3);
 }
 
 #[test]

@@ -36,8 +36,9 @@ const MAX_TOTAL_BYTES: usize = 64 << 20;
 
 /// Most items a collection a `%{ for }` directive iterates may have after `merge` or `concat`.
 const MAX_ITEMS: usize = 10_000;
-/// Most iterations of `%{ for }` directives one scan renders: nested loops over long lists
-/// would otherwise multiply. Real templates loop over a few pool IDs or principals.
+/// Most iterations of `%{ for }` directives one scan renders, each also counted by the size of
+/// its body (see `EvalState::step`): nested loops over long lists would otherwise multiply.
+/// Real templates loop over a few pool IDs or principals.
 const MAX_LOOP_STEPS: usize = 1_000_000;
 
 /// A value that is evaluated once per module instance.
@@ -155,14 +156,16 @@ impl EvalState {
         atoms
     }
 
-    /// A policy document could not be followed: said at the attribute that names it.
-    /// Counts one iteration of a `%{ for }` directive; `false` past [`MAX_LOOP_STEPS`].
-    fn step(&self) -> bool {
+    /// Counts one iteration of a `%{ for }` directive over `body`, one step and one more per
+    /// 64 bytes of the body, which each iteration evaluates or copies; `false` past
+    /// [`MAX_LOOP_STEPS`]. A long body over nested loops costs as much as many iterations.
+    fn step(&self, body: &Node) -> bool {
         let n = self.loop_steps.get();
-        self.loop_steps.set(n + 1);
+        self.loop_steps.set(n.saturating_add(1 + body.span.end.saturating_sub(body.span.start) / 64));
         n < MAX_LOOP_STEPS
     }
 
+    /// A policy document could not be followed: said at the attribute that names it.
     fn stopped(&self, at: Loc, why: String) {
         let place = self.policy_at.get().unwrap_or(at);
         self.pending.borrow_mut().push((place, why));

@@ -162,9 +162,9 @@ impl Scope<'_, '_> {
         let mut values = Vec::with_capacity(items.len());
         let mut total = 0usize;
         for (k, v) in items {
-            if !self.src.eval.step() {
+            if !self.src.eval.step(body) {
                 return Sym::Limit(format!(
-                    "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives"
+                    "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives (a long body counts as several)"
                 ));
             }
             let mut bound = self.bound.to_vec();
@@ -239,9 +239,9 @@ impl Scope<'_, '_> {
                         .items_of(collection)
                         .map_err(|why| format!("a `%{{ for }}` directive over {why}"))?;
                     for (k, v) in items {
-                        if !self.src.eval.step() {
+                        if !self.src.eval.step(body) {
                             return Err(format!(
-                                "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives"
+                                "more than {MAX_LOOP_STEPS} iterations of `%{{ for }}` directives (a long body counts as several)"
                             ));
                         }
                         let n = bound.len();
