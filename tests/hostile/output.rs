@@ -298,3 +298,27 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .expect("run cognitrust")
 }
+
+#[test]
+fn terraform_text_quoted_in_messages_is_escaped() {
+    // A remote module source and a `format` spec, both quoted in messages (CT202, CT901), that
+    // hold ESC, a newline and a workflow command.
+    let text = "module \"iam\" {\n  source = \"evil/\\u001b[31mred\\n::error::injected\"\n}\n\
+                resource \"aws_cognito_identity_pool_roles_attachment\" \"a\" {\n  identity_pool_id = \"us-east-1:x\"\n  roles = { authenticated = module.iam.arn }\n}\n\
+                resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Principal = { Federated = \"cognito-identity.amazonaws.com\" }, Action = \"sts:AssumeRoleWithWebIdentity\", Condition = { StringEquals = { \"cognito-identity.amazonaws.com:aud\" = format(\"%q\\u001b\\n::warning::x\", \"a\") } } }] })\n}\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), text).expect("write");
+    let report = scan_dir(dir.path());
+    let quoted: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(quoted.iter().any(|m| m.contains("::error::injected")), "{quoted:?}");
+    let human = human::render(&report, false);
+    assert!(!human.contains('\u{1b}'), "{human}");
+    assert!(human.contains("\\u{1b}") && human.contains("\\u{a}::error::injected"), "{human}");
+    let annotations = github::render(&report);
+    let commands: Vec<&str> = annotations.lines().filter(|l| l.trim_start().starts_with("::")).collect();
+    assert_eq!(commands.len(), report.findings.len(), "{annotations}");
+    // Every command is one of ours, one per finding: the text quoted is inside it.
+    let ours =
+        |l: &&str| ["::error file=", "::warning file=", "::notice file="].iter().any(|p| l.starts_with(p));
+    assert!(commands.iter().all(ours), "{annotations}");
+}
