@@ -606,6 +606,14 @@ pub struct Group {
     pub role_key_loc: Option<Loc>,
 }
 
+impl Group {
+    /// The group's role, unless it may be no role at all: a value not known, such as
+    /// `lookup(g, "role_arn", null)`, is not said to be one.
+    pub fn known_role(&self) -> Option<&Item> {
+        self.role.as_ref().filter(|r| !matches!(r.value, Sym::Unknown(_)))
+    }
+}
+
 /// Principal tags set for one provider of one pool.
 #[derive(Debug, Clone)]
 pub struct PrincipalTag {

@@ -1,6 +1,6 @@
 use super::{Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::{Model, Sym};
+use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -56,13 +56,10 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     for group in &model.groups {
-        let (Some(role), Some(pool)) = (&group.role, group.user_pool.as_ref().and_then(user_pool_of)) else {
+        let (Some(role), Some(pool)) = (group.known_role(), group.user_pool.as_ref().and_then(user_pool_of))
+        else {
             continue;
         };
-        // A value that may be no role at all (`lookup(g, "role_arn", null)`) is not said to be one.
-        if matches!(role.value, Sym::Unknown(_)) {
-            continue;
-        }
         if tokens.contains(&pool) || unknown.iter().any(|&file| model.same_project(file, group.resource.file))
         {
             continue;

@@ -1,4 +1,4 @@
-use super::{Findings, declare_rule};
+use super::{Findings, TrustedRole, declare_rule};
 use crate::model::{Model, ResourceRef, Sym};
 use crate::source::Loc;
 
@@ -45,21 +45,19 @@ declare_rule! {
 
 /// The resources that take part in a pool's check: pools, attachments, groups with a role,
 /// and the roles a pool hands out or that trust the Cognito principal.
-fn in_checks(model: &Model) -> std::collections::HashSet<&str> {
+fn in_checks<'m>(model: &'m Model, trusted: &[TrustedRole<'m>]) -> std::collections::HashSet<&'m str> {
     let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
     names.extend(model.pools.iter().map(|p| p.resource.name.as_str()));
     names.extend(model.attachments.iter().map(|a| a.resource.name.as_str()));
-    // A group whose role may be none at all (`lookup(g, "role_arn", null)`) is not one.
-    let has_role =
-        |g: &&crate::model::Group| g.role.as_ref().is_some_and(|r| !matches!(r.value, Sym::Unknown(_)));
-    names.extend(model.groups.iter().filter(has_role).map(|g| g.resource.name.as_str()));
+    names.extend(model.groups.iter().filter(|g| g.known_role().is_some()).map(|g| g.resource.name.as_str()));
     names.extend(model.uses.iter().map(|u| model.roles[u.role].resource.name.as_str()));
-    names.extend(super::TrustedRole::all(model).into_iter().map(|t| t.role.resource.name.as_str()));
+    names.extend(trusted.iter().map(|t| t.role.resource.name.as_str()));
     names
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    let used = in_checks(model);
+    let trusted = TrustedRole::all(model);
+    let used = in_checks(model, &trusted);
     let relevant = model.incomplete_if_used.iter().filter(|(_, subject)| used.contains(subject.as_str()));
     for inc in model.incomplete.iter().chain(relevant.map(|(inc, _)| inc)) {
         let f = out.add(
@@ -104,7 +102,7 @@ fn check(model: &Model, out: &mut Findings) {
         );
         f.label("trust policy not read").help(HELP);
     }
-    for (resource, loc, what) in unevaluated_trust_values(model) {
+    for (resource, loc, what) in unevaluated_trust_values(&trusted) {
         let f = out.add(
             loc,
             resource,
@@ -145,10 +143,10 @@ struct Limited<'m> {
 /// Principals, actions and condition values of the trust policies of pool roles that hold a
 /// function or intrinsic the scan does not evaluate: the rules read them as any value, so
 /// say so. Once per place.
-fn unevaluated_trust_values(model: &Model) -> Vec<(&ResourceRef, Loc, &str)> {
+fn unevaluated_trust_values<'m>(trusted: &[TrustedRole<'m>]) -> Vec<(&'m ResourceRef, Loc, &'m str)> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for tr in super::TrustedRole::all(model) {
+    for tr in trusted {
         for st in &tr.policy.statements {
             let principals = st.principal.iter().flat_map(|p| &p.entries).map(|e| (&e.value, e.loc));
             let items = st.actions.iter().chain(st.conditions.iter().flat_map(|c| &c.values));

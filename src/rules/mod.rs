@@ -234,7 +234,9 @@ impl Finding {
 /// that fail differently at one place (two `for_each` roles in swapped slots) stay apart.
 pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     let mut all: Vec<Finding> = Vec::new();
-    let mut at: std::collections::HashMap<(&str, Loc), Vec<usize>> = std::collections::HashMap::new();
+    // The findings at each place, each with what it says of its resource.
+    let mut at: std::collections::HashMap<(&str, Loc), Vec<(usize, String)>> =
+        std::collections::HashMap::new();
     // What a finding says of its resource, its name taken out.
     let said = |f: &Finding| {
         if f.resource.is_empty() { f.message.clone() } else { f.message.replace(&f.resource, "\u{0}") }
@@ -252,8 +254,11 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                 f.related(loc, format!("`{name}` is created here in the CDK app"), None);
             }
             let here = at.entry((f.rule.code, f.loc)).or_default();
-            let same =
-                here.iter().copied().find(|&i| all[i].resource == f.resource || said(&all[i]) == said(&f));
+            let says = said(&f);
+            let same = here
+                .iter()
+                .find(|(i, said)| all[*i].resource == f.resource || *said == says)
+                .map(|(i, _)| *i);
             match same {
                 Some(i) => {
                     for r in f.related {
@@ -263,7 +268,7 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                     }
                 }
                 None => {
-                    here.push(all.len());
+                    here.push((all.len(), says));
                     all.push(f);
                 }
             }

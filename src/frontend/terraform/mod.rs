@@ -247,29 +247,23 @@ fn attachment_props(r: &dyn Policies, body: &Node) -> AttachmentProps {
         opaque_roles: false,
     };
     // A `roles { … }` block (Terraform 0.11) is an input error of its own: no slots are guessed.
-    let computed = |n: &&Node| {
-        n.single_entry().is_some_and(|e| e.key.starts_with("tf::"))
-            || n.get(crate::syntax::hcl::LABELS).is_some()
+    let roles = body.get("roles").filter(|n| n.get(crate::syntax::hcl::LABELS).is_none());
+    let written = roles.filter(|n| n.single_entry().is_none_or(|e| !e.key.starts_with("tf::")));
+    let entries = match (written.and_then(Node::as_map), roles) {
+        (Some(map), _) => Some(
+            map.iter().map(|e| (e.key.to_string(), Loc::new(file, e.key_span), r.item(&e.value))).collect(),
+        ),
+        // A map held by a local or made by `merge`, where the front end can read it.
+        (None, Some(n)) => r.map_entries(n),
+        (None, None) => None,
     };
-    match body.get("roles").filter(|n| !computed(n)).map(|n| &n.value) {
-        Some(Value::Map(entries)) => {
-            for e in entries {
-                out.add_role(&e.key, Loc::new(file, e.key_span), r.item(&e.value));
+    match entries {
+        Some(entries) => {
+            for (key, key_loc, role) in entries {
+                out.add_role(&key, key_loc, role);
             }
         }
-        Some(_) => out.opaque_roles = true,
-        None => {
-            let block = |n: &&Node| n.get(crate::syntax::hcl::LABELS).is_some();
-            match body.get("roles").map(|n| (block(&n), n)) {
-                Some((false, n)) if let Some(entries) = r.map_entries(n) => {
-                    for (key, key_loc, role) in entries {
-                        out.add_role(&key, key_loc, role);
-                    }
-                }
-                Some(_) => out.opaque_roles = true,
-                None => {}
-            }
-        }
+        None => out.opaque_roles = body.get("roles").is_some(),
     }
     if let Some(roles) = body.get("roles").filter(|_| out.opaque_roles) {
         // Which role fills which slot is not known, but each role may fill one: the rules that

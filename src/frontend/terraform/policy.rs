@@ -215,7 +215,8 @@ fn shift(node: &mut Node, by: usize) {
     }
 }
 
-fn flatten(node: &mut Node, span: Span) {
+/// `node` with every place at `span`: for text whose places inside cannot be told apart.
+pub(super) fn flatten(node: &mut Node, span: Span) {
     node.span = span;
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|n| flatten(n, span)),

@@ -337,7 +337,7 @@ impl<'a> Sources<'a> {
         body: &'a Node,
     ) -> Vec<(String, Option<Each<'a>>)> {
         let file = self.modules[self.instances[inst].module].calls[call].file;
-        let scope = Scope { src: self, inst, file, depth: 0, vars: None, each: None, bound: &[] };
+        let scope = self.scope(inst, file, None);
         match bounded(instance_keys(&scope, body)) {
             Keys::One => vec![(String::new(), None)],
             Keys::Not(why) => {
@@ -540,15 +540,7 @@ impl<'a> Sources<'a> {
             for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
                 let base = format!("{}{}.{}", inst.prefix, block.type_, block.name);
                 let mut visit = |each: Option<&Each>, address: String| {
-                    let scope = Scope {
-                        src: self,
-                        inst: i,
-                        file: block.file,
-                        depth: 0,
-                        vars: None,
-                        each,
-                        bound: &[],
-                    };
+                    let scope = self.scope(i, block.file, each);
                     let res = TfResource { address, type_: &block.type_, body: block.body, loc: block.loc };
                     f(&scope, &res);
                 };
@@ -576,15 +568,7 @@ impl<'a> Sources<'a> {
 
     /// The instances of resource block `block` of instance `inst`, found once.
     fn keys(&self, inst: usize, block: usize) -> std::rc::Rc<Keys> {
-        if let Some(keys) = self.keys.borrow().get(&(inst, block)) {
-            return keys.clone();
-        }
-        // A `count` or `for_each` that refers to its own resource meets this.
-        let cycle = Keys::Not("its `count` or `for_each` refers to the resource itself".into());
-        self.keys.borrow_mut().insert((inst, block), std::rc::Rc::new(cycle));
-        let keys = std::rc::Rc::new(self.find_keys(inst, block));
-        self.keys.borrow_mut().insert((inst, block), keys.clone());
-        keys
+        remembered(&self.keys, (inst, block), || self.find_keys(inst, block))
     }
 
     /// The instances of the data block `type_.name` of instance `inst`, found once, whatever
@@ -593,21 +577,21 @@ impl<'a> Sources<'a> {
     fn data_keys(&self, inst: usize, type_: &str, name: &str) -> Option<std::rc::Rc<Keys>> {
         let module = &self.modules[self.instances[inst].module];
         let block = *module.data_index.get(type_)?.get(name)?;
-        if let Some(keys) = self.data_keys.borrow().get(&(inst, block)) {
-            return Some(keys.clone());
-        }
-        let cycle = Keys::Not("its `count` or `for_each` refers to the block itself".into());
-        self.data_keys.borrow_mut().insert((inst, block), std::rc::Rc::new(cycle));
         let b = &module.data[block];
-        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
-        let keys = std::rc::Rc::new(bounded(self.eval.outside_assignment(|| instance_keys(&scope, b.body))));
-        self.data_keys.borrow_mut().insert((inst, block), keys.clone());
-        Some(keys)
+        Some(remembered(&self.data_keys, (inst, block), || {
+            let scope = self.scope(inst, b.file, None);
+            bounded(self.eval.outside_assignment(|| instance_keys(&scope, b.body)))
+        }))
+    }
+
+    /// Evaluation in instance `inst`, for values written in `file`, with `each` bound.
+    fn scope<'s>(&'s self, inst: usize, file: FileId, each: Option<&'s Each<'s>>) -> Scope<'s, 'a> {
+        Scope { src: self, inst, file, depth: 0, vars: None, each, bound: &[] }
     }
 
     fn find_keys(&self, inst: usize, block: usize) -> Keys {
         let b = &self.modules[self.instances[inst].module].resources[block];
-        let scope = Scope { src: self, inst, file: b.file, depth: 0, vars: None, each: None, bound: &[] };
+        let scope = self.scope(inst, b.file, None);
         match bounded(instance_keys(&scope, b.body)) {
             keys @ (Keys::One | Keys::Not(_)) => keys,
             keys if self.blocks + self.expanded.get() + keys.len() > MAX_INSTANCE_BLOCKS => {
@@ -633,15 +617,7 @@ impl<'a> Sources<'a> {
                 }
                 if let Keys::Not(why) = &*self.keys(i, b) {
                     // A role policy matters when its role does; anything else when it itself does.
-                    let scope = Scope {
-                        src: self,
-                        inst: i,
-                        file: block.file,
-                        depth: 0,
-                        vars: None,
-                        each: None,
-                        bound: &[],
-                    };
+                    let scope = self.scope(i, block.file, None);
                     let subject = match block
                         .body
                         .get("role")
@@ -772,6 +748,23 @@ fn refers_to(node: &Node, root: &str) -> bool {
 /// What names an instance in a block with `count` or `for_each`, as a message says it.
 fn instance_names(body: &Node) -> &'static str {
     if body.get("count").is_some() { "`count.index` is" } else { "`each.key` and `each.value` are" }
+}
+
+/// The instance keys remembered in `cache` under `key`, found by `find` the first time. A
+/// `count` or `for_each` that refers back to its own block meets a placeholder that says so.
+fn remembered(
+    cache: &std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<Keys>>>,
+    key: (usize, usize),
+    find: impl FnOnce() -> Keys,
+) -> std::rc::Rc<Keys> {
+    if let Some(keys) = cache.borrow().get(&key) {
+        return keys.clone();
+    }
+    let cycle = Keys::Not("its `count` or `for_each` refers to the block itself".into());
+    cache.borrow_mut().insert(key, std::rc::Rc::new(cycle));
+    let keys = std::rc::Rc::new(find());
+    cache.borrow_mut().insert(key, keys.clone());
+    keys
 }
 
 /// Instance keys found, or why not, as [`Keys`]: more than [`MAX_INSTANCES`] are not expanded.

@@ -153,7 +153,7 @@ impl Read<'_> {
         }
         let parsed = parse_template(text, shown).map(|t| {
             let mut t = Rc::unwrap_or_clone(t);
-            flatten(&mut t, span);
+            crate::frontend::terraform::policy::flatten(&mut t, span);
             Rc::new(t)
         });
         self.state.borrow_mut().literals.insert(key, parsed.clone());
@@ -177,21 +177,6 @@ fn parse_template(text: &str, shown: &str) -> Result<Rc<Node>, String> {
         parsed.root.get("t").cloned().ok_or_else(|| format!("the template {shown} cannot be parsed"))?;
     unshift(&mut node, prefix.len(), text.len());
     Ok(Rc::new(node))
-}
-
-/// `node` with every place at `span`.
-fn flatten(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| flatten(n, span)),
-        Value::Map(entries) => {
-            for e in entries {
-                e.key_span = span;
-                flatten(&mut e.value, span);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn unshift(node: &mut Node, by: usize, len: usize) {
