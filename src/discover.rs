@@ -50,7 +50,13 @@ impl Roots {
     /// Whether `path`, with every link in it resolved, lies inside a root; `false` when it
     /// cannot be resolved.
     pub fn contain(&self, path: &Path) -> bool {
-        std::fs::canonicalize(path).is_ok_and(|c| self.dirs.iter().any(|d| c.starts_with(d)))
+        std::fs::canonicalize(path).is_ok_and(|c| self.hold(&c))
+    }
+
+    /// Whether `resolved`, a path already canonicalized (every link resolved), lies inside a
+    /// root: for callers that resolve a path once and then read that very path.
+    pub fn hold(&self, resolved: &Path) -> bool {
+        self.dirs.iter().any(|d| resolved.starts_with(d))
     }
 
     /// The roots and `extra` folders (which may not exist).

@@ -373,7 +373,7 @@ impl Sources<'_> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| APP_SOURCE_EXTENSIONS.contains(&e));
-        let allowed = source_code && self.roots.contain(&canonical);
+        let allowed = source_code && self.roots.hold(&canonical);
         let display = display_path(path, self.cwd);
         let id = if !allowed {
             None

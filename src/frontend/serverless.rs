@@ -502,13 +502,14 @@ impl Resolver<'_> {
         let Some(roots) = self.ctx.roots else {
             return Err(format!("`{path}` is not read when scanning text"));
         };
-        if !roots.contain(&canonical) {
+        if !roots.hold(&canonical) {
             return Err(format!("`{path}` lies outside the scanned folders and is not read"));
         }
         if self.files.borrow().len() >= MAX_INCLUDES {
             return Err(format!("the service includes more than {MAX_INCLUDES} files"));
         }
-        let included = self.parse_file(&full, path);
+        // The path that was checked, not `full`, whose links could lead elsewhere by now.
+        let included = self.parse_file(&canonical, path);
         let mut files = self.files.borrow_mut();
         files.push(included);
         self.by_path.borrow_mut().insert(canonical, files.len() - 1);

@@ -77,7 +77,7 @@ impl<'a> Read<'a> {
         let Ok(resolved) = std::fs::canonicalize(&path) else {
             return Err(format!("the file {shown} does not exist or cannot be resolved; not read"));
         };
-        if !self.roots.contain(&resolved) {
+        if !self.roots.hold(&resolved) {
             return Err(format!("the file {shown} lies outside the scanned folders; not read"));
         }
         if let Some(known) = self.state.borrow().by_path.get(&resolved) {
