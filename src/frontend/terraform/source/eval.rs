@@ -34,7 +34,8 @@ const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// instances (real configurations use a few MiB).
 const MAX_TOTAL_BYTES: usize = 64 << 20;
 
-/// Most items a collection a `%{ for }` directive iterates may have after `merge` or `concat`.
+/// Most items a collection a `%{ for }` directive (or a template variable) iterates may have,
+/// written out or made by `merge` or `concat`: each template reads its variables' items again.
 const MAX_ITEMS: usize = 10_000;
 /// Most iterations of `%{ for }` directives one scan renders, each also counted by the size of
 /// its body (see `EvalState::step`): nested loops over long lists would otherwise multiply.
@@ -1517,6 +1518,25 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {{
         // Over something not known statically: said, not guessed; so is a function not read.
         assert_eq!(codes("\"%{ for id in var.ids }${id}%{ endfor }\""), ["CT901"]);
         assert_eq!(codes("upper(local.pools.main)"), ["CT901"]);
+    }
+
+    #[test]
+    fn template_collections_are_bounded() {
+        let items: Vec<String> = (0..20_000).map(|i| format!("\"{i}\"")).collect();
+        let text = format!(
+            "locals {{\n  l = [{}]\n}}\n{}",
+            items.join(", "),
+            with_aud("\"%{ for a in local.l }%{ endfor }${local.pools.main}\"")
+        );
+        let report = crate::scan_texts(&[("main.tf", &text)]);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule.code == "CT901" && f.message.contains("more than 10000 items")),
+            "{:?}",
+            report.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -34,6 +34,10 @@ impl Scope<'_, '_> {
             return Err(format!("`merge` or `concat` of more than {MAX_MERGE_STEPS} collections"));
         }
         budget.set(left - 1);
+        let written = node.as_seq().map(<[Node]>::len).or(node.as_map().map(<[_]>::len)).unwrap_or(0);
+        if written > MAX_ITEMS {
+            return Err(format!("a collection of more than {MAX_ITEMS} items"));
+        }
         match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
             None => match &node.value {
                 Value::Seq(items) => Ok(items
