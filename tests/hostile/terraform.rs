@@ -179,6 +179,19 @@ fn template_loop_long_body() -> Vec<(String, String)> {
     vec![("main.tf".into(), text)]
 }
 
+/// A `roles` map that is `merge` of the same 5,000-key local 200 times: a million entries to
+/// merge, each key met 200 times.
+fn roles_merge_fan_out() -> Vec<(String, String)> {
+    let entries: Vec<String> =
+        (0..5_000).map(|i| format!("    k{i} = \"arn:aws:iam::1:role/r{i}\"")).collect();
+    let text = format!(
+        "locals {{\n  roles = {{\n{}\n  }}\n}}\n\nresource \"aws_cognito_identity_pool_roles_attachment\" \"main\" {{\n  identity_pool_id = \"us-east-1:4a1b2c3d-1111-2222-3333-444455556666\"\n  roles            = merge({})\n}}\n",
+        entries.join("\n"),
+        vec!["local.roles"; 200].join(", ")
+    );
+    vec![("main.tf".into(), text)]
+}
+
 /// A chain of `length` modules, each calling the next once; the last holds a role with a
 /// finding.
 fn module_chain(length: usize) -> Vec<(String, String)> {
@@ -405,6 +418,7 @@ fn all_inputs() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("module-for-each-fan-out", module_for_each_fan_out(8, 50, false)),
         ("module-count", module_for_each_fan_out(1, 1_000_000, true)),
         ("template-loop-long-body", template_loop_long_body()),
+        ("roles-merge-fan-out", roles_merge_fan_out()),
         ("module-cycle", module_cycle()),
         ("module-self-call", module_self_call()),
         ("locals-cycle", locals_cycle()),
@@ -637,6 +651,15 @@ fn template_loops_are_bounded_by_the_size_of_what_they_repeat() {
     assert_eq!(ct901.len(), 1, "{ct901:?}");
     assert_eq!(ct901[0].2, "aws_iam_role.auth");
     assert!(ct901[0].3.contains("iterations of `%{ for }` directives"), "{}", ct901[0].3);
+}
+
+#[test]
+fn a_roles_map_merged_past_the_item_bound_is_said_to_be_computed() {
+    let report = scan_hostile(roles_merge_fan_out());
+    let notes = findings(&report, "CT202");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].3.contains("are computed"), "{}", notes[0].3);
+    assert_eq!(findings(&report, "CT205"), [], "no slot is guessed from a map not read");
 }
 
 #[test]

@@ -1209,9 +1209,9 @@ fn is_reference(node: &Node) -> bool {
 
 impl Policies for Scope<'_, '_> {
     fn map_entries(&self, node: &Node) -> Option<Vec<(String, Loc, crate::model::Item)>> {
-        let mut entries = Vec::new();
+        let mut entries = render::Entries::default();
         self.entries_within(node, &Cell::new(MAX_MERGE_STEPS), &mut entries)?;
-        Some(entries)
+        Some(entries.into_vec())
     }
 
     fn policy(&self, node: &Node) -> Option<Policy> {

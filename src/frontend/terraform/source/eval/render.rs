@@ -109,21 +109,21 @@ impl Scope<'_, '_> {
         }
     }
 
-    /// The entries of the map `node` names, appended to `out` (a key again replaces the
-    /// earlier entry, as `merge` does), visiting at most `budget` maps.
-    pub(super) fn entries_within(
-        &self,
-        node: &Node,
-        budget: &Cell<usize>,
-        out: &mut Vec<(String, Loc, crate::model::Item)>,
-    ) -> Option<()> {
+    /// The entries of the map `node` names, added to `out` (a key again replaces the earlier
+    /// entry, as `merge` does), visiting at most `budget` maps.
+    pub(super) fn entries_within(&self, node: &Node, budget: &Cell<usize>, out: &mut Entries) -> Option<()> {
         let left = budget.get().checked_sub(1)?;
         budget.set(left);
         match node.single_entry().filter(|e| e.key.starts_with("tf::")) {
             None => {
-                for e in node.as_map()? {
-                    out.retain(|(k, ..)| e.key != *k);
-                    out.push((e.key.to_string(), Loc::new(self.file, e.key_span), self.item(&e.value)));
+                let map = node.as_map()?;
+                // A roles map has a few keys: past the item bound in all it is not read (a
+                // CT202 note says the roles are computed).
+                if out.list.len() + map.len() > MAX_ITEMS {
+                    return None;
+                }
+                for e in map {
+                    out.add(e.key.to_string(), Loc::new(self.file, e.key_span), self.item(&e.value));
                 }
                 Some(())
             }
@@ -316,5 +316,26 @@ fn rename_in(node: &mut Node, renames: &[(String, String)]) {
         }
         Value::Seq(items) => items.iter_mut().for_each(|i| rename_in(i, renames)),
         _ => {}
+    }
+}
+
+/// The entries of a map as `merge` builds it: a key added again moves to the end with its new
+/// value, each addition in constant time.
+#[derive(Default)]
+pub(super) struct Entries {
+    list: Vec<Option<(String, Loc, crate::model::Item)>>,
+    at: std::collections::HashMap<String, usize>,
+}
+
+impl Entries {
+    fn add(&mut self, key: String, loc: Loc, item: crate::model::Item) {
+        if let Some(old) = self.at.insert(key.clone(), self.list.len()) {
+            self.list[old] = None;
+        }
+        self.list.push(Some((key, loc, item)));
+    }
+
+    pub(super) fn into_vec(self) -> Vec<(String, Loc, crate::model::Item)> {
+        self.list.into_iter().flatten().collect()
     }
 }
