@@ -111,6 +111,7 @@ impl Hit {
             resource: self.resource,
             construct_path,
             related: Vec::new(),
+            fix: None,
         }
     }
 }

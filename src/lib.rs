@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod discover;
+pub mod fix;
 pub mod frontend;
 pub mod guard;
 pub mod iam;
@@ -122,6 +123,48 @@ pub fn scan(opts: &Options) -> Report {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     }
+}
+
+/// How many times `--fix` scans, applies and scans again: a fix can uncover a finding that
+/// another fixes (a principal written as a service, then its action).
+pub const MAX_FIX_ROUNDS: usize = 8;
+
+/// What `--fix` did.
+#[derive(Debug, Default)]
+pub struct FixRun {
+    /// The findings fixed, over every round.
+    pub fixed: usize,
+    /// The files written at least once.
+    pub files: std::collections::BTreeSet<String>,
+}
+
+/// Scans, applies the certain fixes to the files and scans again, until no fix applies or
+/// [`MAX_FIX_ROUNDS`] rounds ran; the report is the last scan's, with the files that could not
+/// be written among its errors.
+pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
+    let roots = discover::Roots::new(&opts.paths);
+    let mut run = FixRun::default();
+    let mut write_errors = Vec::new();
+    let mut report = scan(opts);
+    for _ in 1..MAX_FIX_ROUNDS {
+        let fixed = fix::apply(&report.findings, &report.files);
+        let errors = fix::write(&fixed, &report.files, &roots);
+        let failed: Vec<&str> = errors.iter().filter_map(|e| e.path.as_deref()).collect();
+        let written: Vec<_> =
+            fixed.iter().filter(|f| !failed.contains(&report.files[f.file].display.as_str())).collect();
+        write_errors.extend(errors);
+        if written.is_empty() {
+            break;
+        }
+        run.fixed += written.iter().map(|f| f.fixes).sum::<usize>();
+        run.files.extend(written.iter().map(|f| report.files[f.file].display.clone()));
+        report = scan(opts);
+    }
+    write_errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    write_errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);
+    report.summary.errors += write_errors.len();
+    report.errors.extend(write_errors);
+    (report, run)
 }
 
 /// Scans in-memory files, named as on disk (the extension decides the format): what the fuzz

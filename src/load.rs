@@ -7,7 +7,7 @@ use crate::discover::Roots;
 use crate::frontend::{self, cfn, terraform};
 use crate::read::{self, FileKey};
 use crate::source::display_path;
-use crate::source::{Comment, Origin, SourceFile};
+use crate::source::{Comment, Origin, SourceFile, Syntax};
 use crate::syntax::{self, Span, SyntaxError};
 
 /// A file after reading and parsing, before it gets its [`FileId`].
@@ -187,7 +187,7 @@ impl Format for TerraformSource {
     fn parse(&self, input: &Input, text: String) -> Loaded {
         match syntax::hcl::parse(&text) {
             Ok(p) => Loaded::Terraform {
-                file: with_markers(input.display, text, &p.root),
+                file: with_markers(input.display, text, &p.root).written_in(Syntax::Hcl),
                 root: p.root,
                 issues: p.issues,
             },
@@ -223,7 +223,7 @@ impl Format for ServerlessService {
         let mut issues = p.issues;
         issues.extend(service.issues);
         Loaded::Template {
-            file: with_markers(display, text, &p.root),
+            file: with_markers(display, text, &p.root).written_in(document_syntax(json)),
             root: service.root,
             json,
             issues,
@@ -247,7 +247,7 @@ impl Format for Document {
         let (json, parsed) = parse_document(input.path, &text);
         match parsed {
             Ok(p) if cfn::is_template(&p.root) => Loaded::Template {
-                file: with_markers(display, text, &p.root),
+                file: with_markers(display, text, &p.root).written_in(document_syntax(json)),
                 root: p.root,
                 json,
                 issues: p.issues,
@@ -257,7 +257,9 @@ impl Format for Document {
             Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
                 terraform::plan::keep_what_is_read(&mut p.root);
                 Loaded::Plan {
-                    file: SourceFile::new(display.to_string(), text),
+                    file: SourceFile::new(display.to_string(), text)
+                        .written_in(Syntax::Json)
+                        .generated("a plan is written by `terraform show -json`: change the .tf sources"),
                     root: p.root,
                     issues: p.issues,
                 }
@@ -268,7 +270,10 @@ impl Format for Document {
     }
 }
 
-/// The file with the suppression comments its parse tree shows to be comments.
+fn document_syntax(json: bool) -> Syntax {
+    if json { Syntax::Json } else { Syntax::Yaml }
+}
+
 /// A JSON or YAML document, by its extension or first character: whether it is JSON, and its
 /// tree.
 fn parse_document(path: &Path, text: &str) -> (bool, Result<syntax::Parsed, SyntaxError>) {
@@ -276,6 +281,7 @@ fn parse_document(path: &Path, text: &str) -> (bool, Result<syntax::Parsed, Synt
     (json, if json { syntax::json::parse(text) } else { syntax::yaml::parse(text) })
 }
 
+/// The file with the suppression comments its parse tree shows to be comments.
 pub(crate) fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
     let markers = crate::suppress::comment_markers(&text, root);
     let mut file = SourceFile::new(display.to_string(), text);

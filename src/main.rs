@@ -80,6 +80,13 @@ struct ScanArgs {
     /// folders, on each CloudFormation template (findings `guard:<rule name>`)
     #[arg(long, value_name = "PATH")]
     guard_rules: Vec<PathBuf>,
+    /// Apply the fixes that are certain to the files, in place, then report what is left
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the fixes that are certain as a unified diff instead of writing them (exit 1 when
+    /// there is one)
+    #[arg(long)]
+    diff: bool,
     /// Worker threads (default: all cores)
     #[arg(short, long, default_value_t = 0)]
     jobs: usize,
@@ -184,7 +191,16 @@ fn scan(args: ScanArgs) -> ExitCode {
     opts.no_suppress = args.no_suppress;
     opts.guard_rules = args.guard_rules;
     opts.config = config;
-    let report = cognitrust::scan(&opts);
+    if args.diff {
+        return diff(&opts);
+    }
+    let report = if args.fix {
+        let (report, run) = cognitrust::scan_and_fix(&opts);
+        eprintln!("{}", fixed_summary(&run, &report));
+        report
+    } else {
+        cognitrust::scan(&opts)
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         Color::Always => true,
@@ -218,6 +234,48 @@ fn scan(args: ScanArgs) -> ExitCode {
         );
     }
     ExitCode::from(exit_status(&report, fail_on))
+}
+
+/// `--diff`: the certain fixes of one scan as a unified diff on stdout; exit 1 when there is one.
+fn diff(opts: &Options) -> ExitCode {
+    let report = cognitrust::scan(opts);
+    let fixed = cognitrust::fix::apply(&report.findings, &report.files);
+    let text = cognitrust::fix::diff(&fixed, &report.files);
+    if let Err(e) = write_output(None, &text) {
+        eprintln!("error: cannot write the diff: {e}");
+        return ExitCode::from(2);
+    }
+    let fixes: usize = fixed.iter().map(|f| f.fixes).sum();
+    eprintln!(
+        "would fix {} in {} (`--fix` writes them)",
+        plural(fixes, "finding"),
+        plural(fixed.len(), "file")
+    );
+    if !report.errors.is_empty() { ExitCode::from(2) } else { ExitCode::from(u8::from(fixes > 0)) }
+}
+
+/// "fixed 3 findings in 2 files; 1 left": what `--fix` did, for stderr.
+fn fixed_summary(run: &cognitrust::FixRun, report: &Report) -> String {
+    let mut text = format!("fixed {} in {}", plural(run.fixed, "finding"), plural(run.files.len(), "file"));
+    let fixable = report.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| !x.applicable())).count();
+    if fixable > 0 {
+        text.push_str(&format!(
+            "; {} not applied because it is not certain (the report says why)",
+            plural(fixable, "fix")
+        ));
+    }
+    text
+}
+
+fn plural(n: usize, what: &str) -> String {
+    let ending = if n == 1 {
+        ""
+    } else if what.ends_with('x') {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{n} {what}{ending}")
 }
 
 /// `--config`, `--no-config`, or the first cognitrust.toml from the working directory up.

@@ -12,7 +12,8 @@ use crate::rules::{self, Finding};
 use crate::source::{FileId, InputError, SourceFile, display_path};
 use crate::syntax::{self, SyntaxError};
 use crate::{
-    Options, ParseStats, Report, Summary, discover, guard, link, model, read, selection, source, suppress,
+    Options, ParseStats, Report, Summary, discover, fix, guard, link, model, read, selection, source,
+    suppress,
 };
 
 pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
@@ -115,6 +116,7 @@ pub(crate) fn analyse(
     let mut findings = rules::check_all(&model, &selected);
     findings.extend(inputs.guard_findings(guard_checked, opts));
     inputs.restore_texts(&findings, &model);
+    fix::spell_all(&mut findings, &inputs.files);
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a
         // trust is rewritten at deploy time).
@@ -283,6 +285,7 @@ impl Inputs {
         for f in findings {
             needed.push(f.loc.file);
             needed.extend(f.related.iter().map(|r| r.loc.file));
+            needed.extend(f.fix.iter().flat_map(|x| x.changes.iter().map(|c| c.at().file)));
         }
         needed.extend(self.errors.iter().filter_map(|e| e.place.map(|(file, _)| file)));
         needed.extend(model.resource_suppressions.iter().map(|s| s.file));

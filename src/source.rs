@@ -36,7 +36,23 @@ pub struct SourceFile {
     pub comments: Vec<Comment>,
     /// Where the text came from, when it can be read again.
     pub origin: Option<Origin>,
+    /// How the text is written, which says how a fix is spelled in it.
+    pub syntax: Syntax,
+    /// Why the file must not be edited (a tool writes it), when it must not.
+    pub generated: Option<&'static str>,
     released: bool,
+}
+
+/// The language a file is written in, as fixes need to know it: a YAML plain scalar or an HCL
+/// identifier is written bare, a JSON string never is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Syntax {
+    /// Not known: only quoted strings are edited.
+    #[default]
+    Unknown,
+    Yaml,
+    Json,
+    Hcl,
 }
 
 /// A suppression comment: where its marker starts, its line, and its text from the marker on.
@@ -58,7 +74,29 @@ pub struct Origin {
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
-        SourceFile { display, text, lines, comments: Vec::new(), origin: None, released: false }
+        let generated = generated_by_path(display_dirs(&display));
+        SourceFile {
+            display,
+            text,
+            lines,
+            comments: Vec::new(),
+            origin: None,
+            syntax: Syntax::Unknown,
+            generated,
+            released: false,
+        }
+    }
+
+    /// The file, written in `syntax`.
+    pub fn written_in(mut self, syntax: Syntax) -> Self {
+        self.syntax = syntax;
+        self
+    }
+
+    /// The file, written by a tool: fixes are not applied to it, for `why`.
+    pub fn generated(mut self, why: &'static str) -> Self {
+        self.generated = Some(why);
+        self
     }
 
     /// Drops the text and its line index, when it can be read again: a scan keeps only the
@@ -95,6 +133,32 @@ impl SourceFile {
         self.released = false;
         Ok(())
     }
+}
+
+/// The folders of a display path, without its file name.
+fn display_dirs(display: &str) -> impl Iterator<Item = &str> {
+    parent_dir(display).split('/')
+}
+
+/// Why a file in these folders is written by a tool: the build outputs of the CDK, the
+/// Serverless Framework, SAM, Amplify and Terraform's module cache.
+fn generated_by_path<'a>(mut dirs: impl Iterator<Item = &'a str>) -> Option<&'static str> {
+    let mut in_amplify = false;
+    dirs.find_map(|dir| {
+        in_amplify |= dir == "amplify";
+        match dir {
+            "cdk.out" => Some(crate::frontend::cdk::CDK_OUTPUT),
+            ".serverless" => Some("`.serverless` is written by `serverless package`: change serverless.yml"),
+            ".aws-sam" => Some("`.aws-sam` is written by `sam build`: change the template it was built from"),
+            ".terraform" => {
+                Some("`.terraform` holds modules `terraform init` fetched: change the module's source")
+            }
+            "#current-cloud-backend" | "build" if in_amplify => {
+                Some("Amplify writes this stack: change the Amplify project and run `amplify push`")
+            }
+            _ => None,
+        }
+    })
 }
 
 /// An input that looks like infrastructure as code but could not be read or parsed.

@@ -101,6 +101,7 @@ pub fn link(
         apply(&assembly, templates, &by_path);
         for &i in by_dir.get(&assembly.dir).map_or(&[][..], Vec::as_slice) {
             let tpl = &templates[i];
+            files[tpl.file].generated = Some(CDK_OUTPUT);
             for res in &tpl.resources {
                 let Some(frames) = res.cdk_path.as_ref().and_then(|p| assembly.traces.get(p)) else {
                     continue;
@@ -113,6 +114,9 @@ pub fn link(
     }
     linked
 }
+
+/// Why the templates of a cloud assembly are not edited.
+pub const CDK_OUTPUT: &str = "CDK output is written by `cdk synth`: change the CDK app";
 
 /// A file of an assembly that cannot be read or parsed, before the report gives it an id.
 #[derive(Debug)]

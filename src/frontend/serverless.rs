@@ -27,7 +27,7 @@ use std::rc::Rc;
 
 use crate::discover::Roots;
 use crate::read::{self, FileKey};
-use crate::source::{Origin, SourceFile, display_path};
+use crate::source::{Origin, SourceFile, Syntax, display_path};
 use crate::syntax::{self, Entry, Key, Node, Span, SyntaxError, Value};
 
 /// The key of the node that stands for an opaque variable in the template; the CloudFormation
@@ -552,6 +552,7 @@ impl Resolver<'_> {
             Err(_) => SourceFile::new(display, text),
         };
         file.origin = Some(origin);
+        file.syntax = if extension == "json" { Syntax::Json } else { Syntax::Yaml };
         for e in issues {
             self.issue(e.message, shifted(e.span, base));
         }

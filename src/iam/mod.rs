@@ -53,6 +53,18 @@ pub fn trusts_cognito(st: &Statement) -> bool {
     cognito_entries(st).next().is_some()
 }
 
+/// Whether every principal a statement names is the identity-pool principal, so that what
+/// the statement allows is for identity pools alone.
+pub fn trusts_only_cognito(st: &Statement) -> bool {
+    st.principal.as_ref().is_some_and(|p| {
+        !p.wildcard
+            && p.entries.iter().all(|e| {
+                (e.kind == "Federated" || e.kind == policy::UNKNOWN_KEY)
+                    && is_cognito_principal(&e.value) == Tri::Yes
+            })
+    })
+}
+
 /// The Allow statements that trust the Cognito principal.
 pub fn cognito_allows(statements: &[Statement]) -> impl Iterator<Item = &Statement> {
     statements.iter().filter(|s| s.effect == Effect::Allow && trusts_cognito(s))

@@ -36,6 +36,35 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     construct_path: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A finding's fix: `applicable` when `scan --fix` applies it, else `reason` says why not.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Text to write from `start` to `end` (exclusive) of a file.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: &'a str,
+    start: Position,
+    end: Position,
+    replacement: &'a str,
+}
+
+/// A place in a file: its line and character column, 1-based, and its byte offset.
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+    offset: usize,
 }
 
 #[derive(Serialize)]
@@ -80,7 +109,7 @@ pub fn render(report: &Report) -> String {
     render_with(report, false)
 }
 
-fn finding<'a>(files: &[crate::source::SourceFile], f: &'a crate::rules::Finding) -> JsonFinding<'a> {
+fn finding<'a>(files: &'a [crate::source::SourceFile], f: &'a crate::rules::Finding) -> JsonFinding<'a> {
     JsonFinding {
         rule: f.rule.code,
         name: f.rule.name,
@@ -97,6 +126,32 @@ fn finding<'a>(files: &[crate::source::SourceFile], f: &'a crate::rules::Finding
                 message: &r.message,
                 location: Location::of(files, r.loc),
                 resource: r.resource.as_deref(),
+            })
+            .collect(),
+        fix: f.fix.as_ref().map(|x| fix(files, x)),
+    }
+}
+
+fn fix<'a>(files: &'a [crate::source::SourceFile], x: &'a crate::fix::Fix) -> JsonFix<'a> {
+    let position = |file: &crate::source::SourceFile, offset: usize| {
+        let at = file.lines.line_col(&file.text, offset);
+        Position { line: at.line, column: at.column, offset }
+    };
+    JsonFix {
+        title: &x.title,
+        applicable: x.applicable(),
+        reason: x.not_applied.as_deref(),
+        edits: x
+            .edits
+            .iter()
+            .map(|e| {
+                let file = &files[e.file];
+                JsonEdit {
+                    file: &file.display,
+                    start: position(file, e.span.start),
+                    end: position(file, e.span.end),
+                    replacement: &e.replacement,
+                }
             })
             .collect(),
     }

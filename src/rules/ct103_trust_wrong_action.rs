@@ -1,6 +1,7 @@
 use super::{Findings, TrustedRole, declare_rule};
-use crate::iam::{WEB_IDENTITY, allows_action};
-use crate::model::{Model, Tri};
+use crate::fix::{Change, Fix};
+use crate::iam::{WEB_IDENTITY, allows_action, trusts_only_cognito};
+use crate::model::{Model, Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -36,6 +37,33 @@ declare_rule! {
     check: check,
 }
 
+/// `sts:AssumeRole` (or another `AssumeRole…` action) becomes `sts:AssumeRoleWithWebIdentity`
+/// in a statement that trusts identity pools alone; the other actions stay.
+pub fn fix(st: &Statement) -> Option<Fix> {
+    let title = format!("write `{WEB_IDENTITY}`");
+    if st.not_action {
+        return None;
+    }
+    let action = st.actions.iter().find_map(|a| match &a.value {
+        Sym::Lit(s) if is_assume_role(s) => Some((s, a.loc)),
+        _ => None,
+    })?;
+    if !trusts_only_cognito(st) {
+        return Some(Fix::uncertain(
+            title,
+            "the statement trusts other principals too, which may need this action: give identity pools a statement of their own",
+        ));
+    }
+    let (from, at) = action;
+    Some(Fix::new(title, vec![Change::Text { at, from: from.clone(), to: WEB_IDENTITY.to_string() }]))
+}
+
+/// `sts:AssumeRole`, `sts:AssumeRoleWithSAML`: an action that assumes roles the wrong way.
+fn is_assume_role(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    lower.starts_with("sts:assumerole") && !lower.contains('*') && !lower.contains('?')
+}
+
 fn check(model: &Model, out: &mut Findings) {
     for tr in TrustedRole::all(model) {
         let statements: Vec<_> = tr.cognito_allows().collect();
@@ -58,6 +86,9 @@ fn check(model: &Model, out: &mut Findings) {
             )
         };
         let f = out.add(at, &tr.role.resource, message);
+        if let Some(fix) = fix(first) {
+            f.fix(fix);
+        }
         f.label("identity pools call sts:AssumeRoleWithWebIdentity")
             .help("write `Action: sts:AssumeRoleWithWebIdentity` (in CDK: `WebIdentityPrincipal`, or `FederatedPrincipal(..., 'sts:AssumeRoleWithWebIdentity')`)");
         tr.relate_uses(f);

@@ -170,6 +170,8 @@ pub struct Finding {
     pub resource: String,
     pub construct_path: Option<String>,
     pub related: Vec<Related>,
+    /// The change that makes this finding go away, when the rule knows one.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// Where rules put their findings.
@@ -195,6 +197,7 @@ impl Findings {
             resource: resource.name.clone(),
             construct_path: resource.construct_path.clone(),
             related: Vec::new(),
+            fix: None,
         });
         let last = self.items.len() - 1;
         &mut self.items[last]
@@ -220,6 +223,10 @@ impl Finding {
         if !self.related.contains(&related) {
             self.related.push(related);
         }
+        self
+    }
+    pub fn fix(&mut self, fix: crate::fix::Fix) -> &mut Self {
+        self.fix = Some(fix);
         self
     }
     pub fn severity(&mut self, severity: Severity) -> &mut Self {
@@ -261,6 +268,16 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                 .map(|(i, _)| *i);
             match same {
                 Some(i) => {
+                    if all[i].fix != f.fix {
+                        // Two causes at one place that a single fix may not cure both of.
+                        let title = all[i].fix.as_ref().or(f.fix.as_ref()).map(|x| x.title.clone());
+                        all[i].fix = title.map(|t| {
+                            crate::fix::Fix::uncertain(
+                                t,
+                                "this place fails in several ways that need different fixes",
+                            )
+                        });
+                    }
                     for r in f.related {
                         if !all[i].related.contains(&r) {
                             all[i].related.push(r);

@@ -8,6 +8,7 @@
 //! then a count, so 2,000 findings cost what 1,000 short lines do, not gigabytes.
 
 mod excerpt;
+mod fix;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -80,7 +81,14 @@ pub fn render_with(report: &Report, color: bool, show_suppressed: bool, width: u
     let mut section = Section::new("finding", &out);
     for f in &report.findings {
         match section.next(&mut out) {
-            Shape::Full => full(&handler, &mut out, &FindingDiagnostic::new(f, &report.files)),
+            Shape::Full => {
+                full(&handler, &mut out, &FindingDiagnostic::new(f, &report.files));
+                if let Some(x) = &f.fix {
+                    out.pop();
+                    out.push_str(&fix::block(x, &report.files));
+                    out.push('\n');
+                }
+            }
             Shape::Line => out.push_str(&finding_line(f, &report.files)),
             Shape::Omitted => {}
         }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::discover::Roots;
-use crate::source::{FileId, SourceFile};
+use crate::source::{FileId, Origin, SourceFile, Syntax};
 use crate::syntax::{Node, Span, Value};
 
 /// Most files `file()` and `templatefile()` read in one scan.
@@ -108,6 +108,11 @@ impl<'a> Read<'a> {
         if bytes.len() > MAX_BYTES {
             return Err(too_large());
         }
+        let origin = Origin {
+            path: resolved.to_path_buf(),
+            len: bytes.len(),
+            fingerprint: crate::read::fingerprint(&bytes),
+        };
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("the file {shown} is not UTF-8, which Terraform requires; not read"))?;
         let display = if Path::new(written).is_absolute() || root_display.is_empty() {
@@ -116,7 +121,14 @@ impl<'a> Read<'a> {
             normalize(&format!("{root_display}/{written}"))
         };
         let mut state = self.state.borrow_mut();
-        state.files.push(SourceFile::new(display, text));
+        let syntax = match resolved.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
+            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => Syntax::Yaml,
+            _ => Syntax::Unknown,
+        };
+        let mut file = SourceFile::new(display, text).written_in(syntax);
+        file.origin = Some(origin);
+        state.files.push(file);
         Ok(self.base + state.files.len() - 1)
     }
 

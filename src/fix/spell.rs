@@ -1,0 +1,204 @@
+//! How a [`Change`] is written in a file: the text its span holds says how the value is
+//! spelled there (bare, in double or single quotes, as a short or long intrinsic function), and
+//! the file's [`Syntax`] says how the new value must be. A span that does not hold the value
+//! the rule saw, written literally, comes from a variable, a parameter or a template: the
+//! change is not certain there.
+
+use super::{Change, Edit};
+use crate::source::{SourceFile, Syntax};
+
+/// The edit that makes `change` in its file, or why none can be sure.
+pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
+    let at = change.at();
+    let file = &files[at.file];
+    if let Some(why) = file.generated {
+        return Err(format!("{} is generated: {why}", file.display));
+    }
+    if file.origin.is_none() || file.is_released() {
+        return Err(format!("{} was not read from a file that can be written", file.display));
+    }
+    let written = file
+        .text
+        .get(at.span.start..at.span.end)
+        .ok_or_else(|| format!("{} changed while it was scanned", file.display))?;
+    let replacement = match change {
+        Change::Text { from, to, .. } => text(file.syntax, written, from, to)
+            .ok_or_else(|| format!("`{}` is not written literally here", from.escape_debug()))?,
+        Change::RoleArn { resource, attr, .. } => role_arn(file.syntax, written, resource, attr)
+            .ok_or_else(|| "the role is not referenced directly here".to_string())?,
+    };
+    Ok(Edit { file: at.file, span: at.span, replacement })
+}
+
+/// `to`, spelled as `written` spells `from`.
+fn text(syntax: Syntax, written: &str, from: &str, to: &str) -> Option<String> {
+    if written == from {
+        return match syntax {
+            Syntax::Yaml if plain_in_yaml(to) => Some(to.to_string()),
+            Syntax::Hcl if identifier_in_hcl(to) => Some(to.to_string()),
+            Syntax::Yaml | Syntax::Hcl => Some(double_quoted(syntax, to)),
+            Syntax::Json | Syntax::Unknown => None,
+        };
+    }
+    let quote = written.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let inner = written.strip_prefix(quote)?.strip_suffix(quote)?;
+    if inner != from || inner.contains(['\\', '"', '\'']) || inner.contains("${") || inner.contains("%{") {
+        return None;
+    }
+    match quote {
+        '\'' if syntax == Syntax::Yaml => Some(format!("'{}'", to.replace('\'', "''"))),
+        '\'' => None,
+        _ => Some(double_quoted(syntax, to)),
+    }
+}
+
+/// A role's ARN where `written` references its name or ID (`attr`).
+fn role_arn(syntax: Syntax, written: &str, resource: &str, attr: &str) -> Option<String> {
+    match syntax {
+        Syntax::Hcl => {
+            // `aws_iam_role.x.name`, `aws_iam_role.x[0].id`, `"${aws_iam_role.x.name}"`.
+            let (open, body, close) = match written.strip_prefix("\"${").and_then(|w| w.strip_suffix("}\"")) {
+                Some(body) => ("\"${", body, "}\""),
+                None => ("", written, ""),
+            };
+            let (head, tail) = body.rsplit_once('.')?;
+            let named = head.strip_prefix("aws_iam_role.")?;
+            let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']' | '"' | '.');
+            let same = resource == head || resource.ends_with(&format!(".{head}"));
+            if !(tail == "name" || tail == "id") || !named.chars().all(plain) || !same {
+                return None;
+            }
+            Some(format!("{open}{head}.arn{close}"))
+        }
+        Syntax::Yaml | Syntax::Json => {
+            let trimmed = written.trim();
+            if trimmed.len() != written.len() {
+                return None;
+            }
+            cfn_role_arn(syntax, written, resource, attr)
+        }
+        Syntax::Unknown => None,
+    }
+}
+
+/// `!Ref Role`, `{"Ref": "Role"}` and `Ref: Role` become `Fn::GetAtt` of `Arn`; a `GetAtt` of
+/// `RoleId` or `RoleName` gets `Arn` for its attribute.
+fn cfn_role_arn(syntax: Syntax, written: &str, resource: &str, attr: &str) -> Option<String> {
+    let json = syntax == Syntax::Json;
+    if let Some(name) = written.strip_prefix("!Ref ") {
+        return (name.trim() == resource && !json).then(|| format!("!GetAtt {resource}.Arn"));
+    }
+    let compact: String = written.chars().filter(|c| !c.is_whitespace()).collect();
+    let refs = [
+        (format!("{{\"Ref\":\"{resource}\"}}"), format!("{{\"Fn::GetAtt\": [\"{resource}\", \"Arn\"]}}")),
+        (format!("{{Ref:{resource}}}"), format!("{{\"Fn::GetAtt\": [{resource}, Arn]}}")),
+        (format!("Ref:{resource}"), format!("Fn::GetAtt: [{resource}, Arn]")),
+    ];
+    if let Some((_, arn)) = refs.iter().find(|(r, _)| *r == compact) {
+        return Some(arn.clone());
+    }
+    // `!GetAtt Role.RoleId`, `{"Fn::GetAtt": ["Role", "RoleId"]}`, `Fn::GetAtt: [Role, RoleId]`.
+    if attr == "RoleName" || !compact.contains("GetAtt") || !compact.contains(resource) {
+        return None;
+    }
+    let mut found = written.match_indices(attr).filter(|(i, _)| {
+        let before = written[..*i].chars().next_back();
+        let after = written[i + attr.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    });
+    let (i, _) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    Some(format!("{}Arn{}", &written[..i], &written[i + attr.len()..]))
+}
+
+/// Whether YAML reads `s` as this string when it is written bare, in a key or a value.
+fn plain_in_yaml(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_' | '/' | '*'))
+        && !s.ends_with(':')
+        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null")
+}
+
+/// Whether `s` is an HCL identifier, which an object key may be written as.
+fn identifier_in_hcl(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `s` in double quotes, escaped for the file's syntax.
+fn double_quoted(syntax: Syntax, s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' | '%' if syntax == Syntax::Hcl => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_keep_their_quotes() {
+        let t = |syntax, written, to| text(syntax, written, "sts:AssumeRole", to);
+        assert_eq!(t(Syntax::Yaml, "sts:AssumeRole", "sts:X").as_deref(), Some("sts:X"));
+        assert_eq!(t(Syntax::Yaml, "'sts:AssumeRole'", "sts:X").as_deref(), Some("'sts:X'"));
+        assert_eq!(t(Syntax::Json, "\"sts:AssumeRole\"", "sts:X").as_deref(), Some("\"sts:X\""));
+        assert_eq!(t(Syntax::Hcl, "\"sts:AssumeRole\"", "sts:X").as_deref(), Some("\"sts:X\""));
+        // Not the literal the rule saw: a variable, an escape, an interpolation.
+        assert_eq!(t(Syntax::Hcl, "var.action", "sts:X"), None);
+        assert_eq!(t(Syntax::Json, "\"sts:Assume\\u0052ole\"", "sts:X"), None);
+        assert_eq!(t(Syntax::Json, "sts:AssumeRole", "sts:X"), None);
+        assert_eq!(text(Syntax::Hcl, "\"${a}\"", "${a}", "b"), None);
+    }
+
+    #[test]
+    fn bare_keys_are_quoted_when_they_must_be() {
+        assert_eq!(
+            text(Syntax::Hcl, "StringEquals", "StringEquals", "ForAnyValue:StringLike").as_deref(),
+            Some("\"ForAnyValue:StringLike\"")
+        );
+        assert_eq!(text(Syntax::Hcl, "Service", "Service", "Federated").as_deref(), Some("Federated"));
+        assert_eq!(
+            text(Syntax::Yaml, "StringEquals", "StringEquals", "ForAnyValue:StringLike").as_deref(),
+            Some("ForAnyValue:StringLike")
+        );
+        assert_eq!(text(Syntax::Yaml, "x", "x", "yes").as_deref(), Some("\"yes\""));
+    }
+
+    #[test]
+    fn role_names_become_arns() {
+        let y = |w| role_arn(Syntax::Yaml, w, "AuthRole", "RoleName");
+        assert_eq!(y("!Ref AuthRole").as_deref(), Some("!GetAtt AuthRole.Arn"));
+        assert_eq!(y("Ref: AuthRole").as_deref(), Some("Fn::GetAtt: [AuthRole, Arn]"));
+        assert_eq!(y("!Ref OtherRole"), None);
+        assert_eq!(
+            role_arn(Syntax::Json, "{ \"Ref\" : \"AuthRole\" }", "AuthRole", "RoleName").as_deref(),
+            Some("{\"Fn::GetAtt\": [\"AuthRole\", \"Arn\"]}")
+        );
+        assert_eq!(
+            role_arn(Syntax::Yaml, "!GetAtt AuthRole.RoleId", "AuthRole", "RoleId").as_deref(),
+            Some("!GetAtt AuthRole.Arn")
+        );
+        let h = |w| role_arn(Syntax::Hcl, w, "aws_iam_role.auth", "RoleName");
+        assert_eq!(h("aws_iam_role.auth.name").as_deref(), Some("aws_iam_role.auth.arn"));
+        assert_eq!(h("\"${aws_iam_role.auth.id}\"").as_deref(), Some("\"${aws_iam_role.auth.arn}\""));
+        assert_eq!(h("module.roles.name"), None);
+        assert_eq!(h("\"${aws_iam_role.auth.name}-x\""), None);
+    }
+}
