@@ -69,6 +69,7 @@ pub fn named(code: &str) -> &'static Rule {
         severity: Severity::Error,
         summary: "a cfn-guard rule of `--guard-rules`",
         doc: "A cfn-guard rule of the files `--guard-rules` names; the comment above the rule in its file documents it.",
+        fix: None,
         check: no_check,
     })
 }
@@ -82,6 +83,7 @@ pub fn rule(name: &str, summary: &str, doc: &str) -> &'static Rule {
         severity: Severity::Error,
         summary: leak(summary.to_string()),
         doc: leak(doc.to_string()),
+        fix: None,
         check: no_check,
     })
 }

@@ -364,6 +364,8 @@ fn fixture_sarif_passes_the_sarif_validator_with_github_rules() {
     }
     // CDK output: construct paths and related places in the app's TypeScript source.
     targets.push(("cdk", PathBuf::from("testdata/cdk/cdk.out")));
+    // Results with fixes (artifact changes), in every input kind.
+    targets.push(("fix", PathBuf::from("testdata/fix")));
     let mut files = Vec::new();
     for (name, target) in &targets {
         let file = out_dir.path().join(format!("{name}.sarif"));

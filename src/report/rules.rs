@@ -4,19 +4,31 @@ use serde::Serialize;
 
 use crate::rules::Rule;
 
-/// One line per rule: code, severity, name, summary.
+/// One line per rule: code, severity, `fix` when `scan --fix` can fix it, name, summary.
 pub fn table(rules: &[&Rule]) -> String {
     let mut out = String::new();
     for r in rules {
-        out.push_str(&format!("{:<6} {:<8} {:<34} {}\n", r.code, r.severity.as_str(), r.name, r.summary));
+        let fix = if r.fixable() { "fix" } else { "" };
+        out.push_str(&format!(
+            "{:<6} {:<8} {fix:<3} {:<34} {}\n",
+            r.code,
+            r.severity.as_str(),
+            r.name,
+            r.summary
+        ));
     }
     out
 }
 
+/// What the docs say of a rule's fix.
+const FIXABLE: &str = "Fixable: `cognitrust scan --fix` applies its fix where it is certain, \
+    and the report says why where it is not.";
+
 /// The rule's full doc as markdown, headed by its code and name.
 pub fn markdown(rule: &Rule) -> String {
+    let fix = rule.fix.map(|f| format!("\n\n{FIXABLE} The fix {f}.")).unwrap_or_default();
     format!(
-        "# {} {}\n\nDefault severity: **{}**. {}.\n\n{}",
+        "# {} {}\n\nDefault severity: **{}**. {}.{fix}\n\n{}",
         rule.code,
         rule.name,
         rule.severity.as_str(),
@@ -44,10 +56,14 @@ struct JsonRule<'a> {
     name: &'a str,
     severity: &'a str,
     summary: &'a str,
+    fixable: bool,
+    /// What the fix does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a str>,
     doc: String,
 }
 
-/// `{"rules":[{"code","name","severity","summary","doc"}]}`.
+/// `{"rules":[{"code","name","severity","summary","fixable","doc"}]}`.
 pub fn json(rules: &[&Rule]) -> String {
     let out = JsonRules {
         rules: rules
@@ -57,6 +73,8 @@ pub fn json(rules: &[&Rule]) -> String {
                 name: r.name,
                 severity: r.severity.as_str(),
                 summary: r.summary,
+                fixable: r.fixable(),
+                fix: r.fix,
                 doc: r.doc_text(),
             })
             .collect(),

@@ -114,8 +114,37 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// The fix `scan --fix` applies, when it is certain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: Artifact,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Content,
+}
+
+#[derive(Serialize)]
+struct Content {
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -362,8 +391,39 @@ fn result<'a>(
             .map(|(i, r)| location(&Location::of(files, r.loc), Some(i + 1), Some(&r.message)))
             .collect(),
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+        fixes: f.fix.iter().filter(|x| x.applicable()).map(|x| fix(x, files)).collect(),
         properties: f.construct_path.as_deref().map(|construct_path| ResultProperties { construct_path }),
     }
+}
+
+/// A fix as SARIF's artifact changes, one per file in the order of its first edit. The text
+/// inserted is the file's own: it is not escaped, as a viewer applies it, not shows it raw.
+fn fix(x: &crate::fix::Fix, files: &[SourceFile]) -> SarifFix {
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    for e in &x.edits {
+        let place = Location::of(files, crate::source::Loc::new(e.file, e.span));
+        let replacement = Replacement {
+            deleted_region: Region {
+                start_line: place.line,
+                start_column: place.column,
+                end_line: Some(place.end_line),
+                end_column: Some(place.end_column),
+            },
+            inserted_content: Content { text: e.replacement.clone() },
+        };
+        match order.iter().position(|&f| f == e.file) {
+            Some(i) => changes[i].replacements.push(replacement),
+            None => {
+                order.push(e.file);
+                changes.push(ArtifactChange {
+                    artifact_location: artifact(&place.file),
+                    replacements: vec![replacement],
+                });
+            }
+        }
+    }
+    SarifFix { description: Text { text: escape(&x.title) }, artifact_changes: changes }
 }
 
 /// The message, a link to each related location (GitHub shows related locations only through

@@ -1,6 +1,7 @@
 use super::{Findings, PoolRole, declare_rule};
-use crate::iam::{COGNITO_PRINCIPALS, cognito_allows};
-use crate::model::{Effect, Model, PrincipalEntry, Statement, Sym};
+use crate::fix::{Change, Fix};
+use crate::iam::{COGNITO_PRINCIPALS, WEB_IDENTITY, allows_action, cognito_allows};
+use crate::model::{Effect, Model, PrincipalEntry, Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -31,20 +32,59 @@ declare_rule! {
     /// - aws-amplify/amplify-js#741 (an OIDC provider ARN as the principal)
     code: "CT102", name: "trust-wrong-principal-type", severity: Error,
     summary: "a near miss instead of the Cognito principal: `Service`/`AWS` cognito-identity, `cognito-idp`, an OIDC provider ARN",
+    fix: "writes `Federated` for a `Service` or `AWS` identity-pool principal, and `sts:AssumeRoleWithWebIdentity` for its action",
     check: check,
 }
 
 /// The first principal entry of an Allow statement that looks like a Cognito principal
 /// written the wrong way.
-pub fn near_miss(statements: &[Statement]) -> Option<(&PrincipalEntry, &'static str)> {
+pub fn near_miss(statements: &[Statement]) -> Option<(&Statement, &PrincipalEntry, &'static str)> {
     if cognito_allows(statements).next().is_some() {
         return None;
     }
     statements
         .iter()
         .filter(|s| s.effect == Effect::Allow)
-        .flat_map(|s| s.principal.iter().flat_map(|p| &p.entries))
-        .find_map(|e| why_near_miss(e).map(|why| (e, why)))
+        .flat_map(|s| s.principal.iter().flat_map(move |p| p.entries.iter().map(move |e| (s, e))))
+        .find_map(|(s, e)| why_near_miss(e).map(|why| (s, e, why)))
+}
+
+/// `Service` or `AWS` becomes `Federated`, with the action `sts:AssumeRoleWithWebIdentity`, when
+/// every principal of the statement is the identity-pool principal: a key that also names
+/// other services would move them too.
+fn fix(st: &Statement, entry: &PrincipalEntry) -> Option<Fix> {
+    if !matches!(entry.kind.as_str(), "Service" | "AWS") {
+        return None;
+    }
+    let title = "write `Federated: cognito-identity.amazonaws.com`".to_string();
+    let only_cognito = st.principal.as_ref().is_some_and(|p| {
+        !p.wildcard && p.entries.iter().all(|e| crate::iam::is_cognito_principal(&e.value) == Tri::Yes)
+    });
+    if !only_cognito {
+        return Some(Fix::uncertain(
+            title,
+            "the statement trusts other principals too: give identity pools a statement of their own",
+        ));
+    }
+    let mut changes = Vec::new();
+    for e in st.principal.iter().flat_map(|p| &p.entries).filter(|e| e.kind != "Federated") {
+        let change = Change::Text { at: e.kind_loc, from: e.kind.clone(), to: "Federated".into() };
+        if !changes.contains(&change) {
+            changes.push(change);
+        }
+    }
+    if !st.not_action && allows_action(st, WEB_IDENTITY) != Tri::Yes {
+        match super::ct103_trust_wrong_action::action_change(st) {
+            Some(action) => changes.push(action),
+            None => {
+                return Some(Fix::uncertain(
+                    title,
+                    "the statement's action must become `sts:AssumeRoleWithWebIdentity` too",
+                ));
+            }
+        }
+    }
+    Some(Fix::new(title, changes))
 }
 
 fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
@@ -74,7 +114,7 @@ fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
 
 fn check(model: &Model, out: &mut Findings) {
     for pr in PoolRole::all(model) {
-        let Some((entry, why)) = near_miss(&pr.policy.statements) else { continue };
+        let Some((st, entry, why)) = near_miss(&pr.policy.statements) else { continue };
         let f = out.add(
             entry.loc,
             &pr.role.resource,
@@ -86,6 +126,9 @@ fn check(model: &Model, out: &mut Findings) {
                 entry.value.describe().trim_matches('"')
             ),
         );
+        if let Some(fix) = fix(st, entry) {
+            f.fix(fix);
+        }
         f.label(why).help(
             "write `Principal: {Federated: cognito-identity.amazonaws.com}` with `Action: sts:AssumeRoleWithWebIdentity`; until then users get InvalidIdentityPoolConfigurationException",
         );

@@ -34,28 +34,36 @@ declare_rule! {
     /// - danilop/LambdAuth#4, aws-amplify/amplify-backend#678
     code: "CT103", name: "trust-wrong-action", severity: Error,
     summary: "the Cognito statement lacks `sts:AssumeRoleWithWebIdentity`",
+    fix: "writes `sts:AssumeRoleWithWebIdentity` for `sts:AssumeRole`, keeping the other actions",
     check: check,
 }
 
 /// `sts:AssumeRole` (or another `AssumeRole…` action) becomes `sts:AssumeRoleWithWebIdentity`
 /// in a statement that trusts identity pools alone; the other actions stay.
-pub fn fix(st: &Statement) -> Option<Fix> {
+fn fix(st: &Statement) -> Option<Fix> {
     let title = format!("write `{WEB_IDENTITY}`");
-    if st.not_action {
-        return None;
-    }
-    let action = st.actions.iter().find_map(|a| match &a.value {
-        Sym::Lit(s) if is_assume_role(s) => Some((s, a.loc)),
-        _ => None,
-    })?;
+    let change = action_change(st)?;
     if !trusts_only_cognito(st) {
         return Some(Fix::uncertain(
             title,
             "the statement trusts other principals too, which may need this action: give identity pools a statement of their own",
         ));
     }
-    let (from, at) = action;
-    Some(Fix::new(title, vec![Change::Text { at, from: from.clone(), to: WEB_IDENTITY.to_string() }]))
+    Some(Fix::new(title, vec![change]))
+}
+
+/// The change of a statement's first `AssumeRole…` action, written literally, to
+/// `sts:AssumeRoleWithWebIdentity`.
+pub fn action_change(st: &Statement) -> Option<Change> {
+    if st.not_action {
+        return None;
+    }
+    st.actions.iter().find_map(|a| match &a.value {
+        Sym::Lit(s) if is_assume_role(s) => {
+            Some(Change::Text { at: a.loc, from: s.clone(), to: WEB_IDENTITY.to_string() })
+        }
+        _ => None,
+    })
 }
 
 /// `sts:AssumeRole`, `sts:AssumeRoleWithSAML`: an action that assumes roles the wrong way.

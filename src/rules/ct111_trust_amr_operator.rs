@@ -1,6 +1,7 @@
 use super::{Findings, TrustedRole, declare_rule};
+use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, Operator, SetOp, key_kind};
-use crate::model::Model;
+use crate::model::{Condition, Model, Statement};
 
 declare_rule! {
     /// ## What it does
@@ -28,7 +29,28 @@ declare_rule! {
     /// - [Role trust and permissions](https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)
     code: "CT111", name: "trust-amr-operator", severity: Warning,
     summary: "`amr` under a single-valued operator or `ForAllValues` (it is multi-valued)",
+    fix: "writes `ForAnyValue:StringLike` for the operator of `amr`",
     check: check,
+}
+
+/// The operator becomes `ForAnyValue:StringLike`, when it only compares `amr` with values
+/// (`StringEquals`, `StringLike`): a negated or other operator means something the fix would
+/// change, and an operator that also holds other keys would change their test too.
+fn fix(st: &Statement, c: &Condition, op: &Operator) -> Fix {
+    let to = "ForAnyValue:StringLike";
+    let title = format!("write `{to}`");
+    if !matches!(op.base.as_str(), "StringEquals" | "StringLike") || op.if_exists {
+        return Fix::uncertain(title, format!("`{}` does not say which test was meant", c.operator));
+    }
+    let shared =
+        st.conditions.iter().any(|o| o.operator_loc == c.operator_loc && key_kind(&o.key) != KeyKind::Amr);
+    if shared {
+        return Fix::uncertain(
+            title,
+            format!("`{}` also tests other keys: move `amr` under an operator of its own", c.operator),
+        );
+    }
+    Fix::new(title, vec![Change::Text { at: c.operator_loc, from: c.operator.clone(), to: to.to_string() }])
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -51,6 +73,7 @@ fn check(model: &Model, out: &mut Findings) {
                         tr.role.resource.name, c.operator
                     ),
                 );
+                f.fix(fix(st, c, &op));
                 f.label("use ForAnyValue:StringLike").help(format!(
                     "write \"ForAnyValue:{}\" for `cognito-identity.amazonaws.com:amr`",
                     if op.is_like() { op.base.as_str() } else { "StringLike" }

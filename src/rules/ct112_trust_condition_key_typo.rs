@@ -1,6 +1,7 @@
 use super::{Findings, TrustedRole, declare_rule};
+use crate::fix::{Change, Fix};
 use crate::iam::cognito_entries;
-use crate::model::{Model, Sym};
+use crate::model::{Condition, Model, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -30,11 +31,38 @@ declare_rule! {
     /// - [IAM JSON policy elements: Condition](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html)
     code: "CT112", name: "trust-condition-key-typo", severity: Error,
     summary: "a condition key whose namespace is not the statement's principal",
+    fix: "writes Cognito's namespace for a misspelt one",
     check: check,
 }
 
 /// Namespaces of global condition keys, valid under any principal.
 const GLOBAL: &[&str] = &["aws", "sts"];
+
+/// The key in the principal's namespace, when the statement has one principal and the key
+/// misspells Cognito's namespace with one of its keys (`cognito-identity.amazon.com:aud`):
+/// another namespace may be a key of another provider, meant for another statement.
+fn fix(c: &Condition, principals: &[&str], name: &str) -> Fix {
+    let expected = principals.first().copied().unwrap_or("cognito-identity.amazonaws.com");
+    let to = format!("{expected}:{name}");
+    let title = format!("write `{to}`");
+    // A namespace that is itself an identity-pool principal (GovCloud's, China's) may be the
+    // right one, with the principal wrong: CT116 says which.
+    let namespace = c.key.rsplit_once(':').map_or("", |(ns, _)| ns);
+    let cognito_typo = namespace.to_ascii_lowercase().starts_with("cognito")
+        && !crate::iam::COGNITO_PRINCIPALS.iter().any(|p| p.eq_ignore_ascii_case(namespace))
+        && matches!(name, "aud" | "amr" | "sub");
+    let mut distinct: Vec<String> = principals.iter().map(|p| p.to_ascii_lowercase()).collect();
+    distinct.sort();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [_] if cognito_typo => Fix::new(title, vec![Change::Text { at: c.key_loc, from: c.key.clone(), to }]),
+        [_] => Fix::uncertain(title, "the key may belong to another provider's statement"),
+        _ => Fix::uncertain(
+            title,
+            "the statement trusts several principals: say which namespace the key is for",
+        ),
+    }
+}
 
 fn check(model: &Model, out: &mut Findings) {
     for tr in TrustedRole::all(model) {
@@ -67,6 +95,7 @@ fn check(model: &Model, out: &mut Findings) {
                     ),
                 );
                 f.label("this key never appears in the request").help(format!("write `{expected}:{name}`"));
+                f.fix(fix(c, &principals, name));
                 tr.relate_uses(f);
             }
         }

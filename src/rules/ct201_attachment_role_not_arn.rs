@@ -1,4 +1,5 @@
 use super::{Findings, declare_rule};
+use crate::fix::{Change, Fix};
 use crate::model::{Model, RoleIndex, Sym};
 
 declare_rule! {
@@ -28,6 +29,7 @@ declare_rule! {
     /// - aws/aws-sdk-js#908, boto/boto3#73
     code: "CT201", name: "attachment-role-not-arn", severity: Error,
     summary: "a slot or rule gets a role name, not an ARN: \"Access to Role 'x' is forbidden.\"",
+    fix: "references the role's ARN instead of its name or ID",
     check: check,
 }
 
@@ -63,6 +65,16 @@ fn check(model: &Model, out: &mut Findings) {
                 match role {
                     Some(r) => {
                         f.help(format!("use {}", r.arn_text));
+                        if let Sym::Attr { resource, attr, .. } = &slot.role.value {
+                            f.fix(Fix::new(
+                                format!("use {}", r.arn_text),
+                                vec![Change::RoleArn {
+                                    at: slot.role.loc,
+                                    resource: resource.clone(),
+                                    attr: attr.clone(),
+                                }],
+                            ));
+                        }
                         f.related(
                             r.resource.loc,
                             format!("role `{}` is defined here", r.resource.name),

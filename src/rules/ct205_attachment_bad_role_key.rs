@@ -1,4 +1,5 @@
 use super::{Findings, declare_rule};
+use crate::fix::{Change, Fix};
 use crate::model::Model;
 
 declare_rule! {
@@ -26,6 +27,7 @@ declare_rule! {
     /// - [SetIdentityPoolRoles](https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_SetIdentityPoolRoles.html)
     code: "CT205", name: "attachment-bad-role-key", severity: Error,
     summary: "a `Roles` key other than `authenticated`/`unauthenticated`",
+    fix: "writes `authenticated` or `unauthenticated` for the same key in another case",
     check: check,
 }
 
@@ -52,6 +54,16 @@ fn check(model: &Model, out: &mut Findings) {
                     format!("`Roles` of `{}` has the key `{key}`: only `authenticated` and `unauthenticated` are accepted, so the deploy fails", att.resource.name),
                 );
                 f.label("not a role type").help(format!("write `{}`", meant(key)));
+                let to = meant(key);
+                let title = format!("write `{to}`");
+                let taken = variant.value.role_keys.iter().any(|(k, _)| k == to);
+                f.fix(if !key.eq_ignore_ascii_case(to) {
+                    Fix::uncertain(title, "the key does not say for sure which role type was meant")
+                } else if taken {
+                    Fix::uncertain(title, format!("`Roles` has `{to}` already"))
+                } else {
+                    Fix::new(title, vec![Change::Text { at: *loc, from: key.clone(), to: to.to_string() }])
+                });
             }
         }
     }

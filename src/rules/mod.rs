@@ -108,6 +108,8 @@ pub struct Rule {
     /// Markdown with the sections `## What it does`, `## Why is this bad?`, `## Example`,
     /// `## Use instead`, `## References`.
     pub doc: &'static str,
+    /// What the rule's fix does, when it has one: `scan --fix` applies it where it is certain.
+    pub fix: Option<&'static str>,
     pub check: fn(&Model, &mut Findings),
 }
 
@@ -118,6 +120,11 @@ impl std::fmt::Debug for Rule {
 }
 
 impl Rule {
+    /// Whether `scan --fix` can fix the rule's findings.
+    pub fn fixable(&self) -> bool {
+        self.fix.is_some()
+    }
+
     /// The doc without the one leading space every `///` line carries.
     pub fn doc_text(&self) -> String {
         let mut out = String::new();
@@ -134,7 +141,7 @@ macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         code: $code:literal, name: $name:literal, severity: $sev:ident,
-        summary: $summary:literal, check: $check:path $(,)?
+        summary: $summary:literal, $(fix: $fix:literal,)? check: $check:path $(,)?
     ) => {
         pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
             code: $code,
@@ -142,11 +149,23 @@ macro_rules! declare_rule {
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
+            fix: $crate::rules::rule_fix!($($fix)?),
             check: $check,
         };
     };
 }
 pub(crate) use declare_rule;
+
+/// A rule's `fix` text as [`Rule::fix`] holds it.
+macro_rules! rule_fix {
+    () => {
+        None
+    };
+    ($fix:literal) => {
+        Some($fix)
+    };
+}
+pub(crate) use rule_fix;
 
 /// Another place that explains a finding: the other end of a link.
 #[derive(Debug, Clone, PartialEq)]

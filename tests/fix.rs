@@ -1,0 +1,308 @@
+//! `scan --fix` and `--diff`. Each folder of `testdata/fix/<RULE>/<kind>/` holds one failing
+//! input and, beside it, `<input>.fixed`: what `--fix` must make of it. The harness fixes a copy
+//! and checks that it equals the committed file, that a scan of it no longer has the finding,
+//! still reads and links the same pools and slots, and that a second `--fix` changes nothing.
+//! `COGNITRUST_BLESS=1 cargo test --test fix` writes the `.fixed` files (review them).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cognitrust::{Options, Report, scan, scan_and_fix};
+use common::{project, run};
+
+fn options(dir: &Path) -> Options {
+    let mut opts = Options::new(vec![dir.to_path_buf()]);
+    opts.cwd = dir.to_path_buf();
+    opts
+}
+
+fn fixtures() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix");
+    let mut out = Vec::new();
+    for rule in std::fs::read_dir(&root).expect("testdata/fix") {
+        let rule = rule.unwrap().path();
+        let code = rule.file_name().unwrap().to_string_lossy().into_owned();
+        for kind in std::fs::read_dir(&rule).unwrap() {
+            out.push((code.clone(), kind.unwrap().path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The one input of a fixture folder: the file without a `.fixed` twin's suffix.
+fn input_of(dir: &Path) -> PathBuf {
+    let inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none_or(|e| e != "fixed"))
+        .collect();
+    assert_eq!(inputs.len(), 1, "{}: one input file per fixture folder", dir.display());
+    inputs.into_iter().next().unwrap()
+}
+
+fn has(report: &Report, code: &str) -> bool {
+    report.findings.iter().any(|f| f.rule.code == code)
+}
+
+fn links(report: &Report) -> (usize, usize, usize) {
+    let c = report.summary.coverage;
+    (c.pools, c.slots, c.roles_checked + c.not_checked)
+}
+
+#[test]
+fn every_fix_fixture_is_fixed_as_committed_and_only_once() {
+    let bless = std::env::var_os("COGNITRUST_BLESS").is_some();
+    let fixtures = fixtures();
+    assert!(fixtures.len() >= 20, "the fix fixtures are missing: {}", fixtures.len());
+    let mut failures = Vec::new();
+    for (code, dir) in &fixtures {
+        let input = input_of(dir);
+        let name = input.file_name().unwrap().to_string_lossy().into_owned();
+        let work = tempfile::tempdir().unwrap();
+        let copy = work.path().join(&name);
+        std::fs::copy(&input, &copy).unwrap();
+        let shown = dir.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display().to_string();
+        let mut fail = |why: String| failures.push(format!("{shown}: {why}"));
+
+        let before = scan(&options(work.path()));
+        let fixable = before
+            .findings
+            .iter()
+            .any(|f| f.rule.code == code && f.fix.as_ref().is_some_and(|x| x.applicable()));
+        if !fixable {
+            fail(format!("no applicable {code} fix before fixing"));
+            continue;
+        }
+        let (after, run) = scan_and_fix(&options(work.path()));
+        let fixed = std::fs::read_to_string(&copy).unwrap();
+        let expected_path = dir.join(format!("{name}.fixed"));
+        if bless {
+            std::fs::write(&expected_path, &fixed).unwrap();
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == fixed => {}
+            Ok(_) => fail(format!("the fixed file differs from {name}.fixed:\n{fixed}")),
+            Err(_) => fail(format!("{name}.fixed is missing (COGNITRUST_BLESS=1 writes it)")),
+        }
+        if run.fixed == 0 {
+            fail("--fix said it fixed nothing".into());
+        }
+        if has(&after, code) {
+            fail(format!("{code} is still reported after --fix"));
+        }
+        if !after.errors.is_empty() {
+            fail(format!("the fixed file does not read back: {:?}", after.errors));
+        }
+        // The same pools; no slot or role lost (a miscased `Roles` key, once fixed, is a slot).
+        let (b, a) = (links(&before), links(&after));
+        if a.0 != b.0 || a.1 < b.1 || a.2 < b.2 {
+            fail(format!("pools, slots and roles changed: {b:?} then {a:?}"));
+        }
+        let (_, again) = scan_and_fix(&options(work.path()));
+        if again.fixed != 0 || std::fs::read_to_string(&copy).unwrap() != fixed {
+            fail("a second --fix changed the file".into());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every rule that offers a fix has a fixture for it (and every fixture's rule offers one).
+#[test]
+fn every_fixable_rule_has_fix_fixtures() {
+    let with_fixtures: std::collections::BTreeSet<String> = fixtures().into_iter().map(|(c, _)| c).collect();
+    let fixable: std::collections::BTreeSet<String> =
+        cognitrust::rules::RULES.iter().filter(|r| r.fixable()).map(|r| r.code.to_string()).collect();
+    assert_eq!(with_fixtures, fixable);
+}
+
+const ACTION: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRole.Arn
+"#;
+
+/// Scans `dir` with `--fix` and says whether a file changed, with the report.
+fn fix_leaves_alone(dir: &Path, files: &[&str]) -> Report {
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    let (report, run) = scan_and_fix(&options(dir));
+    let after: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    assert_eq!(before, after, "a file was edited");
+    assert_eq!(run.fixed, 0);
+    report
+}
+
+fn reason<'r>(report: &'r Report, code: &str) -> &'r str {
+    let f = report.findings.iter().find(|f| f.rule.code == code).expect("the finding");
+    let fix = f.fix.as_ref().expect("a fix");
+    assert!(!fix.applicable());
+    fix.not_applied.as_deref().expect("a reason")
+}
+
+#[test]
+fn generated_files_are_never_edited() {
+    for (path, says) in [
+        ("cdk.out/AppStack.template.yaml", "cdk synth"),
+        (".serverless/cloudformation-template-update-stack.yaml", "serverless package"),
+        (".aws-sam/build/template.yaml", "sam build"),
+        ("amplify/backend/auth/app/build/app-cloudformation-template.yaml", "amplify push"),
+        ("amplify/#current-cloud-backend/auth/app/template.yaml", "amplify push"),
+    ] {
+        let dir = project(&[(path, ACTION)]);
+        let mut opts = options(dir.path());
+        opts.honour_ignore_files = false;
+        opts.paths = vec![dir.path().join(path)];
+        let (report, run) = scan_and_fix(&opts);
+        assert_eq!(std::fs::read_to_string(dir.path().join(path)).unwrap(), ACTION, "{path} was edited");
+        assert_eq!(run.fixed, 0);
+        let why = reason(&report, "CT103");
+        assert!(why.contains("is generated") && why.contains(says), "{path}: {why}");
+    }
+}
+
+#[test]
+fn a_plan_is_never_edited() {
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform/plans/fail_for_each_instances.json");
+    let text = std::fs::read_to_string(&plan).expect("the plan fixture");
+    let dir = project(&[("plan.json", &text)]);
+    let report = fix_leaves_alone(dir.path(), &["plan.json"]);
+    assert!(reason(&report, "CT102").contains("terraform show -json"));
+}
+
+#[test]
+fn uncertain_fixes_are_not_applied_and_say_why() {
+    // The statement trusts a service too, which needs sts:AssumeRole.
+    let shared = ACTION.replace(
+        "Principal: {Federated: cognito-identity.amazonaws.com}",
+        "Principal: {Federated: cognito-identity.amazonaws.com, Service: lambda.amazonaws.com}",
+    );
+    // `amr` shares its operator with `aud`: renaming the operator would change `aud`'s test.
+    let shared_operator = ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
+        "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n              \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
+        "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool, \"cognito-identity.amazonaws.com:amr\": authenticated}",
+    );
+    // A key that could be either slot.
+    let guessed = ACTION
+        .replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n")
+        .replace("authenticated: !GetAtt AuthRole.Arn", "users: !GetAtt AuthRole.Arn");
+    for (text, code, says) in [
+        (shared.as_str(), "CT103", "other principals"),
+        (shared_operator.as_str(), "CT111", "also tests other keys"),
+        (guessed.as_str(), "CT205", "which role type"),
+    ] {
+        let dir = project(&[("t.yaml", text)]);
+        let report = fix_leaves_alone(dir.path(), &["t.yaml"]);
+        let why = reason(&report, code);
+        assert!(why.contains(says), "{code}: {why}");
+    }
+}
+
+#[test]
+fn a_value_from_a_variable_is_not_rewritten() {
+    let tf = r#"resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = false
+}
+
+locals {
+  role = aws_iam_role.auth.name
+}
+
+resource "aws_iam_role" "auth" {
+  name = "auth"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "cognito-identity.amazonaws.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals                = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
+        "ForAnyValue:StringLike"    = { "cognito-identity.amazonaws.com:amr" = "authenticated" }
+      }
+    }]
+  })
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated = local.role
+  }
+}
+"#;
+    let dir = project(&[("main.tf", tf)]);
+    let report = fix_leaves_alone(dir.path(), &["main.tf"]);
+    assert!(reason(&report, "CT201").contains("not referenced directly"), "{:?}", report.findings);
+}
+
+#[test]
+fn diff_prints_the_fix_and_exits_1_without_writing() {
+    let dir = project(&[("t.yaml", ACTION)]);
+    let out = run(dir.path(), &["scan", "--diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.starts_with("--- a/t.yaml\n+++ b/t.yaml\n@@ -11,7 +11,7 @@\n"), "{diff}");
+    assert!(
+        diff.contains(
+            "\n-            Action: sts:AssumeRole\n+            Action: sts:AssumeRoleWithWebIdentity\n"
+        ),
+        "{diff}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), ACTION);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("would fix 1 finding in 1 file"), "{stderr}");
+
+    let fixed = ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n");
+    let clean = project(&[("t.yaml", &fixed)]);
+    let out = run(clean.path(), &["scan", "--diff"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn fix_writes_reports_what_is_left_and_exits_on_it() {
+    let dir = project(&[("t.yaml", ACTION)]);
+    let out = run(dir.path(), &["scan", "--fix", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fixed 1 finding in 1 file"), "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
+    assert_eq!(text, ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n"));
+    assert_eq!(common::json(&out)["summary"]["findings"], 0);
+    assert!(
+        run(dir.path(), &["scan", "--fix", "--diff"]).status.code() == Some(2),
+        "--fix and --diff conflict"
+    );
+}
+
+#[test]
+fn a_diff_escapes_what_the_file_holds() {
+    let text = ACTION.replace("Action: sts:AssumeRole\n", "Action: sts:AssumeRole # \u{1b}[31m\u{202e}\n");
+    let dir = project(&[("t.yaml", &text)]);
+    let out = run(dir.path(), &["scan", "--diff"]);
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(!diff.contains('\u{1b}') && !diff.contains('\u{202e}'), "{diff:?}");
+    assert!(diff.contains("\\u{1b}[31m\\u{202e}"), "{diff}");
+}
