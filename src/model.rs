@@ -398,6 +398,10 @@ impl SlotKind {
     pub fn is_authenticated(self) -> bool {
         matches!(self, SlotKind::Authenticated | SlotKind::Rule | SlotKind::Group)
     }
+    /// The `amr` value of the identities the slot serves.
+    pub fn amr_value(self) -> &'static str {
+        if self == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" }
+    }
     pub fn describe(self) -> &'static str {
         match self {
             SlotKind::Authenticated => "authenticated role",
@@ -482,6 +486,30 @@ pub struct MappingRule {
 pub struct Policy {
     pub loc: Loc,
     pub statements: Vec<Statement>,
+    /// How the policy is written, which says how help spells its parts.
+    pub form: PolicyForm,
+}
+
+/// How a policy document is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PolicyForm {
+    /// In the template's own tree: CloudFormation YAML or JSON, as its file is.
+    #[default]
+    Template,
+    /// JSON text in Terraform: a heredoc, a file read by `file()` or `templatefile()`, a
+    /// plan's string.
+    JsonText,
+    /// An HCL object given to `jsonencode`.
+    HclObject,
+    /// `data "aws_iam_policy_document"` blocks.
+    DocumentBlocks,
+}
+
+impl Policy {
+    pub fn written_as(mut self, form: PolicyForm) -> Policy {
+        self.form = form;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -726,6 +754,9 @@ pub struct Model {
     /// The folder of each file, as reports show paths: what belongs to one project when no
     /// explicit link says so.
     pub folders: Vec<String>,
+    /// How each file is written, and whether it is a Serverless Framework service, so help
+    /// speaks the file's own syntax.
+    pub dialects: Vec<crate::rules::say::FileDialect>,
 }
 
 impl Model {
@@ -842,9 +873,10 @@ impl Model {
             incomplete_if_used,
             errors,
             folders,
+            dialects,
         } = other;
         debug_assert!(uses.is_empty() && unresolved.is_empty() && attachment_pools.is_empty(), "linked");
-        debug_assert!(folders.is_empty(), "set once the model is built");
+        debug_assert!(folders.is_empty() && dialects.is_empty(), "set once the model is built");
         self.pools.extend(pools);
         self.attachments.extend(attachments);
         self.roles.extend(roles);

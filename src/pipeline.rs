@@ -107,6 +107,7 @@ pub(crate) fn analyse(
     let mut model = inputs.model(&roots);
     model.app_sources = cdk.app_sources;
     model.folders = inputs.files.iter().map(|f| source::parent_dir(&f.display).to_string()).collect();
+    model.dialects = inputs.dialects();
     for e in std::mem::take(&mut model.errors) {
         let path = Some(inputs.files[e.loc.file].display.clone());
         inputs.errors.push(InputError { message: e.message, path, place: Some((e.loc.file, e.loc.span)) });
@@ -140,7 +141,7 @@ pub(crate) fn analyse(
         }
         (outcome.kept, outcome.suppressed)
     };
-    let Inputs { files, templates, tf_files, plans, mut errors, assemblies: _ } = inputs;
+    let Inputs { files, templates, tf_files, plans, mut errors, .. } = inputs;
     sort_findings(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
     let summary = Summary {
@@ -229,6 +230,8 @@ struct Inputs {
     plans: Vec<(FileId, syntax::Node)>,
     errors: Vec<InputError>,
     assemblies: Vec<frontend::cdk::Read>,
+    /// The files Serverless Framework services include.
+    fragments: Vec<FileId>,
 }
 
 impl Inputs {
@@ -252,6 +255,7 @@ impl Inputs {
                     });
                 }
                 self.files.push(file);
+                self.fragments.extend(self.files.len()..self.files.len() + fragments.len());
                 self.files.extend(fragments);
                 self.templates.push(*template);
             }
@@ -307,6 +311,19 @@ impl Inputs {
                 self.errors.push(InputError { message, path, place: None });
             }
         }
+    }
+
+    /// How each file is written, for help in its own syntax.
+    fn dialects(&self) -> Vec<rules::say::FileDialect> {
+        let plans: std::collections::HashSet<FileId> = self.plans.iter().map(|(id, _)| *id).collect();
+        let serverless = |i: usize, f: &SourceFile| {
+            frontend::serverless::is_service_file(Path::new(&f.display)) || self.fragments.contains(&i)
+        };
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| rules::say::FileDialect::new(f.syntax, serverless(i, f), plans.contains(&i)))
+            .collect()
     }
 
     /// The config file, as a file of the report when its `[[suppress]]` entries need places.

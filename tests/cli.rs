@@ -148,7 +148,10 @@ fn human_output_shows_the_snippet_the_rule_and_the_fix_without_colour() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("CT106 trust-no-aud"), "{text}");
     assert!(text.contains("[auth.yaml:15:13]"), "{text}");
-    assert!(text.contains("help: add StringEquals"), "{text}");
+    assert!(
+        text.contains("help: add `StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}`"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "no ANSI escapes when not a terminal");
     assert!(
         text.ends_with(

@@ -306,3 +306,57 @@ fn a_diff_escapes_what_the_file_holds() {
     assert!(!diff.contains('\u{1b}') && !diff.contains('\u{202e}'), "{diff:?}");
     assert!(diff.contains("\\u{1b}[31m\\u{202e}"), "{diff}");
 }
+
+/// CloudFormation spellings that help for a Terraform finding must never contain.
+const CLOUDFORMATION: &[&str] = &[
+    "!Ref",
+    "!GetAtt",
+    "!Sub",
+    "!Join",
+    "Fn::",
+    "{\"Ref\"",
+    "AWS::",
+    "Roles:",
+    "Principal:",
+    "Action:",
+    "Condition:",
+    "RoleMappings",
+    "RulesConfiguration",
+    "AllowUnauthenticatedIdentities",
+    "AllowClassicFlow",
+    "AmbiguousRoleResolution",
+    "IdentityPoolId",
+    "CognitoIdentityProviders",
+    "WriteAttributes",
+    "RoleARN",
+    "Claim:",
+    "Type:",
+];
+
+/// Every finding on Terraform (sources and plans) across the fixtures speaks Terraform in its
+/// help and its fix, whatever the rule.
+#[test]
+fn help_for_terraform_findings_has_no_cloudformation_syntax() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut opts = options(root);
+    opts.paths = vec![root.join("testdata/terraform"), root.join("testdata/fix")];
+    opts.honour_ignore_files = false;
+    let report = scan(&opts);
+    let mut bad = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &report.findings {
+        let file = &report.files[f.loc.file].display;
+        if !(file.ends_with(".tf") || file.contains("terraform/plans/")) {
+            continue;
+        }
+        seen.insert(f.rule.code);
+        let texts = [f.help.as_deref().unwrap_or(""), f.fix.as_ref().map_or("", |x| x.title.as_str())];
+        for text in texts {
+            if let Some(word) = CLOUDFORMATION.iter().find(|w| text.contains(*w)) {
+                bad.push(format!("{} {}:{}: `{word}` in {text:?}", f.rule.code, file, f.loc.span.start));
+            }
+        }
+    }
+    assert!(seen.len() >= 25, "the Terraform fixtures cover the rules: {seen:?}");
+    assert!(bad.is_empty(), "{} helps in CloudFormation syntax:\n{}", bad.len(), bad.join("\n"));
+}

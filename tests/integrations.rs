@@ -125,12 +125,12 @@ fn github_format_prints_one_annotation_per_finding() {
              `amr` condition: guest identities could obtain it\
              %0Ainfra/auth.yaml:32:24: attached to pool `Pool` as its authenticated role\
              %0Ainfra/auth.yaml:6:39: guests are allowed here\
-             %0Ahelp: add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
+             %0Ahelp: add `\"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}`",
             "::error file=infra/auth.yaml,line=25,col=13,endLine=25,endColumn=22,title=CT106 trust-no-aud::\
              role `GuestRole` trusts every identity pool: its trust policy has no \
              cognito-identity.amazonaws.com:aud condition\
              %0Ainfra/auth.yaml:33:26: attached to pool `Pool` as its unauthenticated (guest) role\
-             %0Ahelp: add StringEquals {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}",
+             %0Ahelp: add `StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}`",
         ]
     );
 }

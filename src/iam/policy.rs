@@ -1,7 +1,7 @@
 //! Reading a policy document (a concrete, condition-free tree) into [`Policy`].
 
 use crate::frontend::Resolve;
-use crate::model::{Condition, Effect, Policy, Principal, PrincipalEntry, Statement, Sym};
+use crate::model::{Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement, Sym};
 use crate::syntax::{Node, Value};
 
 /// Reads a policy document; `r` resolves the input's own expressions and places.
@@ -12,7 +12,8 @@ pub fn read_policy(r: &dyn Resolve, doc: &Node) -> Option<Policy> {
         Value::Map(_) => vec![statements],
         _ => return None,
     };
-    Some(Policy { loc: r.at(doc.span), statements: list.into_iter().map(|s| read_statement(r, s)).collect() })
+    let statements = list.into_iter().map(|s| read_statement(r, s)).collect();
+    Some(Policy { loc: r.at(doc.span), statements, form: PolicyForm::Template })
 }
 
 fn read_statement(r: &dyn Resolve, node: &Node) -> Statement {

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::is_cognito_principal;
 use crate::iam::policy::UNKNOWN_KEY;
@@ -77,11 +78,14 @@ fn check(model: &Model, out: &mut Findings) {
                 pr.role_of_pool()
             ),
         );
-        f.label("no statement trusts the identity-pool principal")
-            .help(format!(
-                "add an Allow statement with Principal {{Federated: cognito-identity.amazonaws.com}}, Action sts:AssumeRoleWithWebIdentity and conditions on `cognito-identity.amazonaws.com:aud` ({}) and `:amr`; until then users get InvalidIdentityPoolConfigurationException",
-                pr.pool_id_text()
-            ));
+        let say = Dialect::of_policy(model, pr.policy);
+        f.label("no statement trusts the identity-pool principal").help(format!(
+            "add an Allow statement with {}, {}, {} and {}; until then users get InvalidIdentityPoolConfigurationException",
+            say.principal(),
+            say.action(),
+            say.aud(&pr.pool_id_text()),
+            say.amr(pr.slot.kind.amr_value()),
+        ));
         pr.relate_slot(f);
     }
 }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::{COGNITO_PRINCIPALS, WEB_IDENTITY, allows_action, cognito_allows};
@@ -129,9 +130,12 @@ fn check(model: &Model, out: &mut Findings) {
         if let Some(fix) = fix(st, entry) {
             f.fix(fix);
         }
-        f.label(why).help(
-            "write `Principal: {Federated: cognito-identity.amazonaws.com}` with `Action: sts:AssumeRoleWithWebIdentity`; until then users get InvalidIdentityPoolConfigurationException",
-        );
+        let say = Dialect::of_policy(model, pr.policy);
+        f.label(why).help(format!(
+            "write {} with {}; until then users get InvalidIdentityPoolConfigurationException",
+            say.principal(),
+            say.action()
+        ));
         pr.relate_slot(f);
     }
 }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::{WEB_IDENTITY, allows_action, trusts_only_cognito};
@@ -97,8 +98,14 @@ fn check(model: &Model, out: &mut Findings) {
         if let Some(fix) = fix(first) {
             f.fix(fix);
         }
+        let say = Dialect::of_policy(model, tr.policy);
+        let cdk = if tr.role.resource.construct_path.is_some() {
+            " (in the CDK app: `WebIdentityPrincipal`, or `FederatedPrincipal(..., 'sts:AssumeRoleWithWebIdentity')`)"
+        } else {
+            ""
+        };
         f.label("identity pools call sts:AssumeRoleWithWebIdentity")
-            .help("write `Action: sts:AssumeRoleWithWebIdentity` (in CDK: `WebIdentityPrincipal`, or `FederatedPrincipal(..., 'sts:AssumeRoleWithWebIdentity')`)");
+            .help(format!("write {}{cdk}", say.action()));
         tr.relate_uses(f);
     }
 }

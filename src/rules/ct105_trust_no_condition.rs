@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::iam::cognito_entries;
 use crate::model::Model;
@@ -46,9 +47,11 @@ fn check(model: &Model, out: &mut Findings) {
                     tr.role.resource.name
                 ),
             );
+            let say = Dialect::of_policy(model, tr.policy);
             f.label("trusted without conditions").help(format!(
-                "add Condition: StringEquals {{\"cognito-identity.amazonaws.com:aud\": {}}} and ForAnyValue:StringLike {{\"cognito-identity.amazonaws.com:amr\": authenticated or unauthenticated}}",
-                tr.pool_id_text()
+                "add the conditions {} and {} (`unauthenticated` for a guest role)",
+                say.aud(&tr.pool_id_text()),
+                say.amr("authenticated")
             ));
             tr.relate_uses(f);
         }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
@@ -60,10 +61,8 @@ fn check(model: &Model, out: &mut Findings) {
                     tr.role.resource.name
                 ),
             );
-            f.label("no `aud` condition here").help(format!(
-                "add StringEquals {{\"cognito-identity.amazonaws.com:aud\": {}}}",
-                tr.pool_id_text()
-            ));
+            let say = Dialect::of_policy(model, tr.policy);
+            f.label("no `aud` condition here").help(format!("add {}", say.aud(&tr.pool_id_text())));
             tr.relate_uses(f);
         }
     }

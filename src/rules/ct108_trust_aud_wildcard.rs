@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::iam::request::{KeyKind, Operator, key_kind};
 use crate::model::Model;
@@ -72,10 +73,8 @@ fn check(model: &Model, out: &mut Findings) {
                     &tr.role.resource,
                     format!("the `aud` condition of role `{}` is {kind}: {why}", tr.role.resource.name),
                 );
-                f.label(format!("{kind} `aud`")).help(format!(
-                    "use StringEquals {{\"cognito-identity.amazonaws.com:aud\": {}}}",
-                    tr.pool_id_text()
-                ));
+                let say = Dialect::of_policy(model, tr.policy);
+                f.label(format!("{kind} `aud`")).help(format!("use {}", say.aud(&tr.pool_id_text())));
                 tr.relate_uses(f);
             }
         }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::request::{KeyKind, condition_admits, key_kind};
 use crate::iam::{WEB_IDENTITY, allows_action};
@@ -74,8 +75,10 @@ fn check(model: &Model, out: &mut Findings) {
                 pr.role_of_pool(),
             ),
         );
+        let say = Dialect::of_policy(model, pr.policy);
         f.label(format!("{wanted} identities are refused here")).help(format!(
-            "use ForAnyValue:StringLike {{\"cognito-identity.amazonaws.com:amr\": {wanted}}}, or give this slot a role of its own; until then these users get InvalidIdentityPoolConfigurationException"
+            "use {}, or give this slot a role of its own; until then these users get InvalidIdentityPoolConfigurationException",
+            say.amr(wanted)
         ));
         pr.relate_slot(f);
     }

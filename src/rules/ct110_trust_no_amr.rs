@@ -1,4 +1,5 @@
 use super::ct106_trust_no_aud::misspelled;
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
@@ -59,9 +60,8 @@ fn check(model: &Model, out: &mut Findings) {
                     pr.role_of_pool()
                 ),
             );
-            f.label("no `amr` condition here").help(
-                "add \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
-            );
+            let say = Dialect::of_policy(model, pr.policy);
+            f.label("no `amr` condition here").help(format!("add {}", say.amr("authenticated")));
             pr.relate_slot(f);
             for loc in guests.iter().filter_map(|p| p.allow_guests_loc) {
                 f.related(loc, "guests are allowed here", pr.pool.map(|p| &p.resource));

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::allows_action;
 use crate::link::{find_pool, user_pool_of};
@@ -78,7 +79,10 @@ fn check(model: &Model, out: &mut Findings) {
                 ),
             );
             f.label("sts:TagSession is missing here")
-                .help("add `sts:TagSession` to the Action of the statement that trusts cognito-identity.amazonaws.com; until then these users get InvalidIdentityPoolConfigurationException");
+                .help(format!(
+                    "add `sts:TagSession` to the {} of the statement that trusts cognito-identity.amazonaws.com; until then these users get InvalidIdentityPoolConfigurationException",
+                    Dialect::of_policy(model, pr.policy).actions_key()
+                ));
             f.related(tag.resource.loc, "principal tags are set here", Some(&tag.resource));
             pr.relate_slot(f);
         }

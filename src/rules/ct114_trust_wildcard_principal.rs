@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::model::{Effect, Model, Sym};
 
@@ -47,10 +48,14 @@ fn check(model: &Model, out: &mut Findings) {
                     tr.role.resource.name
                 ),
             );
+            let say = Dialect::of_policy(model, tr.policy);
             let help = if p.wildcard {
-                "replace `Principal: \"*\"` with `Principal: {Federated: cognito-identity.amazonaws.com}` and keep the aud and amr conditions"
+                format!("trust only {}, and keep the aud and amr conditions", say.principal())
             } else {
-                "remove `AWS: \"*\"`; identity pools need only `Federated: cognito-identity.amazonaws.com` with aud and amr conditions"
+                format!(
+                    "remove the `AWS` principal `*`; identity pools need only {} with aud and amr conditions",
+                    say.principal()
+                )
             };
             f.label("any principal in any account").help(help);
             tr.relate_uses(f);

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::model::Model;
 
@@ -45,9 +46,10 @@ fn check(model: &Model, out: &mut Findings) {
                     tr.role.resource.name
                 ),
             );
-            f.label("not allowed in a trust policy").help(
-                "name the trusted principal with `Principal: {Federated: cognito-identity.amazonaws.com}`",
-            );
+            f.label("not allowed in a trust policy").help(format!(
+                "name the trusted principal with {}",
+                Dialect::of_policy(model, tr.policy).principal()
+            ));
             tr.relate_uses(f);
         }
     }

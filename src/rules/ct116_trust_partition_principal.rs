@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
 use crate::iam::cognito_entries;
 use crate::iam::request::{KeyKind, key_kind};
@@ -142,8 +143,10 @@ fn check(model: &Model, out: &mut Findings) {
                         tr.role.resource.name
                     ),
                 );
+                let say = Dialect::of_policy(model, tr.policy);
                 f.label("the principal of another partition").help(format!(
-                    "use `Federated: {expected}` and the same prefix on the condition keys; wrap per-region statements in Fn::If"
+                    "trust `{expected}` and use the same prefix on the condition keys; {}",
+                    say.per_partition()
                 ));
                 tr.relate_uses(f);
             }

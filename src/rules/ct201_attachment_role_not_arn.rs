@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::model::{Model, RoleIndex, Sym};
@@ -82,7 +83,8 @@ fn check(model: &Model, out: &mut Findings) {
                         );
                     }
                     None => {
-                        f.help("give the role's ARN: arn:${AWS::Partition}:iam::${AWS::AccountId}:role/<path/><name>");
+                        let say = Dialect::of_file(model, att.resource.file);
+                        f.help(format!("give the role's ARN: {}", say.role_arn_pattern()));
                     }
                 }
             }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::model::{Model, SlotKind};
 
@@ -56,9 +57,12 @@ fn check(model: &Model, out: &mut Findings) {
                 &pool.resource,
                 format!("pool `{}` allows guests but no unauthenticated role is attached to it: guests get InvalidIdentityPoolConfigurationException", pool.resource.name),
             );
-            f.label("guests allowed here").help(
-                "attach a guest role under `Roles: {unauthenticated: ...}` of the pool's role attachment, or set AllowUnauthenticatedIdentities: false",
-            );
+            let say = Dialect::of_file(model, pool.resource.file);
+            f.label("guests allowed here").help(format!(
+                "attach a guest role under {} of the pool's role attachment, or set {}",
+                say.slot("unauthenticated"),
+                say.property("AllowUnauthenticatedIdentities", "false")
+            ));
             super::ct207_pool_no_authenticated_role::relate_attachments(model, p, f);
         }
     }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Finding, Findings, declare_rule};
 use crate::model::{Assign, AttachmentProps, Model, SlotKind};
 
@@ -118,8 +119,11 @@ fn check(model: &Model, out: &mut Findings) {
                     pool.resource.name
                 ),
             );
-            f.label("users sign in through these providers")
-                .help("attach an authenticated role under `Roles: {authenticated: ...}` of the pool's role attachment");
+            let say = Dialect::of_file(model, pool.resource.file);
+            f.label("users sign in through these providers").help(format!(
+                "attach an authenticated role under {} of the pool's role attachment",
+                say.slot("authenticated")
+            ));
             relate_attachments(model, p, f);
         }
     }

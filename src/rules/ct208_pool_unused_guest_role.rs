@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::model::{Model, SlotKind};
 
@@ -43,8 +44,11 @@ fn check(model: &Model, out: &mut Findings) {
                     &att.resource,
                     format!("`{}` attaches a guest role to pool `{}`, which does not allow guests: the role is unused", att.resource.name, pool.resource.name),
                 );
-                f.label("unused guest role")
-                    .help("remove the `unauthenticated` role, or set AllowUnauthenticatedIdentities: true on purpose");
+                let say = Dialect::of_file(model, pool.resource.file);
+                f.label("unused guest role").help(format!(
+                    "remove the `unauthenticated` role, or set {} on purpose",
+                    say.property("AllowUnauthenticatedIdentities", "true")
+                ));
                 let loc = pv.value.allow_guests_loc.unwrap_or(pool.resource.loc);
                 f.related(loc, "guests are not allowed here", Some(&pool.resource));
             }

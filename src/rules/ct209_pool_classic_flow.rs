@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use std::collections::HashMap;
 
 use super::TrustedRole;
@@ -140,8 +141,11 @@ fn check(model: &Model, out: &mut Findings) {
                 &pool.resource,
                 format!("pool `{}` allows the basic (classic) flow, where clients choose the role themselves: {why}", pool.resource.name),
             );
-            f.label("classic flow enabled")
-                .help("set AllowClassicFlow: false and use the enhanced flow (GetCredentialsForIdentity)");
+            let say = Dialect::of_file(model, pool.resource.file);
+            f.label("classic flow enabled").help(format!(
+                "set {} and use the enhanced flow (GetCredentialsForIdentity)",
+                say.property("AllowClassicFlow", "false")
+            ));
         }
     }
 }

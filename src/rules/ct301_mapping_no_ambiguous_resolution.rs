@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::model::Model;
 
@@ -37,6 +38,7 @@ fn check(model: &Model, out: &mut Findings) {
         for variant in &att.variants {
             for m in &variant.value.mappings {
                 let at = m.kind.as_ref().map_or(m.key_loc, |k| k.loc);
+                let say = Dialect::of_file(model, att.resource.file);
                 let (message, label, help) = match &m.ambiguous {
                     None if m.kind_is("Token") || m.kind_is("Rules") => (
                         format!(
@@ -44,7 +46,11 @@ fn check(model: &Model, out: &mut Findings) {
                             m.key, att.resource.name
                         ),
                         "AmbiguousRoleResolution needed",
-                        "add `AmbiguousRoleResolution: AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`",
+                        format!(
+                            "add {} (unmatched users get the authenticated role) or {}",
+                            say.property("AmbiguousRoleResolution", &say.value("AuthenticatedRole")),
+                            say.property("AmbiguousRoleResolution", &say.value("Deny"))
+                        ),
                     ),
                     Some(a) => match a.value.as_lit() {
                         Some(v) if v != "AuthenticatedRole" && v != "Deny" => (
@@ -53,7 +59,7 @@ fn check(model: &Model, out: &mut Findings) {
                                 m.key, att.resource.name
                             ),
                             "not a valid resolution",
-                            "write `AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`",
+                            "write `AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`".to_string(),
                         ),
                         _ => continue,
                     },

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::link::user_pool_of;
 use crate::model::{Model, Sym, Tri};
@@ -53,6 +54,23 @@ fn starts_https(value: &Sym) -> bool {
     }
 }
 
+/// A provider name as the dialect writes it: in Terraform, a user pool's provider name is its
+/// `endpoint` attribute, and the region a data source's.
+fn written(say: Dialect, name: &Sym) -> String {
+    let text = name.describe().trim_matches('"').to_string();
+    if !say.terraform() {
+        return text;
+    }
+    let text = match text.strip_prefix("cognito-idp.${AWS::Region}.amazonaws.com/${") {
+        Some(rest) => match rest.split_once(".id}") {
+            Some((pool, tail)) => format!("${{{pool}.endpoint}}{tail}"),
+            None => text,
+        },
+        None => text,
+    };
+    text.replace("${AWS::Region}", "${data.aws_region.current.name}")
+}
+
 fn check(model: &Model, out: &mut Findings) {
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
@@ -85,11 +103,19 @@ fn check(model: &Model, out: &mut Findings) {
                 );
                 let listed: Vec<&crate::model::ProviderName> =
                     pool.iter().flat_map(|p| &p.variants).flat_map(|pv| &pv.value.provider_names).collect();
+                let say = Dialect::of_file(model, att.resource.file);
                 let help = match listed.as_slice() {
-                    [] => "name the provider as `<user pool provider name>:<app client id>`, and list it in the pool's CognitoIdentityProviders".to_string(),
+                    [] => format!(
+                        "name the provider as `<user pool provider name>:<app client id>`, and list it in the pool's {}",
+                        say.name("CognitoIdentityProviders")
+                    ),
                     names => format!(
                         "name one of the pool's providers: {}",
-                        names.iter().map(|n| format!("`{}`", n.name.describe().trim_matches('"'))).collect::<Vec<_>>().join(", ")
+                        names
+                            .iter()
+                            .map(|n| format!("`{}`", written(say, &n.name)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 f.label("not a configured provider name").help(help);

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::model::Model;
 
@@ -40,17 +41,27 @@ fn check(model: &Model, out: &mut Findings) {
         for variant in &att.variants {
             for m in &variant.value.mappings {
                 let at_kind = m.kind.as_ref().map_or(m.key_loc, |k| k.loc);
+                let say = Dialect::of_file(model, att.resource.file);
+                let (rules, token) = (say.mapping_rules(), say.property("Type", &say.value("Token")));
                 let (at, why, help) = if m.kind_is("Rules") && m.rules.is_empty() {
                     (
                         at_kind,
                         "a Rules mapping without rules".to_string(),
-                        "add RulesConfiguration.Rules, or use Type: Token",
+                        format!("add {rules}, or use {token}"),
                     )
                 } else if m.kind_is("Token") && m.rules_loc.is_some() {
                     (
                         m.rules_loc.unwrap_or(at_kind),
                         "a Token mapping with RulesConfiguration".to_string(),
-                        "remove RulesConfiguration, or use Type: Rules",
+                        format!(
+                            "remove {}, or use {}",
+                            if say.terraform() {
+                                "the `mapping_rule` blocks"
+                            } else {
+                                "`RulesConfiguration`"
+                            },
+                            say.property("Type", &say.value("Rules"))
+                        ),
                     )
                 } else if m.rules.len() > MAX_RULES {
                     (
@@ -59,7 +70,7 @@ fn check(model: &Model, out: &mut Findings) {
                             "given {} rules, more than the {MAX_RULES} allowed per provider",
                             m.rules.len()
                         ),
-                        "merge rules, or map users with Token and user pool groups",
+                        "merge rules, or map users with Token and user pool groups".to_string(),
                     )
                 } else {
                     continue;

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, Severity, declare_rule};
 use crate::model::{Client, Model, Sym};
 
@@ -82,8 +83,11 @@ fn check(model: &Model, out: &mut Findings) {
                             m.key, client.resource.name
                         ),
                     );
+                    let say = Dialect::of_file(model, client.resource.file);
                     f.label("a claim users can write").help(format!(
-                        "map on a claim users cannot set (user pool groups with Type: Token), or set WriteAttributes on `{}` without `{name}`",
+                        "map on a claim users cannot set (user pool groups with {}), or set {} on `{}` without `{name}`",
+                        Dialect::of_file(model, att.resource.file).role_mapping("Token"),
+                        say.name("WriteAttributes"),
                         client.resource.name
                     ));
                     if !certain {

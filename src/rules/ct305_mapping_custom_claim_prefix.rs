@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::link::user_pool_of;
 use crate::model::Model;
@@ -53,7 +54,9 @@ fn check(model: &Model, out: &mut Findings) {
                             m.key, up.resource.name
                         ),
                     );
-                    f.label("missing the custom: prefix").help(format!("write Claim: \"custom:{name}\""));
+                    let say = Dialect::of_file(model, att.resource.file);
+                    f.label("missing the custom: prefix")
+                        .help(format!("write {}", say.property("Claim", &format!("\"custom:{name}\""))));
                     f.related(*loc, format!("custom attribute `{name}` is defined here"), Some(&up.resource));
                 }
             }

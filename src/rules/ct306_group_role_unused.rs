@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::link::user_pool_of;
 use crate::model::Model;
@@ -76,8 +77,11 @@ fn check(model: &Model, out: &mut Findings) {
             [only] => format!("`{}`", only.resource.name),
             _ => "the identity pool's role attachment".to_string(),
         };
+        let say = Dialect::of_file(model, group.resource.file);
         f.label("unused group role").help(format!(
-            "add a RoleMappings entry with Type: Token and AmbiguousRoleResolution for the provider of user pool `{}` to {attachment}",
+            "add {} and {} for the provider of user pool `{}` to {attachment}",
+            say.role_mapping("Token"),
+            say.name("AmbiguousRoleResolution"),
             pool.1
         ));
     }

@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
 use crate::iam::BROAD_ACTIONS;
 use crate::model::{Effect, Model, SlotKind, Sym};
@@ -77,8 +78,11 @@ fn check(model: &Model, out: &mut Findings) {
                     pr.role_of_pool()
                 ),
             );
-            f.label("too broad for guests")
-                .help("grant guests only the actions and resources they need, scoped to ${cognito-identity.amazonaws.com:sub} where possible");
+            let say = Dialect::of_file(model, role.resource.file);
+            f.label("too broad for guests").help(format!(
+                "grant guests only the actions and resources they need, scoped to {} where possible",
+                say.policy_variable("cognito-identity.amazonaws.com:sub")
+            ));
             pr.relate_slot(f);
         }
     }

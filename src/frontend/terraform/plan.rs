@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::{Policies, TfResource, attach_role_policies, attribute, extract, policy};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
-use crate::model::{Incomplete, Model, Policy, ResourceRef, Sym};
+use crate::model::{Incomplete, Model, Policy, PolicyForm, ResourceRef, Sym};
 use crate::source::{FileId, Loc, SourceFile};
 use crate::syntax::{Entry, Node, Span, Value};
 use overlay::{is_known_scalar, overlay};
@@ -688,10 +688,10 @@ impl Policies for Scope<'_, '_> {
                 return self.policy(json);
             }
             let doc = policy::from_document_block(body, &|n: &Node| self.eval(n).as_lit().map(String::from));
-            return read_policy(self, &doc);
+            return read_policy(self, &doc).map(|p| p.written_as(PolicyForm::DocumentBlocks));
         }
         let doc = json_in_string(self.plan.text, node)?;
-        read_policy(self, &doc)
+        read_policy(self, &doc).map(|p| p.written_as(PolicyForm::JsonText))
     }
 }
 

@@ -75,6 +75,7 @@ pub fn render_with(report: &Report, color: bool, show_suppressed: bool, width: u
         .with_width(width.clamp(60, 400))
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_links(false)
         .with_show_related_as_nested(true);
     let mut out = String::new();

@@ -18,7 +18,7 @@ use super::super::{Policies, TfResource, attribute, policy};
 use super::{Module, Sources, files};
 use crate::frontend::Resolve;
 use crate::iam::read_policy;
-use crate::model::{Assign, EvalError, Incomplete, Model, Policy, ResourceRef, Sym};
+use crate::model::{Assign, EvalError, Incomplete, Model, Policy, PolicyForm, ResourceRef, Sym};
 use crate::source::{FileId, Loc};
 use crate::syntax::hcl::{CALL, COMPARE, COND, FOR, REF, TEMPLATE};
 use crate::syntax::{Node, Span, Value};
@@ -821,7 +821,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         let scope = Scope { each: each.as_ref(), ..at };
         let doc =
             policy::from_document_block(block.body, &|n: &Node| scope.eval(n).as_lit().map(String::from));
-        read_policy(&scope, &doc)
+        read_policy(&scope, &doc).map(|p| p.written_as(PolicyForm::DocumentBlocks))
     }
 }
 
@@ -1220,7 +1220,9 @@ impl Policies for Scope<'_, '_> {
         }
         match node.single_entry() {
             Some(e) if e.key == CALL => match e.value.as_seq() {
-                Some([name, doc]) if name.as_str() == Some("jsonencode") => read_policy(self, doc),
+                Some([name, doc]) if name.as_str() == Some("jsonencode") => {
+                    read_policy(self, doc).map(|p| p.written_as(PolicyForm::HclObject))
+                }
                 Some([name, path]) if name.as_str() == Some("file") => match self.read_file(path) {
                     Ok((id, _)) => {
                         let scope = Scope { file: id, depth: self.depth + 1, ..*self };
@@ -1230,7 +1232,7 @@ impl Policies for Scope<'_, '_> {
                                 &Node::new(Value::String(text.into()), Span::new(0, text.len())),
                             )
                         })??;
-                        read_policy(&scope, &doc)
+                        read_policy(&scope, &doc).map(|p| p.written_as(PolicyForm::JsonText))
                     }
                     Err(why) => {
                         self.src.eval.stopped(Loc::new(self.file, node.span), why);

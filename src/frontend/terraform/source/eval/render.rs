@@ -12,7 +12,7 @@ use super::{
 use crate::frontend::Resolve;
 use crate::frontend::terraform::policy;
 use crate::iam::read_policy;
-use crate::model::{Policy, Sym};
+use crate::model::{Policy, PolicyForm, Sym};
 use crate::source::Loc;
 use crate::syntax::hcl::{CALL, COND, FOR, REF, TEMPLATE};
 use crate::syntax::{Node, Value};
@@ -196,7 +196,7 @@ impl Scope<'_, '_> {
             } else {
                 policy::from_template(template)?
             };
-            return read_policy(self, &doc);
+            return read_policy(self, &doc).map(|p| p.written_as(PolicyForm::JsonText));
         }
         let mut bound = self.bound.to_vec();
         let mut rendering = Rendering::default();
@@ -212,6 +212,7 @@ impl Scope<'_, '_> {
                     return None;
                 };
                 read_policy(&Scope { bound: &bound, ..*self }, &doc)
+                    .map(|p| p.written_as(PolicyForm::JsonText))
             }
             Err(why) => {
                 self.src.eval.stopped(Loc::new(self.file, template.span), why);

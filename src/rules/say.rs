@@ -1,0 +1,302 @@
+//! How help text writes a construct in the syntax of the file it is about: the same advice is
+//! `Principal: {Federated: cognito-identity.amazonaws.com}` in a YAML template,
+//! `"Principal": {"Federated": …}` in JSON, `Principal = { Federated = … }` in a `jsonencode`
+//! object and a `principals` block in an `aws_iam_policy_document`. Rules say what to write
+//! through a [`Dialect`], never in one syntax for all.
+
+use crate::model::{Model, Policy, PolicyForm};
+use crate::source::{FileId, Syntax};
+
+/// How a file is written, as the model keeps it for help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FileDialect {
+    #[default]
+    Yaml,
+    Json,
+    /// A Serverless Framework service (or a file it includes), which reads `${…}` itself.
+    Serverless,
+    /// Terraform sources, or a plan.
+    Terraform,
+}
+
+impl FileDialect {
+    pub fn new(syntax: Syntax, serverless: bool, terraform: bool) -> FileDialect {
+        match syntax {
+            _ if terraform || syntax == Syntax::Hcl => FileDialect::Terraform,
+            _ if serverless => FileDialect::Serverless,
+            Syntax::Json => FileDialect::Json,
+            _ => FileDialect::Yaml,
+        }
+    }
+}
+
+/// The syntax help writes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Yaml,
+    Json,
+    Serverless,
+    /// Terraform, with the form of the policy the help is about (`HclObject` for resources).
+    Terraform(PolicyForm),
+}
+
+const PRINCIPAL: &str = "cognito-identity.amazonaws.com";
+const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
+
+impl Dialect {
+    /// The dialect of the file that holds `file`'s resources.
+    pub fn of_file(model: &Model, file: FileId) -> Dialect {
+        match model.dialects.get(file).copied().unwrap_or_default() {
+            FileDialect::Yaml => Dialect::Yaml,
+            FileDialect::Json => Dialect::Json,
+            FileDialect::Serverless => Dialect::Serverless,
+            FileDialect::Terraform => Dialect::Terraform(PolicyForm::HclObject),
+        }
+    }
+
+    /// The dialect of a policy: its file's, or the Terraform form it is written in.
+    pub fn of_policy(model: &Model, policy: &Policy) -> Dialect {
+        match (policy.form, Dialect::of_file(model, policy.loc.file)) {
+            (PolicyForm::Template, d) => d,
+            (form, _) => Dialect::Terraform(form),
+        }
+    }
+
+    pub fn terraform(self) -> bool {
+        matches!(self, Dialect::Terraform(_))
+    }
+
+    /// Whether values are written as JSON: quoted strings, quoted keys, `:` between.
+    fn json(self) -> bool {
+        matches!(self, Dialect::Json | Dialect::Terraform(PolicyForm::JsonText))
+    }
+
+    /// A string value: bare in YAML when it can be, quoted elsewhere.
+    pub fn lit(self, s: &str) -> String {
+        let plain = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        match self {
+            Dialect::Yaml | Dialect::Serverless if plain => s.to_string(),
+            _ => format!("\"{s}\""),
+        }
+    }
+
+    /// A key of a policy or property map, quoted where the syntax needs it.
+    fn key(self, k: &str) -> String {
+        match self {
+            _ if self.json() => format!("\"{k}\""),
+            Dialect::Terraform(_) if k.contains(':') => format!("\"{k}\""),
+            Dialect::Yaml | Dialect::Serverless if k.contains(':') => format!("\"{k}\""),
+            _ => k.to_string(),
+        }
+    }
+
+    /// `key: value`, `"key": value` or `key = value`.
+    fn pair(self, k: &str, value: &str) -> String {
+        match self {
+            Dialect::Terraform(f) if f != PolicyForm::JsonText => format!("{} = {value}", self.key(k)),
+            _ => format!("{}: {value}", self.key(k)),
+        }
+    }
+
+    /// A reference to a pool's ID as a value of this dialect's policy: Terraform's JSON text
+    /// interpolates the expression.
+    pub fn value_of(self, id_text: &str) -> String {
+        let expression = !id_text.starts_with(['"', '<', '{', '!']);
+        match self {
+            Dialect::Terraform(PolicyForm::JsonText) if expression => format!("\"${{{id_text}}}\""),
+            _ => id_text.to_string(),
+        }
+    }
+
+    /// The identity-pool principal, whole.
+    pub fn principal(self) -> String {
+        match self {
+            Dialect::Terraform(PolicyForm::DocumentBlocks) => {
+                format!(
+                    "a `principals` block with `type = \"Federated\"` and `identifiers = [\"{PRINCIPAL}\"]`"
+                )
+            }
+            Dialect::Terraform(PolicyForm::HclObject) => {
+                format!("`Principal = {{ Federated = \"{PRINCIPAL}\" }}`")
+            }
+            _ if self.json() => format!("`\"Principal\": {{\"Federated\": \"{PRINCIPAL}\"}}`"),
+            _ => format!("`Principal: {{Federated: {PRINCIPAL}}}`"),
+        }
+    }
+
+    /// The action identity pools call, whole.
+    pub fn action(self) -> String {
+        match self {
+            Dialect::Terraform(PolicyForm::DocumentBlocks) => format!("`actions = [\"{WEB_IDENTITY}\"]`"),
+            _ => format!("`{}`", self.pair("Action", &self.lit(WEB_IDENTITY))),
+        }
+    }
+
+    /// Where a statement lists its actions.
+    pub fn actions_key(self) -> String {
+        match self {
+            Dialect::Terraform(PolicyForm::DocumentBlocks) => "`actions`".into(),
+            _ => format!("`{}`", self.key("Action")),
+        }
+    }
+
+    /// A condition: the operator, the key and one value, already written in this dialect.
+    pub fn condition(self, operator: &str, key: &str, value: &str) -> String {
+        match self {
+            Dialect::Terraform(PolicyForm::DocumentBlocks) => format!(
+                "a `condition` block with `test = \"{operator}\"`, `variable = \"{key}\"` and `values = [{value}]`"
+            ),
+            Dialect::Terraform(PolicyForm::HclObject) => {
+                format!("`{} = {{ \"{key}\" = {value} }}`", self.key(operator))
+            }
+            _ => format!("`{}`", self.pair(operator, &format!("{{\"{key}\": {value}}}"))),
+        }
+    }
+
+    /// The `aud` condition on a pool whose ID is written `id_text`.
+    pub fn aud(self, id_text: &str) -> String {
+        self.condition("StringEquals", "cognito-identity.amazonaws.com:aud", &self.value_of(id_text))
+    }
+
+    /// The `amr` condition admitting `who` (`authenticated`, `unauthenticated`).
+    pub fn amr(self, who: &str) -> String {
+        self.condition("ForAnyValue:StringLike", "cognito-identity.amazonaws.com:amr", &self.lit(who))
+    }
+
+    /// A property of a resource set to `value` (a literal, written as the dialect writes it):
+    /// `AllowClassicFlow: false`, `allow_classic_flow = false`.
+    pub fn property(self, cfn: &str, value: &str) -> String {
+        match self {
+            Dialect::Terraform(_) => format!("`{} = {value}`", snake(cfn)),
+            Dialect::Json => format!("`\"{cfn}\": {value}`"),
+            _ => format!("`{cfn}: {value}`"),
+        }
+    }
+
+    /// A property's name alone: `AllowClassicFlow`, `allow_classic_flow`.
+    pub fn name(self, cfn: &str) -> String {
+        match self {
+            Dialect::Terraform(_) => format!("`{}`", snake(cfn)),
+            _ => format!("`{cfn}`"),
+        }
+    }
+
+    /// A string value of a resource property: bare in YAML, quoted elsewhere.
+    pub fn value(self, s: &str) -> String {
+        match self {
+            Dialect::Terraform(_) | Dialect::Json => format!("\"{s}\""),
+            _ => self.lit(s),
+        }
+    }
+
+    /// A slot of the role attachment: `Roles: {unauthenticated: ...}`.
+    pub fn slot(self, kind: &str) -> String {
+        match self {
+            Dialect::Terraform(_) => format!("`roles = {{ {kind} = ... }}`"),
+            Dialect::Json => format!("`\"Roles\": {{\"{kind}\": ...}}`"),
+            _ => format!("`Roles: {{{kind}: ...}}`"),
+        }
+    }
+
+    /// A role mapping of type `kind` (`Token`, `Rules`).
+    pub fn role_mapping(self, kind: &str) -> String {
+        match self {
+            Dialect::Terraform(_) => format!("a `role_mapping` block with `type = \"{kind}\"`"),
+            _ => format!("a `RoleMappings` entry with {}", self.property("Type", &self.value(kind))),
+        }
+    }
+
+    /// The rules of a `Rules` mapping.
+    pub fn mapping_rules(self) -> &'static str {
+        if self.terraform() { "`mapping_rule` blocks" } else { "`RulesConfiguration.Rules`" }
+    }
+
+    /// A role's ARN written out, when the role is not in the scan.
+    pub fn role_arn_pattern(self) -> String {
+        let path = "role/<path/><name>";
+        match self {
+            Dialect::Terraform(_) => format!(
+                "`\"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:{path}\"`"
+            ),
+            Dialect::Json => {
+                format!("`{{\"Fn::Sub\": \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{path}\"}}`")
+            }
+            // The Framework reads `${…}` as its own variables: no `Fn::Sub` there.
+            Dialect::Serverless => {
+                format!(
+                    "`!Join ['', ['arn:', !Ref AWS::Partition, ':iam::', !Ref AWS::AccountId, ':{path}']]`"
+                )
+            }
+            Dialect::Yaml => format!("`!Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{path}`"),
+        }
+    }
+
+    /// An IAM policy variable as a policy of this dialect writes it.
+    pub fn policy_variable(self, name: &str) -> String {
+        match self {
+            Dialect::Terraform(_) => format!("`$${{{name}}}` (`$$` keeps Terraform from reading it)"),
+            Dialect::Serverless => format!(
+                "`${{{name}}}` (in serverless.yml, joined as `!Join ['', [..., '$', '{{{name}}}']]` so the Framework does not read it)"
+            ),
+            _ => format!("`${{{name}}}`"),
+        }
+    }
+
+    /// How to give a statement per partition or region.
+    pub fn per_partition(self) -> &'static str {
+        match self {
+            Dialect::Terraform(_) => "choose the principal per partition with a conditional expression",
+            _ => "wrap per-partition statements in Fn::If",
+        }
+    }
+}
+
+/// `AllowClassicFlow` → `allow_classic_flow`.
+fn snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_dialect_writes_the_aud_condition_its_own_way() {
+        let pool = "aws_cognito_identity_pool.main.id";
+        assert_eq!(
+            Dialect::Terraform(PolicyForm::HclObject).aud(pool),
+            "`StringEquals = { \"cognito-identity.amazonaws.com:aud\" = aws_cognito_identity_pool.main.id }`"
+        );
+        assert_eq!(
+            Dialect::Terraform(PolicyForm::JsonText).aud(pool),
+            "`\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"${aws_cognito_identity_pool.main.id}\"}`"
+        );
+        assert!(
+            Dialect::Terraform(PolicyForm::DocumentBlocks).aud(pool).contains("`test = \"StringEquals\"`")
+        );
+        assert_eq!(
+            Dialect::Yaml.aud("!Ref Pool"),
+            "`StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}`"
+        );
+        assert_eq!(
+            Dialect::Json.amr("authenticated"),
+            "`\"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": \"authenticated\"}`"
+        );
+        assert_eq!(
+            Dialect::Terraform(PolicyForm::HclObject).property("AllowClassicFlow", "false"),
+            "`allow_classic_flow = false`"
+        );
+    }
+}
