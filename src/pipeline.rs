@@ -118,6 +118,7 @@ pub(crate) fn analyse(
     findings.extend(inputs.guard_findings(guard_checked, opts));
     inputs.restore_texts(&findings, &model);
     fix::spell_all(&mut findings, &inputs.files);
+    point_at_app_sources(&mut findings, &model, &inputs.files);
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a
         // trust is rewritten at deploy time).
@@ -155,6 +156,25 @@ pub(crate) fn analyse(
     };
     free_in_background((templates, model, tf_files, plans));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }
+}
+
+/// A fix not applied to CDK output names the line of the app that creates the resource, where
+/// the change belongs.
+fn point_at_app_sources(findings: &mut [Finding], model: &model::Model, files: &[SourceFile]) {
+    for f in findings {
+        let Some(fix) = &mut f.fix else { continue };
+        if files[f.loc.file].generated != Some(frontend::cdk::CDK_OUTPUT) {
+            continue;
+        }
+        let (Some(why), Some(at)) =
+            (&mut fix.not_applied, model.app_sources.get(&(f.loc.file, f.resource.clone())))
+        else {
+            continue;
+        };
+        let file = &files[at.file];
+        let line = file.lines.line_col(&file.text, at.span.start).line;
+        why.push_str(&format!(" at {}:{line}", file.display));
+    }
 }
 
 /// Frees `value` on a thread of its own. The parsed trees of a scan take about as long to free

@@ -360,3 +360,132 @@ fn help_for_terraform_findings_has_no_cloudformation_syntax() {
     assert!(seen.len() >= 25, "the Terraform fixtures cover the rules: {seen:?}");
     assert!(bad.is_empty(), "{} helps in CloudFormation syntax:\n{}", bad.len(), bad.join("\n"));
 }
+
+const NO_AUD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                sts:RoleSessionName: app
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRole.Arn
+"#;
+
+#[test]
+fn an_operator_the_statement_has_gets_the_new_key() {
+    let dir = project(&[("t.yaml", NO_AUD)]);
+    let (report, run) = scan_and_fix(&options(dir.path()));
+    assert_eq!(run.fixed, 1);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let fixed = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        NO_AUD.replace(
+            "              StringEquals:\n                sts:RoleSessionName: app\n",
+            "              StringEquals:\n                cognito-identity.amazonaws.com:aud: !Ref Pool\n                sts:RoleSessionName: app\n"
+        )
+    );
+}
+
+#[test]
+fn an_aud_is_not_added_for_a_role_two_pools_hand_out() {
+    let second = NO_AUD.replace("Resources:\n", "Resources:\n  Pool2:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n  Roles2:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties:\n      IdentityPoolId: !Ref Pool2\n      Roles:\n        authenticated: !GetAtt AuthRole.Arn\n");
+    let dir = project(&[("t.yaml", &second)]);
+    let report = fix_leaves_alone(dir.path(), &["t.yaml"]);
+    assert!(reason(&report, "CT106").contains("several identity pools"));
+}
+
+/// CDK output is never edited, and the reason names the line of the app that creates the
+/// resource, from the assembly's stack traces.
+#[test]
+fn cdk_output_is_not_edited_and_the_app_line_is_named() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cdk");
+    let work = tempfile::tempdir().unwrap();
+    for dir in ["cdk.out", "lib"] {
+        let to = work.path().join(dir);
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let mut opts = options(work.path());
+    opts.paths = vec![work.path().join("cdk.out")];
+    let before = std::fs::read(work.path().join("cdk.out/BrokenStack.template.json")).unwrap();
+    let (report, run) = scan_and_fix(&opts);
+    assert_eq!(run.fixed, 0);
+    assert_eq!(std::fs::read(work.path().join("cdk.out/BrokenStack.template.json")).unwrap(), before);
+    let why = reason(&report, "CT103");
+    assert!(why.contains("cdk synth") && why.ends_with("at lib/broken-stack.ts:22"), "{why}");
+}
+
+/// The human report of each fix fixture: the help in the file's syntax and the fix as a small
+/// diff, for every rule and input kind.
+#[test]
+fn human_output_shows_help_and_fix_in_each_input_kind() {
+    let mut failed = Vec::new();
+    for (code, dir) in fixtures() {
+        let input = input_of(&dir);
+        let name = input.file_name().unwrap().to_string_lossy().into_owned();
+        let work = tempfile::tempdir().unwrap();
+        std::fs::copy(&input, work.path().join(&name)).unwrap();
+        let output = cognitrust::report::human::render(&scan(&options(work.path())), false);
+        let kind = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let snapshot = format!("fix_{code}_{kind}");
+        let mut settings = insta::Settings::clone_current();
+        settings.set_description(format!("cognitrust scan testdata/fix/{code}/{kind} (human, no colour)"));
+        settings.set_omit_expression(true);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(snapshot.as_str(), output));
+        }));
+        if outcome.is_err() {
+            failed.push(snapshot);
+        }
+    }
+    assert!(failed.is_empty(), "snapshots that differ: {}", failed.join(", "));
+}
+
+/// A Serverless variable's value lives in another file and may serve other places: the fix
+/// says so instead of editing it.
+#[test]
+fn a_value_from_a_serverless_variable_is_not_rewritten() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/serverless/file-key/fail");
+    let work = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for entry in walk(&root) {
+        let rel = entry.strip_prefix(&root).unwrap().to_path_buf();
+        std::fs::create_dir_all(work.path().join(&rel).parent().unwrap()).unwrap();
+        std::fs::copy(&entry, work.path().join(&rel)).unwrap();
+        files.push(rel.to_string_lossy().into_owned());
+    }
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    let report = fix_leaves_alone(work.path(), &names);
+    assert!(reason(&report, "CT109").contains("written elsewhere"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}

@@ -11,6 +11,8 @@ use cognitrust::{Options, Report, scan};
 
 #[path = "hostile/cloudformation.rs"]
 mod cloudformation;
+#[path = "hostile/fixes.rs"]
+mod fixes;
 #[path = "hostile/inputs.rs"]
 mod inputs;
 #[path = "hostile/output.rs"]

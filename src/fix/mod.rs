@@ -7,7 +7,7 @@
 mod spell;
 mod write;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::rules::Finding;
 use crate::source::{FileId, Loc, SourceFile};
@@ -23,12 +23,49 @@ pub enum Change {
     Text { at: Loc, from: String, to: String },
     /// Writes the ARN of role `resource` where its name or ID (`attr`) is referenced.
     RoleArn { at: Loc, resource: String, attr: String },
+    /// Adds `key: value` to a map, before the entry whose key is at `before` (or, with
+    /// [`Anchor::ValueOf`], whose value is there), as the map writes its entries.
+    Entry { before: Anchor, form: Form, key: String, value: Value },
+    /// Adds an `aws_iam_policy_document` `condition` block before the `condition` block whose
+    /// `test` value is at `before`.
+    ConditionBlock { before: Loc, test: String, variable: String, value: Value },
+}
+
+/// Where an [`Change::Entry`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Key(Loc),
+    ValueOf(Loc),
+}
+
+/// The language of the map an entry is added to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A CloudFormation (or Serverless) YAML template.
+    Yaml,
+    /// A CloudFormation JSON template.
+    Json,
+    /// JSON in a Terraform heredoc, where references are interpolated.
+    JsonText,
+    /// An HCL object or block.
+    Hcl,
+}
+
+/// A value to write: a string, an expression already written in the file's syntax (`!Ref
+/// Pool`, `aws_cognito_identity_pool.main.id`), or a map of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Lit(String),
+    Expr(String),
+    Map(Vec<(String, Value)>),
 }
 
 impl Change {
     pub fn at(&self) -> Loc {
         match self {
             Change::Text { at, .. } | Change::RoleArn { at, .. } => *at,
+            Change::Entry { before: Anchor::Key(at) | Anchor::ValueOf(at), .. } => *at,
+            Change::ConditionBlock { before, .. } => *before,
         }
     }
 }
@@ -44,16 +81,32 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     /// Why the fix is not applied, when it is not certain.
     pub not_applied: Option<String>,
+    /// The construct every change must lie in (the statement, the attachment): a value the
+    /// rule saw that is written elsewhere (a variable, a local, a Serverless `${file(...)}`)
+    /// may be used elsewhere too.
+    pub within: Option<Loc>,
 }
 
 impl Fix {
     pub fn new(title: impl Into<String>, changes: Vec<Change>) -> Self {
-        Fix { title: title.into(), changes, edits: Vec::new(), not_applied: None }
+        Fix { title: title.into(), changes, edits: Vec::new(), not_applied: None, within: None }
+    }
+
+    /// The fix, certain only where every change lies in `construct`.
+    pub fn within(mut self, construct: Loc) -> Self {
+        self.within = Some(construct);
+        self
     }
 
     /// A fix the rule knows but cannot be sure of, for `why`.
     pub fn uncertain(title: impl Into<String>, why: impl Into<String>) -> Self {
-        Fix { title: title.into(), changes: Vec::new(), edits: Vec::new(), not_applied: Some(why.into()) }
+        Fix {
+            title: title.into(),
+            changes: Vec::new(),
+            edits: Vec::new(),
+            not_applied: Some(why.into()),
+            within: None,
+        }
     }
 
     /// Whether `scan --fix` applies it.
@@ -75,6 +128,18 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile]) {
     for f in findings {
         let Some(fix) = &mut f.fix else { continue };
         if fix.not_applied.is_some() {
+            continue;
+        }
+        let outside = |at: Loc| {
+            fix.within.is_some_and(|w| {
+                w.file != at.file || at.span.start < w.span.start || at.span.end > w.span.end
+            })
+        };
+        if fix.changes.iter().any(|c| outside(c.at())) {
+            fix.not_applied = Some(
+                "the value is written elsewhere (a variable, a local, a parameter, an included file) and may serve other places: change it there"
+                    .into(),
+            );
             continue;
         }
         let mut edits = Vec::new();
@@ -108,20 +173,17 @@ pub struct Fixed {
 /// or not at all: one whose edits overlap an edit already taken (and differ from it) waits for
 /// the next round, when the file is scanned again.
 pub fn apply(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
-    let mut taken: HashMap<FileId, Vec<&Edit>> = HashMap::new();
+    // The edits taken in each file, by where they start: no two overlap, so a new edit can
+    // only clash with the one starting at or before it and the one after.
+    let mut taken: HashMap<FileId, BTreeMap<usize, &Edit>> = HashMap::new();
     let mut fixes: HashMap<FileId, usize> = HashMap::new();
     for fix in findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.applicable()) {
-        let clashes = fix.edits.iter().any(|e| {
-            taken.get(&e.file).is_some_and(|t| t.iter().any(|o| *o != e && overlap(o.span, e.span)))
-        });
+        let clashes = fix.edits.iter().any(|e| taken.get(&e.file).is_some_and(|t| clash(t, e)));
         if clashes {
             continue;
         }
         for e in &fix.edits {
-            let t = taken.entry(e.file).or_default();
-            if !t.contains(&e) {
-                t.push(e);
-            }
+            taken.entry(e.file).or_default().insert(e.span.start, e);
         }
         if let Some(first) = fix.edits.first() {
             *fixes.entry(first.file).or_default() += 1;
@@ -129,12 +191,11 @@ pub fn apply(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
     }
     let mut out: Vec<Fixed> = taken
         .into_iter()
-        .map(|(file, mut edits)| {
-            edits.sort_by_key(|e| e.span.start);
+        .map(|(file, edits)| {
             let old = &files[file].text;
             let mut text = String::with_capacity(old.len());
             let mut at = 0;
-            for e in edits {
+            for e in edits.into_values() {
                 text.push_str(&old[at..e.span.start]);
                 text.push_str(&e.replacement);
                 at = e.span.end;
@@ -147,7 +208,39 @@ pub fn apply(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
     out
 }
 
+/// Whether `e` overlaps an edit taken, other than the same edit (two findings that need the
+/// same change share it).
+fn clash(taken: &BTreeMap<usize, &Edit>, e: &Edit) -> bool {
+    let before = taken.range(..=e.span.start).next_back().map(|(_, o)| *o);
+    let after = taken.range(e.span.start + 1..).next().map(|(_, o)| *o);
+    [before, after].into_iter().flatten().any(|o| o != e && overlap(o.span, e.span))
+}
+
 /// Whether two spans share a byte, or are both insertions at one place.
 fn overlap(a: Span, b: Span) -> bool {
     (a.start < b.end && b.start < a.end) || (a.start == b.start && (a.start == a.end || b.start == b.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize, text: &str) -> Edit {
+        Edit { file: 0, span: Span::new(start, end), replacement: text.into() }
+    }
+
+    #[test]
+    fn edits_clash_when_they_overlap_and_differ() {
+        let taken_edits = [edit(10, 20, "a"), edit(30, 30, "b"), edit(40, 50, "c")];
+        let taken: BTreeMap<usize, &Edit> = taken_edits.iter().map(|e| (e.span.start, e)).collect();
+        assert!(clash(&taken, &edit(15, 16, "x")), "inside a replacement");
+        assert!(clash(&taken, &edit(5, 11, "x")), "across a replacement's start");
+        assert!(clash(&taken, &edit(30, 30, "y")), "another insertion at the same place");
+        assert!(clash(&taken, &edit(30, 35, "y")), "a replacement where an insertion goes");
+        assert!(clash(&taken, &edit(0, 100, "y")), "over all of them");
+        assert!(!clash(&taken, &edit(10, 20, "a")), "the same edit is shared");
+        assert!(!clash(&taken, &edit(20, 30, "y")), "between two, touching both");
+        assert!(!clash(&taken, &edit(50, 50, "y")), "an insertion at a replacement's end");
+        assert!(!clash(&taken, &edit(60, 61, "y")), "after all of them");
+    }
 }

@@ -4,8 +4,12 @@
 //! the rule saw, written literally, comes from a variable, a parameter or a template: the
 //! change is not certain there.
 
-use super::{Change, Edit};
+use super::{Anchor, Change, Edit, Form, Value};
 use crate::source::{SourceFile, Syntax};
+use crate::syntax::Span;
+
+/// The longest indentation a fix copies.
+const MAX_INDENT: usize = 256;
 
 /// The edit that makes `change` in its file, or why none can be sure.
 pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
@@ -21,13 +25,181 @@ pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
         .text
         .get(at.span.start..at.span.end)
         .ok_or_else(|| format!("{} changed while it was scanned", file.display))?;
-    let replacement = match change {
-        Change::Text { from, to, .. } => text(file.syntax, written, from, to)
-            .ok_or_else(|| format!("`{}` is not written literally here", from.escape_debug()))?,
-        Change::RoleArn { resource, attr, .. } => role_arn(file.syntax, written, resource, attr)
-            .ok_or_else(|| "the role is not referenced directly here".to_string())?,
+    let (span, replacement) = match change {
+        Change::Text { from, to, .. } => (
+            at.span,
+            text(file.syntax, written, from, to)
+                .ok_or_else(|| format!("`{}` is not written literally here", from.escape_debug()))?,
+        ),
+        Change::RoleArn { resource, attr, .. } => (
+            at.span,
+            role_arn(file.syntax, written, resource, attr)
+                .ok_or_else(|| "the role is not referenced directly here".to_string())?,
+        ),
+        Change::Entry { before, form, key, value } => {
+            entry(file, *before, *form, key, value).ok_or_else(|| not_placed(file))?
+        }
+        Change::ConditionBlock { before, test, variable, value } => {
+            condition_block(file, before.span.start, test, variable, value).ok_or_else(|| not_placed(file))?
+        }
     };
-    Ok(Edit { file: at.file, span: at.span, replacement })
+    Ok(Edit { file: at.file, span, replacement })
+}
+
+fn not_placed(file: &SourceFile) -> String {
+    format!("{} does not lay out the place of the addition as the fix can tell", file.display)
+}
+
+/// The start of the line holding `at`, and whether only blanks come before `at` on it.
+fn line_start(file: &SourceFile, at: usize) -> (usize, bool) {
+    let start = file.lines.start_of_line_at(at);
+    // Indentation is short; a long run before `at` is not (and is not scanned).
+    let own = at - start <= MAX_INDENT && file.text[start..at].bytes().all(|c| c == b' ' || c == b'\t');
+    (start, own)
+}
+
+/// Where the key of the entry whose value starts at `value` starts: back over blanks, the
+/// `:` or `=`, blanks, and the key, bare or quoted.
+fn key_before_value(text: &str, value: usize) -> Option<usize> {
+    let before = text[..value].trim_end_matches([' ', '\t']);
+    let before = before.strip_suffix(':').or_else(|| before.strip_suffix('='))?.trim_end_matches([' ', '\t']);
+    let end = before.len();
+    let start = if let Some(quoted) = before.strip_suffix('"') {
+        quoted.rfind('"')?
+    } else {
+        before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.')))
+            .map_or(0, |i| i + 1)
+    };
+    (start < end).then_some(start)
+}
+
+/// `key: value` added to a map before one of its entries, separated as the map separates
+/// them: a new line at the same indentation in a block, a comma in a flow or on one line.
+fn entry(file: &SourceFile, before: Anchor, form: Form, key: &str, value: &Value) -> Option<(Span, String)> {
+    let text = &file.text;
+    let fits = match form {
+        Form::Yaml => file.syntax == Syntax::Yaml,
+        Form::Json => file.syntax == Syntax::Json,
+        Form::JsonText | Form::Hcl => file.syntax == Syntax::Hcl,
+    };
+    if !fits {
+        return None;
+    }
+    let at = match before {
+        Anchor::Key(loc) => loc.span.start,
+        Anchor::ValueOf(loc) => key_before_value(text, loc.span.start)?,
+    };
+    let (start, own_line) = line_start(file, at);
+    let indent = &text[start..at];
+    let previous = text[..at].trim_end().chars().next_back();
+    let flow = matches!(previous, Some('{' | ','));
+    let mut pair = pair(form, key, value, !own_line || flow);
+    if form == Form::Hcl && own_line {
+        pair = aligned(&pair, &text[at..]);
+    }
+    let written = match form {
+        Form::Yaml if own_line && !flow => format!("{pair}\n{indent}"),
+        Form::Yaml if flow => format!("{pair}, "),
+        Form::Yaml => return None,
+        Form::Json | Form::JsonText if own_line => format!("{pair},\n{indent}"),
+        Form::Json | Form::JsonText => format!("{pair}, "),
+        Form::Hcl if own_line => format!("{pair}\n{indent}"),
+        Form::Hcl if flow => format!("{pair}, "),
+        Form::Hcl => return None,
+    };
+    Some((Span::new(at, at), written))
+}
+
+/// An HCL `key = value` with its `=` where the next line's is, as `terraform fmt` aligns the
+/// attributes of consecutive lines, when the key is shorter (a longer one would move theirs).
+fn aligned(pair: &str, next: &str) -> String {
+    let line = next.split(['\n', '\r']).next().unwrap_or("");
+    let (Some(theirs), Some(ours)) = (line.find(" ="), pair.find(" =")) else { return pair.to_string() };
+    if theirs <= ours || line[..theirs].contains(['"', '{']) && !line.starts_with('"') {
+        return pair.to_string();
+    }
+    format!("{}{}{}", &pair[..ours], " ".repeat(theirs - ours), &pair[ours..])
+}
+
+/// `key: value` or `key = value` in `form`; `inline` when it sits in a flow or on one line.
+fn pair(form: Form, key: &str, value: &Value, inline: bool) -> String {
+    match form {
+        Form::Yaml if inline || !plain_in_yaml(key) => format!("\"{key}\": {}", yaml_value(value)),
+        Form::Yaml => format!("{key}: {}", yaml_value(value)),
+        Form::Json | Form::JsonText => format!("\"{key}\": {}", json_value(form, value)),
+        Form::Hcl if identifier_in_hcl(key) => format!("{key} = {}", hcl_value(value)),
+        Form::Hcl => format!("{} = {}", double_quoted(Syntax::Hcl, key), hcl_value(value)),
+    }
+}
+
+fn yaml_value(value: &Value) -> String {
+    match value {
+        Value::Lit(s) if plain_in_yaml(s) => s.clone(),
+        Value::Lit(s) => double_quoted(Syntax::Yaml, s),
+        Value::Expr(e) => e.clone(),
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries.iter().map(|(k, v)| pair(Form::Yaml, k, v, true)).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
+}
+
+fn json_value(form: Form, value: &Value) -> String {
+    match value {
+        Value::Lit(s) => double_quoted(Syntax::Json, s),
+        // A Terraform expression in JSON text is interpolated.
+        Value::Expr(e) if form == Form::JsonText => format!("\"${{{e}}}\""),
+        Value::Expr(e) => e.clone(),
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries.iter().map(|(k, v)| pair(form, k, v, true)).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+    }
+}
+
+fn hcl_value(value: &Value) -> String {
+    match value {
+        Value::Lit(s) => double_quoted(Syntax::Hcl, s),
+        Value::Expr(e) => e.clone(),
+        Value::Map(entries) => {
+            let inner: Vec<String> = entries.iter().map(|(k, v)| pair(Form::Hcl, k, v, true)).collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
+    }
+}
+
+/// A `condition` block, laid out as `terraform fmt` lays it out, before the `condition` block
+/// that holds `test` at `test_at`.
+fn condition_block(
+    file: &SourceFile,
+    test_at: usize,
+    test: &str,
+    variable: &str,
+    value: &Value,
+) -> Option<(Span, String)> {
+    if file.syntax != Syntax::Hcl {
+        return None;
+    }
+    let text = &file.text;
+    let body = text[..test_at].rfind('{')?;
+    let keyword = text[..body].trim_end();
+    let at = keyword.strip_suffix("condition")?.len();
+    let (start, own_line) = line_start(file, at);
+    if !own_line || text[body + 1..test_at].contains(['{', '}']) {
+        return None;
+    }
+    let indent = &text[start..at];
+    let value = match value {
+        Value::Map(_) => return None,
+        v => hcl_value(v),
+    };
+    let block = format!(
+        "condition {{\n{indent}  test     = {}\n{indent}  variable = {}\n{indent}  values   = [{value}]\n{indent}}}\n\n{indent}",
+        double_quoted(Syntax::Hcl, test),
+        double_quoted(Syntax::Hcl, variable)
+    );
+    Some((Span::new(at, at), block))
 }
 
 /// `to`, spelled as `written` spells `from`.

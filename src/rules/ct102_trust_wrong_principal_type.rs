@@ -85,7 +85,7 @@ fn fix(st: &Statement, entry: &PrincipalEntry) -> Option<Fix> {
             }
         }
     }
-    Some(Fix::new(title, changes))
+    Some(Fix::new(title, changes).within(st.loc))
 }
 
 fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {

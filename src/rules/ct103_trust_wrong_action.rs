@@ -50,7 +50,7 @@ fn fix(st: &Statement) -> Option<Fix> {
             "the statement trusts other principals too, which may need this action: give identity pools a statement of their own",
         ));
     }
-    Some(Fix::new(title, vec![change]))
+    Some(Fix::new(title, vec![change]).within(st.loc))
 }
 
 /// The change of a statement's first `AssumeRole…` action, written literally, to

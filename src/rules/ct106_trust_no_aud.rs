@@ -1,5 +1,6 @@
 use super::say::Dialect;
 use super::{Findings, TrustedRole, declare_rule};
+use crate::fix::{Fix, Value};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
 use crate::model::{Model, Statement};
@@ -33,6 +34,7 @@ declare_rule! {
     /// - [Security best practices for identity pools](https://docs.aws.amazon.com/cognito/latest/developerguide/identity-pools-security-best-practices.html)
     code: "CT106", name: "trust-no-aud", severity: Error,
     summary: "no `cognito-identity.amazonaws.com:aud` condition: any identity pool can obtain the role",
+    fix: "adds the `aud` condition on the one pool that hands the role out, with the template's own reference to it",
     check: check,
 }
 
@@ -63,6 +65,18 @@ fn check(model: &Model, out: &mut Findings) {
             );
             let say = Dialect::of_policy(model, tr.policy);
             f.label("no `aud` condition here").help(format!("add {}", say.aud(&tr.pool_id_text())));
+            let title = "add the `aud` condition".to_string();
+            f.fix(match super::fixes::the_pool(model, &tr) {
+                Ok(pool) => super::fixes::add_condition(
+                    say,
+                    st,
+                    title,
+                    "StringEquals",
+                    "cognito-identity.amazonaws.com:aud",
+                    Value::Expr(pool.id_text.clone()),
+                ),
+                Err(why) => Fix::uncertain(title, why),
+            });
             tr.relate_uses(f);
         }
     }

@@ -1,5 +1,6 @@
 use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
+use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, condition_admits, key_kind};
 use crate::iam::{WEB_IDENTITY, allows_action};
 use crate::model::{Condition, Model, SlotKind, Tri};
@@ -35,7 +36,30 @@ declare_rule! {
     /// - amazon-archives/amazon-cognito-auth-js#196, aws-amplify/amplify-backend#625
     code: "CT109", name: "trust-amr-mismatch", severity: Error,
     summary: "`amr` does not admit the slot the role is used in",
+    fix: "writes the `amr` value of the slot when the role serves only that kind of identity",
     check: check,
+}
+
+/// The one `amr` value written becomes the slot's, when every slot that hands the role out
+/// serves the same identities; a condition that lists several values, or that admits the slot
+/// but under the wrong operator (CT111's), is left alone.
+fn fix(model: &Model, pr: &PoolRole, c: &Condition, wanted: &str) -> Option<Fix> {
+    let [value] = c.values.as_slice() else { return None };
+    let from = value.value.as_lit()?;
+    if from.eq_ignore_ascii_case(wanted) {
+        return None;
+    }
+    let title = format!("write `{wanted}`");
+    if !super::fixes::serves_only(model, pr.role, pr.slot.kind) {
+        return Some(Fix::uncertain(
+            title,
+            "the role serves both signed-in users and guests: give each slot a role of its own",
+        ));
+    }
+    Some(
+        Fix::new(title, vec![Change::Text { at: value.loc, from: from.to_string(), to: wanted.to_string() }])
+            .within(pr.policy.loc),
+    )
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -76,6 +100,9 @@ fn check(model: &Model, out: &mut Findings) {
             ),
         );
         let say = Dialect::of_policy(model, pr.policy);
+        if let Some(fix) = fix(model, &pr, c, wanted) {
+            f.fix(fix);
+        }
         f.label(format!("{wanted} identities are refused here")).help(format!(
             "use {}, or give this slot a role of its own; until then these users get InvalidIdentityPoolConfigurationException",
             say.amr(wanted)

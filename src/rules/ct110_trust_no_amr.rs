@@ -1,9 +1,10 @@
 use super::ct106_trust_no_aud::misspelled;
 use super::say::Dialect;
 use super::{Findings, PoolRole, declare_rule};
+use crate::fix::{Fix, Value};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::{Model, PoolProps};
+use crate::model::{Model, PoolProps, SlotKind};
 
 declare_rule! {
     /// ## What it does
@@ -34,6 +35,7 @@ declare_rule! {
     /// - [Identity pools authentication flow](https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flow.html)
     code: "CT110", name: "trust-no-amr", severity: Warning,
     summary: "no `amr` condition on an authenticated role of a pool that allows guests",
+    fix: "adds an `amr` condition admitting `authenticated` when only signed-in users are handed the role",
     check: check,
 }
 
@@ -62,6 +64,19 @@ fn check(model: &Model, out: &mut Findings) {
             );
             let say = Dialect::of_policy(model, pr.policy);
             f.label("no `amr` condition here").help(format!("add {}", say.amr("authenticated")));
+            let title = "add the `amr` condition".to_string();
+            f.fix(if super::fixes::serves_only(model, pr.role, SlotKind::Authenticated) {
+                super::fixes::add_condition(
+                    say,
+                    st,
+                    title,
+                    "ForAnyValue:StringLike",
+                    "cognito-identity.amazonaws.com:amr",
+                    Value::Lit("authenticated".into()),
+                )
+            } else {
+                Fix::uncertain(title, "guests are handed the role too: give them a role of their own")
+            });
             pr.relate_slot(f);
             for loc in guests.iter().filter_map(|p| p.allow_guests_loc) {
                 f.related(loc, "guests are allowed here", pr.pool.map(|p| &p.resource));

@@ -51,6 +51,7 @@ fn fix(st: &Statement, c: &Condition, op: &Operator) -> Fix {
         );
     }
     Fix::new(title, vec![Change::Text { at: c.operator_loc, from: c.operator.clone(), to: to.to_string() }])
+        .within(st.loc)
 }
 
 fn check(model: &Model, out: &mut Findings) {

@@ -1,7 +1,7 @@
 use super::{Findings, TrustedRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::cognito_entries;
-use crate::model::{Condition, Model, Sym};
+use crate::model::{Condition, Model, Statement, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -41,7 +41,7 @@ const GLOBAL: &[&str] = &["aws", "sts"];
 /// The key in the principal's namespace, when the statement has one principal and the key
 /// misspells Cognito's namespace with one of its keys (`cognito-identity.amazon.com:aud`):
 /// another namespace may be a key of another provider, meant for another statement.
-fn fix(c: &Condition, principals: &[&str], name: &str) -> Fix {
+fn fix(st: &Statement, c: &Condition, principals: &[&str], name: &str) -> Fix {
     let expected = principals.first().copied().unwrap_or("cognito-identity.amazonaws.com");
     let to = format!("{expected}:{name}");
     let title = format!("write `{to}`");
@@ -55,7 +55,9 @@ fn fix(c: &Condition, principals: &[&str], name: &str) -> Fix {
     distinct.sort();
     distinct.dedup();
     match distinct.as_slice() {
-        [_] if cognito_typo => Fix::new(title, vec![Change::Text { at: c.key_loc, from: c.key.clone(), to }]),
+        [_] if cognito_typo => {
+            Fix::new(title, vec![Change::Text { at: c.key_loc, from: c.key.clone(), to }]).within(st.loc)
+        }
         [_] => Fix::uncertain(title, "the key may belong to another provider's statement"),
         _ => Fix::uncertain(
             title,
@@ -95,7 +97,7 @@ fn check(model: &Model, out: &mut Findings) {
                     ),
                 );
                 f.label("this key never appears in the request").help(format!("write `{expected}:{name}`"));
-                f.fix(fix(c, &principals, name));
+                f.fix(fix(st, c, &principals, name));
                 tr.relate_uses(f);
             }
         }

@@ -1,3 +1,4 @@
+use super::fixes::whole;
 use super::say::Dialect;
 use super::{Findings, declare_rule};
 use crate::fix::{Change, Fix};
@@ -67,14 +68,17 @@ fn check(model: &Model, out: &mut Findings) {
                     Some(r) => {
                         f.help(format!("use {}", r.arn_text));
                         if let Sym::Attr { resource, attr, .. } = &slot.role.value {
-                            f.fix(Fix::new(
-                                format!("use {}", r.arn_text),
-                                vec![Change::RoleArn {
-                                    at: slot.role.loc,
-                                    resource: resource.clone(),
-                                    attr: attr.clone(),
-                                }],
-                            ));
+                            f.fix(
+                                Fix::new(
+                                    format!("use {}", r.arn_text),
+                                    vec![Change::RoleArn {
+                                        at: slot.role.loc,
+                                        resource: resource.clone(),
+                                        attr: attr.clone(),
+                                    }],
+                                )
+                                .within(whole(att.resource.file)),
+                            );
                         }
                         f.related(
                             r.resource.loc,

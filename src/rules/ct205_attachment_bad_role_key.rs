@@ -1,3 +1,4 @@
+use super::fixes::whole;
 use super::{Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::model::Model;
@@ -63,6 +64,7 @@ fn check(model: &Model, out: &mut Findings) {
                     Fix::uncertain(title, format!("`Roles` has `{to}` already"))
                 } else {
                     Fix::new(title, vec![Change::Text { at: *loc, from: key.clone(), to: to.to_string() }])
+                        .within(whole(att.resource.file))
                 });
             }
         }

@@ -1,6 +1,9 @@
+use super::fixes::whole;
 use super::say::Dialect;
 use super::{Findings, declare_rule};
+use crate::fix::{Anchor, Change, Fix, Form, Value};
 use crate::model::Model;
+use crate::source::Loc;
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +33,25 @@ declare_rule! {
     /// - [RoleMapping](https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_RoleMapping.html)
     code: "CT301", name: "mapping-no-ambiguous-resolution", severity: Error,
     summary: "`Type` Token/Rules without `AmbiguousRoleResolution`",
+    fix: "adds `AmbiguousRoleResolution: Deny`, so users no rule matches get no role",
     check: check,
+}
+
+/// `AmbiguousRoleResolution: Deny` beside the mapping's `Type`: users no rule matches get no
+/// role, which is what a mapping that chooses roles means to say.
+fn deny(say: Dialect, kind: Loc) -> Fix {
+    let (form, key) = match say {
+        Dialect::Yaml | Dialect::Serverless => (Form::Yaml, "AmbiguousRoleResolution"),
+        Dialect::Json => (Form::Json, "AmbiguousRoleResolution"),
+        Dialect::Terraform(_) => (Form::Hcl, "ambiguous_role_resolution"),
+    };
+    let change = Change::Entry {
+        before: Anchor::ValueOf(kind),
+        form,
+        key: key.into(),
+        value: Value::Lit("Deny".into()),
+    };
+    Fix::new(format!("add {}", say.property("AmbiguousRoleResolution", &say.value("Deny"))), vec![change])
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -68,6 +89,9 @@ fn check(model: &Model, out: &mut Findings) {
                 let at = m.ambiguous.as_ref().map_or(at, |a| a.loc);
                 let f = out.add(at, &att.resource, message);
                 f.label(label).help(help);
+                if let (None, Some(kind)) = (&m.ambiguous, &m.kind) {
+                    f.fix(deny(say, kind.loc).within(whole(att.resource.file)));
+                }
             }
         }
     }

@@ -35,6 +35,7 @@ mod ct306_group_role_unused;
 mod ct401_guest_role_overprivileged;
 mod ct900_unused_suppression;
 mod ct901_analysis_incomplete;
+mod fixes;
 pub mod say;
 mod view;
 

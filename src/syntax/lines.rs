@@ -42,6 +42,11 @@ impl LineIndex {
         LineCol { line: line + 1, column }
     }
 
+    /// Byte offset of the start of the line that holds `offset`.
+    pub fn start_of_line_at(&self, offset: usize) -> usize {
+        self.starts[self.starts.partition_point(|&s| s <= offset).max(1) - 1]
+    }
+
     /// Byte offset of the start of a 1-based line, if the line exists.
     pub fn line_start(&self, line: usize) -> Option<usize> {
         line.checked_sub(1).and_then(|l| self.starts.get(l).copied())

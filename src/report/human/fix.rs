@@ -1,9 +1,17 @@
 //! A finding's fix under its report: what it does and the lines it changes, as a small diff, or
-//! why `--fix` does not apply it.
+//! why `--fix` does not apply it. A long line (minified JSON) is shown as a window around the
+//! edit, as the snippets above it are.
 
-use crate::fix::Fix;
+use crate::fix::{Edit, Fix};
 use crate::report::escape_controls;
 use crate::source::SourceFile;
+
+/// Lines up to this many bytes are shown whole, as the snippets show them.
+const LONG_LINE: usize = 240;
+/// Bytes shown on each side of the edit on a longer line.
+const WINDOW: usize = 60;
+/// Lines of an edit shown, before and after; the rest are counted.
+const MAX_LINES: usize = 12;
 
 /// The fix's lines, each indented as miette indents a help, ending in a newline.
 pub(super) fn block(fix: &Fix, files: &[SourceFile]) -> String {
@@ -14,19 +22,58 @@ pub(super) fn block(fix: &Fix, files: &[SourceFile]) -> String {
     let mut out = format!("  fix: {title} (`cognitrust scan --fix` applies it)\n");
     for edit in &fix.edits {
         let file = &files[edit.file];
-        let text = &file.text;
-        let start = text[..edit.span.start].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[edit.span.end..].find('\n').map_or(text.len(), |i| edit.span.end + i);
-        let line = file.lines.line_col(text, start).line;
-        let after =
-            format!("{}{}{}", &text[start..edit.span.start], edit.replacement, &text[edit.span.end..end]);
-        let width = (line + after.lines().count()).to_string().len();
-        for (i, old) in text[start..end].lines().enumerate() {
-            out.push_str(&format!("  {:>width$} - {}\n", line + i, escape_controls(old, "")));
-        }
-        for (i, new) in after.lines().enumerate() {
-            out.push_str(&format!("  {:>width$} + {}\n", line + i, escape_controls(new, "")));
+        let (line, before, after) = lines_of(file, edit);
+        let width = (line + after.len()).to_string().len();
+        for (sign, lines) in [('-', &before), ('+', &after)] {
+            for (i, text) in lines.iter().take(MAX_LINES).enumerate() {
+                out.push_str(&format!("  {:>width$} {sign} {}\n", line + i, escape_controls(text, "")));
+            }
+            if lines.len() > MAX_LINES {
+                out.push_str(&format!("  {:>width$} {sign} … {} more lines\n", "", lines.len() - MAX_LINES));
+            }
         }
     }
     out
+}
+
+/// The first line number of an edit, and the lines it touches before and after it.
+fn lines_of(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String>) {
+    let text = &file.text;
+    let start = file.lines.start_of_line_at(edit.span.start);
+    let end = text[edit.span.end..].find(['\n', '\r']).map_or(text.len(), |i| edit.span.end + i);
+    let line = file.lines.line_col(text, start).line;
+    let (head, tail) = (&text[start..edit.span.start], &text[edit.span.end..end]);
+    let (head, tail) = if head.len() + tail.len() + edit.span.end - edit.span.start > LONG_LINE {
+        (window_end(head), window_start(tail))
+    } else {
+        (head.to_string(), tail.to_string())
+    };
+    let before = format!("{head}{}{tail}", &text[edit.span.start..edit.span.end]);
+    let after = format!("{head}{}{tail}", edit.replacement);
+    let split = |s: &str| s.lines().map(String::from).collect::<Vec<_>>();
+    (line, split(&before), split(&after))
+}
+
+/// The last [`WINDOW`] bytes of `s` (at a character boundary), after `…` when cut.
+fn window_end(s: &str) -> String {
+    if s.len() <= WINDOW {
+        return s.to_string();
+    }
+    let mut at = s.len() - WINDOW;
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    format!("…{}", &s[at..])
+}
+
+/// The first [`WINDOW`] bytes of `s` (at a character boundary), before `…` when cut.
+fn window_start(s: &str) -> String {
+    if s.len() <= WINDOW {
+        return s.to_string();
+    }
+    let mut at = WINDOW;
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    format!("{}…", &s[..at])
 }
