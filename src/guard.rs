@@ -25,7 +25,6 @@ pub use pack::Pack;
 #[cfg(feature = "guard")]
 pub use place::{locate, to_json};
 
-use crate::model::Model;
 use crate::rules::{Finding, Findings, Rule, Severity};
 use crate::source::{FileId, Loc};
 use crate::syntax::Span;
@@ -41,7 +40,7 @@ pub fn is_code(code: &str) -> bool {
 }
 
 /// Guard rules are checked by cfn-guard, not by a function over the model.
-fn no_check(_: &Model, _: &mut Findings) {}
+fn no_check(_: &crate::rules::Context, _: &mut Findings) {}
 
 /// The rules made at run time, by code, each leaked once: `Finding::rule` is `&'static`.
 fn registry() -> &'static Mutex<HashMap<String, &'static Rule>> {

@@ -1,8 +1,8 @@
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::is_cognito_principal;
 use crate::iam::policy::UNKNOWN_KEY;
-use crate::model::{Effect, Model, Tri};
+use crate::model::{Effect, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -46,8 +46,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for pr in cx.pool_roles() {
         let statements = &pr.policy.statements;
         let trusts = statements.iter().any(|s| {
             s.effect != Effect::Deny

@@ -1,8 +1,8 @@
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::{COGNITO_PRINCIPALS, WEB_IDENTITY, allows_action, cognito_allows};
-use crate::model::{Effect, Model, PrincipalEntry, Statement, Sym, Tri};
+use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -113,8 +113,9 @@ fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for pr in cx.pool_roles() {
         let Some((st, entry, why)) = near_miss(&pr.policy.statements) else { continue };
         let f = out.add(
             entry.loc,

@@ -1,8 +1,8 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::{WEB_IDENTITY, allows_action, trusts_only_cognito};
-use crate::model::{Model, Statement, Sym, Tri};
+use crate::model::{Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -73,8 +73,9 @@ fn is_assume_role(action: &str) -> bool {
     lower.starts_with("sts:assumerole") && !lower.contains('*') && !lower.contains('?')
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         let statements: Vec<_> = tr.cognito_allows().collect();
         let Some(first) = statements.first() else { continue };
         if statements.iter().any(|s| allows_action(s, WEB_IDENTITY) != Tri::No) {

@@ -1,6 +1,6 @@
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, PoolRole, declare_rule};
 use crate::iam::{WEB_IDENTITY, admits, allows_action, trusts_cognito};
-use crate::model::{Effect, Model, Policy, Role, Tri};
+use crate::model::{Effect, Policy, Role, Tri};
 use crate::rules::Severity;
 
 declare_rule! {
@@ -44,10 +44,10 @@ pub fn rewritten_at_deploy(role: &Role, policy: &Policy) -> bool {
     role.rewritten_by.is_some() && policy.statements.iter().all(|s| s.effect != Effect::Allow)
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    for pr in cx.pool_roles() {
         if rewritten_at_deploy(pr.role, pr.policy) {
-            note_rewritten(&pr, out);
+            note_rewritten(pr, out);
             continue;
         }
         let request = pr.request();

@@ -1,7 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::cognito_entries;
-use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -35,8 +34,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         for st in tr.cognito_allows().filter(|s| s.conditions.is_empty()) {
             let at = cognito_entries(st).next().map(|e| e.loc).unwrap_or(st.loc);
             let f = out.add(

@@ -1,9 +1,9 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Fix, Value};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::{Model, Statement};
+use crate::model::Statement;
 
 declare_rule! {
     /// ## What it does
@@ -46,8 +46,9 @@ pub fn misspelled(st: &Statement, name: &str) -> bool {
     })
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             let has_aud =
                 st.conditions.iter().any(|c| key_kind(&c.key) == KeyKind::Aud || c.key == UNKNOWN_KEY);
@@ -66,7 +67,7 @@ fn check(model: &Model, out: &mut Findings) {
             let say = Dialect::of_policy(model, tr.policy);
             f.label("no `aud` condition here").help(format!("add {}", say.aud(&tr.pool_id_text())));
             let title = "add the `aud` condition".to_string();
-            f.fix(match super::fixes::the_pool(model, &tr) {
+            f.fix(match super::fixes::the_pool(model, tr) {
                 Ok(pool) => super::fixes::add_condition(
                     say,
                     st,

@@ -1,7 +1,7 @@
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::request::{KeyKind, Operator, admits, condition_admits, key_kind, looks_like_pool_id};
 use crate::iam::{WEB_IDENTITY, allows_action};
-use crate::model::{Condition, Model, Sym, Tri};
+use crate::model::{Condition, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -70,8 +70,8 @@ fn exact_aud(c: &Condition) -> bool {
         })
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             for c in st.conditions.iter().filter(|c| exact_aud(c)) {
                 if let Some(why) =

@@ -1,7 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::request::{KeyKind, Operator, key_kind};
-use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -33,8 +32,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             for c in st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Aud) {
                 let op = Operator::parse(&c.operator);

@@ -1,5 +1,5 @@
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, condition_admits, key_kind};
 use crate::iam::{WEB_IDENTITY, allows_action};
@@ -62,8 +62,9 @@ fn fix(model: &Model, pr: &PoolRole, c: &Condition, wanted: &str) -> Option<Fix>
     )
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for pr in cx.pool_roles() {
         let request = pr.request();
         let statements: Vec<_> =
             pr.cognito_allows().filter(|s| allows_action(s, WEB_IDENTITY) != Tri::No).collect();
@@ -100,7 +101,7 @@ fn check(model: &Model, out: &mut Findings) {
             ),
         );
         let say = Dialect::of_policy(model, pr.policy);
-        if let Some(fix) = fix(model, &pr, c, wanted) {
+        if let Some(fix) = fix(model, pr, c, wanted) {
             f.fix(fix);
         }
         f.label(format!("{wanted} identities are refused here")).help(format!(

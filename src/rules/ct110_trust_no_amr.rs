@@ -1,10 +1,10 @@
 use super::ct106_trust_no_aud::misspelled;
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Fix, Value};
 use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::{Model, PoolProps, SlotKind};
+use crate::model::{PoolProps, SlotKind};
 
 declare_rule! {
     /// ## What it does
@@ -39,8 +39,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for pr in cx.pool_roles() {
         let guests: Vec<&PoolProps> =
             pr.pool_props.iter().copied().filter(|p| p.allow_guests == Some(true)).collect();
         if guests.is_empty() || !pr.slot.kind.is_authenticated() {

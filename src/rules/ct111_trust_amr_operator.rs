@@ -1,7 +1,7 @@
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, Operator, SetOp, key_kind};
-use crate::model::{Condition, Model, Statement};
+use crate::model::{Condition, Statement};
 
 declare_rule! {
     /// ## What it does
@@ -54,8 +54,8 @@ fn fix(st: &Statement, c: &Condition, op: &Operator) -> Fix {
         .within(st.loc)
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             for c in st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Amr) {
                 let op = Operator::parse(&c.operator);

@@ -1,7 +1,7 @@
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::cognito_entries;
-use crate::model::{Condition, Model, Statement, Sym};
+use crate::model::{Condition, Statement, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -66,8 +66,8 @@ fn fix(st: &Statement, c: &Condition, principals: &[&str], name: &str) -> Fix {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             let principals: Option<Vec<&str>> = cognito_entries(st)
                 .chain(st.principal.iter().flat_map(|p| &p.entries).filter(|e| e.kind == "Federated"))

@@ -1,8 +1,8 @@
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, PoolRole, declare_rule};
 use crate::iam::allows_action;
 use crate::link::{find_pool, user_pool_of};
-use crate::model::{Model, SlotKind, Sym, Tri};
+use crate::model::{SlotKind, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -45,10 +45,11 @@ fn same_provider(via: &Sym, tagged: &Sym) -> bool {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     // The roles each pool hands out, gathered once rather than once per tag.
-    let mut by_pool: Vec<Vec<PoolRole>> = model.pools.iter().map(|_| Vec::new()).collect();
-    for (u, pr) in model.uses.iter().zip(PoolRole::all_with_unusable(model)) {
+    let mut by_pool: Vec<Vec<&PoolRole>> = model.pools.iter().map(|_| Vec::new()).collect();
+    for (u, pr) in model.uses.iter().zip(&cx.pool_roles) {
         if let (Some(p), Some(pr)) = (u.pool, pr) {
             by_pool[p].push(pr);
         }

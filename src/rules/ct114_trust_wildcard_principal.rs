@@ -1,6 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
-use crate::model::{Effect, Model, Sym};
+use super::{Context, Findings, declare_rule};
+use crate::model::{Effect, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -30,8 +30,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         for st in tr.policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
             let Some(p) = &st.principal else { continue };
             let at = if p.wildcard {

@@ -1,6 +1,5 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
-use crate::model::Model;
+use super::{Context, Findings, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,8 +33,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         for st in &tr.policy.statements {
             let Some(at) = st.not_principal else { continue };
             let f = out.add(

@@ -1,8 +1,8 @@
 use super::say::Dialect;
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::cognito_entries;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::{Model, Sym};
+use crate::model::Sym;
 
 declare_rule! {
     /// ## What it does
@@ -109,8 +109,9 @@ fn misfit(principal: &str, place: &Place) -> Option<(String, String)> {
     })
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for tr in TrustedRole::all(model) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for tr in &cx.trusted {
         let facts: Vec<(String, String, bool)> = tr
             .assign
             .facts()

@@ -1,8 +1,8 @@
 use super::fixes::whole;
 use super::say::Dialect;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
-use crate::model::{Model, RoleIndex, Sym};
+use crate::model::Sym;
 
 declare_rule! {
     /// ## What it does
@@ -35,8 +35,9 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    let roles = RoleIndex::new(&model.roles);
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    let roles = &cx.roles;
     for att in &model.attachments {
         for variant in &att.variants {
             for slot in &variant.value.slots {

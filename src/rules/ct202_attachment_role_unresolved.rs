@@ -1,6 +1,6 @@
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::{Model, SlotKind, Sym};
+use crate::model::{SlotKind, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +31,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for un in &model.unresolved {
         let att = &model.attachments[un.attachment];
         let slot = &att.variants[un.variant].value.slots[un.slot];

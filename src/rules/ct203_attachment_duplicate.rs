@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::model::{Model, Sym, Tri};
 
 declare_rule! {
@@ -53,7 +53,8 @@ fn deployed_together(
     a.resource.file == b.resource.file || matches!(pool, crate::model::Sym::Attr { .. })
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     let atts = &model.attachments;
     // Earlier attachment variants by a key that values certainly equal share, so each variant is
     // compared only with the ones that may target its pool, not with every earlier one.

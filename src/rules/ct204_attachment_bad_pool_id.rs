@@ -1,4 +1,4 @@
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::request::looks_like_pool_id;
 use crate::model::{Model, Sym};
 
@@ -55,7 +55,8 @@ fn problem(model: &Model, value: &Sym) -> Option<String> {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             let Some(pool) = &variant.value.pool else { continue };

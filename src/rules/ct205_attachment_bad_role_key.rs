@@ -1,7 +1,6 @@
 use super::fixes::whole;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
-use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -42,7 +41,8 @@ fn meant(key: &str) -> &'static str {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             for (key, loc) in &variant.value.role_keys {

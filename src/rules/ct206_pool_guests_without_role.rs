@@ -1,6 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
-use crate::model::{Model, SlotKind};
+use super::{Context, Findings, declare_rule};
+use crate::model::SlotKind;
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for (p, pool) in model.pools.iter().enumerate() {
         for variant in &pool.variants {
             if variant.value.allow_guests != Some(true) {

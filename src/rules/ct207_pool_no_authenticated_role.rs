@@ -1,5 +1,5 @@
 use super::say::Dialect;
-use super::{Finding, Findings, declare_rule};
+use super::{Context, Finding, Findings, declare_rule};
 use crate::model::{Assign, AttachmentProps, Model, SlotKind};
 
 declare_rule! {
@@ -100,7 +100,8 @@ pub fn relate_attachments(model: &Model, p: usize, f: &mut Finding) {
     }
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for (p, pool) in model.pools.iter().enumerate() {
         for variant in &pool.variants {
             let Some(&at) = variant.value.providers.first() else { continue };

@@ -1,6 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
-use crate::model::{Model, SlotKind};
+use super::{Context, Findings, declare_rule};
+use crate::model::SlotKind;
 
 declare_rule! {
     /// ## What it does
@@ -29,7 +29,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
             let Some(p) = model.attachment_pools[a][v] else { continue };

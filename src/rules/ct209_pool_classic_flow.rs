@@ -2,10 +2,10 @@ use super::say::Dialect;
 use std::collections::HashMap;
 
 use super::TrustedRole;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::request::{KeyKind, key_kind};
 use crate::iam::{CognitoRequest, admits};
-use crate::model::{Model, Pool, SlotKind, Sym, Tri};
+use crate::model::{Pool, SlotKind, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -125,9 +125,10 @@ fn widened(candidates: &Candidates, pool: &Pool, guests: Option<bool>) -> Option
     })
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    let trusted = TrustedRole::all(model);
-    let candidates = Candidates::new(&trusted);
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    let trusted = &cx.trusted;
+    let candidates = Candidates::new(trusted);
     for pool in &model.pools {
         for variant in &pool.variants {
             let (Some(true), Some(loc)) =

@@ -1,8 +1,7 @@
 use super::fixes::whole;
 use super::say::Dialect;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::fix::{Anchor, Change, Fix, Form, Value};
-use crate::model::Model;
 use crate::source::Loc;
 
 declare_rule! {
@@ -54,7 +53,8 @@ fn deny(say: Dialect, kind: Loc) -> Fix {
     Fix::new(format!("add {}", say.property("AmbiguousRoleResolution", &say.value("Deny"))), vec![change])
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             for m in &variant.value.mappings {

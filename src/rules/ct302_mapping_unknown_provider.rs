@@ -1,7 +1,7 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::{Model, Sym, Tri};
+use crate::model::{Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -71,7 +71,8 @@ fn written(say: Dialect, name: &Sym) -> String {
     text.replace("${AWS::Region}", "${data.aws_region.current.name}")
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
             let pool = model.attachment_pools[a][v].map(|p| &model.pools[p]);

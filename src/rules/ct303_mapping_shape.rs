@@ -1,6 +1,5 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
-use crate::model::Model;
+use super::{Context, Findings, declare_rule};
 
 /// The documented limit of rules per identity provider.
 const MAX_RULES: usize = 25;
@@ -36,7 +35,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             for m in &variant.value.mappings {

@@ -1,5 +1,5 @@
 use super::say::Dialect;
-use super::{Findings, Severity, declare_rule};
+use super::{Context, Findings, Severity, declare_rule};
 use crate::model::{Client, Model, Sym};
 
 declare_rule! {
@@ -53,7 +53,8 @@ fn client_of<'m>(model: &'m Model, provider: &Sym) -> Option<&'m Client> {
     })
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             for m in variant.value.mappings.iter().filter(|m| m.kind_is("Rules")) {

@@ -1,7 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +29,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     for att in &model.attachments {
         for variant in &att.variants {
             for m in variant.value.mappings.iter().filter(|m| m.kind_is("Rules")) {

@@ -1,7 +1,6 @@
 use super::say::Dialect;
-use super::{Findings, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::Model;
 
 declare_rule! {
     /// ## What it does
@@ -38,7 +37,8 @@ declare_rule! {
     check: check,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
     let mut tokens = Vec::new();
     // Attachments with a Token mapping whose user pool cannot be read, or with mappings a
     // custom resource computes: one of them could be what uses a group of its own project.

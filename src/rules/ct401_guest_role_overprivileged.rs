@@ -1,7 +1,7 @@
 use super::say::Dialect;
-use super::{Findings, PoolRole, declare_rule};
+use super::{Context, Findings, declare_rule};
 use crate::iam::BROAD_ACTIONS;
-use crate::model::{Effect, Model, SlotKind, Sym};
+use crate::model::{Effect, SlotKind, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -45,8 +45,9 @@ fn admin_policy(value: &Sym) -> bool {
     tail.is_some_and(|t| ADMIN_POLICIES.iter().any(|p| t.ends_with(p)))
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    for pr in PoolRole::all(model).filter(|pr| pr.slot.kind == SlotKind::Unauthenticated) {
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    for pr in cx.pool_roles().filter(|pr| pr.slot.kind == SlotKind::Unauthenticated) {
         let role = pr.role;
         let mut broad = Vec::new();
         for st in role.permissions.iter().flat_map(|p| &p.statements).filter(|s| s.effect == Effect::Allow) {

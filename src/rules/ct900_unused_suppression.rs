@@ -1,5 +1,4 @@
-use super::{Findings, declare_rule};
-use crate::model::Model;
+use super::{Context, Findings, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -29,4 +28,4 @@ declare_rule! {
 
 /// Unused suppressions are found while suppressions are applied (`suppress.rs`), after every
 /// other rule has run; the check itself adds nothing.
-fn check(_: &Model, _: &mut Findings) {}
+fn check(_: &Context, _: &mut Findings) {}

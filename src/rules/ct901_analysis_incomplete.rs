@@ -1,4 +1,4 @@
-use super::{Findings, TrustedRole, declare_rule};
+use super::{Context, Findings, TrustedRole, declare_rule};
 use crate::model::{Model, ResourceRef, Sym};
 use crate::source::Loc;
 
@@ -55,9 +55,10 @@ fn in_checks<'m>(model: &'m Model, trusted: &[TrustedRole<'m>]) -> std::collecti
     names
 }
 
-fn check(model: &Model, out: &mut Findings) {
-    let trusted = TrustedRole::all(model);
-    let used = in_checks(model, &trusted);
+fn check(cx: &Context, out: &mut Findings) {
+    let model = cx.model;
+    let trusted = &cx.trusted;
+    let used = in_checks(model, trusted);
     let relevant = model.incomplete_if_used.iter().filter(|(_, subject)| used.contains(subject.as_str()));
     for inc in model.incomplete.iter().chain(relevant.map(|(inc, _)| inc)) {
         let f = out.add(
@@ -102,7 +103,7 @@ fn check(model: &Model, out: &mut Findings) {
         );
         f.label("trust policy not read").help(HELP);
     }
-    for (resource, loc, what) in unevaluated_trust_values(&trusted) {
+    for (resource, loc, what) in unevaluated_trust_values(trusted) {
         let f = out.add(
             loc,
             resource,

@@ -40,7 +40,7 @@ pub mod say;
 mod view;
 
 pub use ct900_unused_suppression::RULE as UNUSED_SUPPRESSION;
-pub use view::{PoolRole, TrustedRole};
+pub use view::{Context, PoolRole, TrustedRole};
 
 use crate::model::{Model, ResourceRef};
 use crate::source::Loc;
@@ -112,7 +112,7 @@ pub struct Rule {
     pub doc: &'static str,
     /// What the rule's fix does, when it has one: `scan --fix` applies it where it is certain.
     pub fix: Option<&'static str>,
-    pub check: fn(&Model, &mut Findings),
+    pub check: fn(&Context, &mut Findings),
 }
 
 impl std::fmt::Debug for Rule {
@@ -261,6 +261,7 @@ impl Finding {
 /// links or condition branches) or say the same of several (instances of one module). Instances
 /// that fail differently at one place (two `for_each` roles in swapped slots) stay apart.
 pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
+    let cx = Context::new(model);
     let mut all: Vec<Finding> = Vec::new();
     // The findings at each place, each with what it says of its resource.
     let mut at: std::collections::HashMap<(&str, Loc), Vec<(usize, String)>> =
@@ -271,7 +272,7 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     };
     for rule in rules {
         let mut sink = Findings::new(rule);
-        (rule.check)(model, &mut sink);
+        (rule.check)(&cx, &mut sink);
         for mut f in sink.items {
             if let Some(&loc) = model.plan_places.get(&f.resource) {
                 f.related(loc, format!("`{}` in the Terraform plan", f.resource), None);

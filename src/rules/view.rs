@@ -1,11 +1,43 @@
-//! Views over the model that most rules share: a role as a pool hands it out ([`PoolRole`]),
-//! and a role whose trust names the Cognito principal or that a pool hands out ([`TrustedRole`]).
+//! Views over the model that most rules share, built once per scan in a [`Context`]: a role
+//! as a pool hands it out ([`PoolRole`]), and a role whose trust names the Cognito principal or
+//! that a pool hands out ([`TrustedRole`]).
 
 use std::collections::HashMap;
 
 use super::Finding;
 use crate::iam::{CognitoRequest, cognito_allows};
-use crate::model::{Assign, Attachment, Model, Policy, Pool, PoolProps, Role, Slot, Statement, Sym, Use};
+use crate::model::{
+    Assign, Attachment, Model, Policy, Pool, PoolProps, Role, RoleIndex, Slot, Statement, Sym, Use,
+};
+
+/// What every rule reads: the linked model, and the views of it that several rules share,
+/// computed once instead of by each rule.
+pub struct Context<'m> {
+    pub model: &'m Model,
+    /// Each use of `model.uses` as a [`PoolRole`], in order; `None` where the role has no trust
+    /// policy.
+    pub pool_roles: Vec<Option<PoolRole<'m>>>,
+    /// Every trust variant that names the Cognito principal or that a pool hands out.
+    pub trusted: Vec<TrustedRole<'m>>,
+    /// The roles by resource and by name.
+    pub roles: RoleIndex<'m>,
+}
+
+impl<'m> Context<'m> {
+    pub fn new(model: &'m Model) -> Context<'m> {
+        Context {
+            model,
+            pool_roles: PoolRole::all_with_unusable(model).collect(),
+            trusted: TrustedRole::all(model),
+            roles: RoleIndex::new(&model.roles),
+        }
+    }
+
+    /// The uses whose role has a trust policy, in order.
+    pub fn pool_roles(&self) -> impl Iterator<Item = &PoolRole<'m>> {
+        self.pool_roles.iter().flatten()
+    }
+}
 
 /// A role handed out through one slot of one attachment, with the trust variant that applies.
 pub struct PoolRole<'m> {
