@@ -334,7 +334,7 @@ const CLOUDFORMATION: &[&str] = &[
 ];
 
 /// Every finding on Terraform (sources and plans) across the fixtures speaks Terraform in its
-/// help and its fix, whatever the rule.
+/// message, labels, help and fix, whatever the rule.
 #[test]
 fn help_for_terraform_findings_has_no_cloudformation_syntax() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -350,7 +350,9 @@ fn help_for_terraform_findings_has_no_cloudformation_syntax() {
             continue;
         }
         seen.insert(f.rule.code);
-        let texts = [f.help.as_deref().unwrap_or(""), f.fix.as_ref().map_or("", |x| x.title.as_str())];
+        let mut texts = vec![f.message.as_str(), f.label.as_str(), f.help.as_deref().unwrap_or("")];
+        texts.extend(f.fix.as_ref().map(|x| x.title.as_str()));
+        texts.extend(f.related.iter().map(|r| r.message.as_str()));
         for text in texts {
             if let Some(word) = CLOUDFORMATION.iter().find(|w| text.contains(*w)) {
                 bad.push(format!("{} {}:{}: `{word}` in {text:?}", f.rule.code, file, f.loc.span.start));

@@ -125,7 +125,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 pr.role.resource.name,
                 pr.role_of_pool(),
                 entry.kind,
-                entry.value.describe().trim_matches('"')
+                Dialect::of_policy(model, pr.policy).describe(&entry.value).trim_matches('"')
             ),
         );
         if let Some(fix) = fix(st, entry) {

@@ -43,7 +43,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 at,
                 &tr.role.resource,
                 format!(
-                    "role `{}` trusts `cognito-identity.amazonaws.com` without a Condition: IAM refuses it (\"A condition block must be present for the Cognito provider\"), and any identity pool could assume it",
+                    "role `{}` trusts `cognito-identity.amazonaws.com` without conditions: IAM refuses it (\"A condition block must be present for the Cognito provider\"), and any identity pool could assume it",
                     tr.role.resource.name
                 ),
             );

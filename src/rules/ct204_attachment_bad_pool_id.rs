@@ -1,3 +1,4 @@
+use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::request::looks_like_pool_id;
 use crate::model::{Model, Sym};
@@ -70,7 +71,8 @@ fn check(cx: &Context, out: &mut Findings) {
                 pool.loc,
                 &att.resource,
                 format!(
-                    "the `IdentityPoolId` of `{}` is not an identity pool ID: {why}; the deploy fails",
+                    "the {} of `{}` is not an identity pool ID: {why}; the deploy fails",
+                    Dialect::of_file(model, att.resource.file).name("IdentityPoolId"),
                     att.resource.name
                 ),
             );

@@ -63,10 +63,12 @@ fn check(cx: &Context, out: &mut Findings) {
                 let (message, label, help) = match &m.ambiguous {
                     None if m.kind_is("Token") || m.kind_is("Rules") => (
                         format!(
-                            "role mapping `{}` of `{}` has no AmbiguousRoleResolution, which Token and Rules mappings require: the deploy fails",
-                            m.key, att.resource.name
+                            "role mapping `{}` of `{}` has no {}, which Token and Rules mappings require: the deploy fails",
+                            m.key,
+                            att.resource.name,
+                            say.name("AmbiguousRoleResolution")
                         ),
-                        "AmbiguousRoleResolution needed",
+                        "a resolution is needed here",
                         format!(
                             "add {} (unmatched users get the authenticated role) or {}",
                             say.property("AmbiguousRoleResolution", &say.value("AuthenticatedRole")),
@@ -76,8 +78,10 @@ fn check(cx: &Context, out: &mut Findings) {
                     Some(a) => match a.value.as_lit() {
                         Some(v) if v != "AuthenticatedRole" && v != "Deny" => (
                             format!(
-                                "AmbiguousRoleResolution of role mapping `{}` of `{}` is `{v}`; only AuthenticatedRole and Deny are accepted, so the deploy fails",
-                                m.key, att.resource.name
+                                "the {} of role mapping `{}` of `{}` is `{v}`; only AuthenticatedRole and Deny are accepted, so the deploy fails",
+                                say.name("AmbiguousRoleResolution"),
+                                m.key,
+                                att.resource.name
                             ),
                             "not a valid resolution",
                             "write `AuthenticatedRole` (unmatched users get the authenticated role) or `Deny`".to_string(),

@@ -54,23 +54,6 @@ fn starts_https(value: &Sym) -> bool {
     }
 }
 
-/// A provider name as the dialect writes it: in Terraform, a user pool's provider name is its
-/// `endpoint` attribute, and the region a data source's.
-fn written(say: Dialect, name: &Sym) -> String {
-    let text = name.describe().trim_matches('"').to_string();
-    if !say.terraform() {
-        return text;
-    }
-    let text = match text.strip_prefix("cognito-idp.${AWS::Region}.amazonaws.com/${") {
-        Some(rest) => match rest.split_once(".id}") {
-            Some((pool, tail)) => format!("${{{pool}.endpoint}}{tail}"),
-            None => text,
-        },
-        None => text,
-    };
-    text.replace("${AWS::Region}", "${data.aws_region.current.name}")
-}
-
 fn check(cx: &Context, out: &mut Findings) {
     let model = cx.model;
     for (a, att) in model.attachments.iter().enumerate() {
@@ -99,7 +82,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     format!(
                         "role mapping `{}` names {}: {why}; the deploy fails with InvalidParameterException",
                         m.key,
-                        provider.describe()
+                        Dialect::of_file(model, att.resource.file).describe(provider)
                     ),
                 );
                 let listed: Vec<&crate::model::ProviderName> =
@@ -114,7 +97,7 @@ fn check(cx: &Context, out: &mut Findings) {
                         "name one of the pool's providers: {}",
                         names
                             .iter()
-                            .map(|n| format!("`{}`", written(say, &n.name)))
+                            .map(|n| format!("`{}`", say.describe(&n.name).trim_matches('"')))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),

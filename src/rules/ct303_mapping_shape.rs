@@ -52,7 +52,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 } else if m.kind_is("Token") && m.rules_loc.is_some() {
                     (
                         m.rules_loc.unwrap_or(at_kind),
-                        "a Token mapping with RulesConfiguration".to_string(),
+                        format!("a Token mapping with {rules}"),
                         format!(
                             "remove {}, or use {}",
                             if say.terraform() {

@@ -62,17 +62,20 @@ fn check(cx: &Context, out: &mut Findings) {
                 for rule in &m.rules {
                     let Some(claim) = &rule.claim else { continue };
                     let Some(name) = claim.value.as_lit() else { continue };
+                    let write = Dialect::of_file(model, client.resource.file).name("WriteAttributes");
                     let (certain, how) = match &client.write_attributes {
                         Some((list, _)) if list.iter().any(|a| a.value.as_lit() == Some(name)) => {
-                            (true, "lists it in WriteAttributes")
+                            (true, format!("lists it in {write}"))
                         }
                         Some(_) => continue,
                         None if writable_by_default(name) => {
-                            (true, "sets no WriteAttributes, so users can write every standard attribute")
+                            (true, format!("sets no {write}, so users can write every standard attribute"))
                         }
                         None if name.starts_with("custom:") => (
                             false,
-                            "sets no WriteAttributes; AWS sources disagree whether users can then write custom attributes",
+                            format!(
+                                "sets no {write}; AWS sources disagree whether users can then write custom attributes"
+                            ),
                         ),
                         None => continue,
                     };

@@ -69,7 +69,7 @@ fn check(cx: &Context, out: &mut Findings) {
             role.loc,
             &group.resource,
             format!(
-                "group `{}` has a role, but no role attachment maps `{}` with Type: Token, so the role is never handed out",
+                "group `{}` has a role, but no role attachment maps `{}` with a `Token` role mapping, so the role is never handed out",
                 group.resource.name, pool.1
             ),
         );

@@ -4,7 +4,7 @@
 //! object and a `principals` block in an `aws_iam_policy_document`. Rules say what to write
 //! through a [`Dialect`], never in one syntax for all.
 
-use crate::model::{Model, Policy, PolicyForm};
+use crate::model::{Model, Policy, PolicyForm, Sym};
 use crate::source::{FileId, Syntax};
 
 /// How a file is written, as the model keeps it for help.
@@ -241,6 +241,26 @@ impl Dialect {
             ),
             _ => format!("`${{{name}}}`"),
         }
+    }
+
+    /// A value as a message or help writes it in this dialect: in Terraform, the pseudo
+    /// parameters the model reads data sources as are named by those data sources again, and
+    /// a user pool's provider name by its `endpoint` attribute.
+    pub fn describe(self, value: &Sym) -> String {
+        let text = value.describe();
+        if !self.terraform() {
+            return text;
+        }
+        let text = match text.split_once("cognito-idp.${AWS::Region}.amazonaws.com/${") {
+            Some((head, rest)) => match rest.split_once(".id}") {
+                Some((pool, tail)) => format!("{head}${{{pool}.endpoint}}{tail}"),
+                None => text,
+            },
+            None => text,
+        };
+        text.replace("${AWS::AccountId}", "${data.aws_caller_identity.current.account_id}")
+            .replace("${AWS::Region}", "${data.aws_region.current.name}")
+            .replace("${AWS::Partition}", "${data.aws_partition.current.partition}")
     }
 
     /// How to give a statement per partition or region.
