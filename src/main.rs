@@ -259,8 +259,9 @@ fn fixed_summary(run: &cognitrust::FixRun, report: &Report) -> String {
     let mut text = format!("fixed {} in {}", plural(run.fixed, "finding"), plural(run.files.len(), "file"));
     let fixable = report.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| !x.applicable())).count();
     if fixable > 0 {
+        let (it, is) = if fixable == 1 { ("it", "is") } else { ("they", "are") };
         text.push_str(&format!(
-            "; {} not applied because it is not certain (the report says why)",
+            "; {} not applied because {it} {is} not certain (the report says why)",
             plural(fixable, "fix")
         ));
     }

@@ -491,3 +491,44 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn fix_says_how_many_fixes_it_did_not_apply() {
+    let shared = ACTION.replace(
+        "Principal: {Federated: cognito-identity.amazonaws.com}",
+        "Principal: {Federated: cognito-identity.amazonaws.com, Service: lambda.amazonaws.com}",
+    );
+    let dir = project(&[("t.yaml", &shared)]);
+    let out = run(dir.path(), &["scan", "--fix"]);
+    assert_eq!(out.status.code(), Some(1), "the finding is left");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fixed 0 findings in 0 files; 1 fix not applied because it is not certain"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("fix: write `sts:AssumeRoleWithWebIdentity` (not applied: the statement trusts other principals too"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), shared);
+}
+
+/// `sts:AssumeRole` on a role whose users get principal tags: the first round writes the web
+/// identity action, which uncovers CT113, and the second adds `sts:TagSession` beside it.
+#[test]
+fn fix_runs_until_a_fix_uncovers_nothing_more() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix/CT113/yaml/template.yaml");
+    let text = std::fs::read_to_string(root).unwrap();
+    let before = text.replace("Action: sts:AssumeRoleWithWebIdentity", "Action: sts:AssumeRole");
+    assert_ne!(before, text);
+    let dir = project(&[("t.yaml", &before)]);
+    let (report, run) = scan_and_fix(&options(dir.path()));
+    assert_eq!(run.fixed, 2);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let after = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
+    assert_eq!(
+        after,
+        text.replace(
+            "Action: sts:AssumeRoleWithWebIdentity",
+            "Action: [sts:AssumeRoleWithWebIdentity, sts:TagSession]"
+        )
+    );
+}

@@ -26,6 +26,9 @@ pub enum Change {
     /// Adds `key: value` to a map, before the entry whose key is at `before` (or, with
     /// [`Anchor::ValueOf`], whose value is there), as the map writes its entries.
     Entry { before: Anchor, form: Form, key: String, value: Value },
+    /// Adds the string `value` to the list whose last item is the string `last`, written at
+    /// `at`; when `last` is the whole value (`Action: sts:X`), it becomes a list of both.
+    Append { at: Loc, last: String, value: String },
     /// Adds an `aws_iam_policy_document` `condition` block before the `condition` block whose
     /// `test` value is at `before`.
     ConditionBlock { before: Loc, test: String, variable: String, value: Value },
@@ -63,7 +66,7 @@ pub enum Value {
 impl Change {
     pub fn at(&self) -> Loc {
         match self {
-            Change::Text { at, .. } | Change::RoleArn { at, .. } => *at,
+            Change::Text { at, .. } | Change::RoleArn { at, .. } | Change::Append { at, .. } => *at,
             Change::Entry { before: Anchor::Key(at) | Anchor::ValueOf(at), .. } => *at,
             Change::ConditionBlock { before, .. } => *before,
         }

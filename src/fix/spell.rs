@@ -36,6 +36,8 @@ pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
             role_arn(file.syntax, written, resource, attr)
                 .ok_or_else(|| "the role is not referenced directly here".to_string())?,
         ),
+        Change::Append { last, value, .. } => append(file, at.span, last, value)
+            .ok_or_else(|| format!("`{}` is not written literally here", last.escape_debug()))?,
         Change::Entry { before, form, key, value } => {
             entry(file, *before, *form, key, value).ok_or_else(|| not_placed(file))?
         }
@@ -72,6 +74,29 @@ fn key_before_value(text: &str, value: usize) -> Option<usize> {
             .map_or(0, |i| i + 1)
     };
     (start < end).then_some(start)
+}
+
+/// `value` after the list item `last` at `span`, quoted as it is: `, value` in a flow list, a
+/// new `- value` line in a YAML block list, and `[last, value]` for a lone value.
+fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Span, String)> {
+    let src = &file.text;
+    let written = &src[span.start..span.end];
+    let spelled = text(file.syntax, written, last, value)?;
+    let previous = src[..span.start].trim_end().chars().next_back()?;
+    match previous {
+        '[' | ',' => Some((Span::new(span.end, span.end), format!(", {spelled}"))),
+        '-' if file.syntax == Syntax::Yaml => {
+            let dash = src[..span.start].trim_end().len() - 1;
+            let (start, own_line) = line_start(file, dash);
+            if !own_line {
+                return None;
+            }
+            let end = src[span.end..].find(['\n', '\r']).map_or(src.len(), |i| span.end + i);
+            Some((Span::new(end, end), format!("\n{}- {spelled}", &src[start..dash])))
+        }
+        ':' | '=' => Some((span, format!("[{written}, {spelled}]"))),
+        _ => None,
+    }
 }
 
 /// `key: value` added to a map before one of its entries, separated as the map separates

@@ -1,8 +1,9 @@
 use super::say::Dialect;
 use super::{Context, Findings, PoolRole, declare_rule};
-use crate::iam::allows_action;
+use crate::fix::{Change, Fix};
+use crate::iam::{allows_action, trusts_only_cognito};
 use crate::link::{find_pool, user_pool_of};
-use crate::model::{SlotKind, Sym, Tri};
+use crate::model::{SlotKind, Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -33,6 +34,7 @@ declare_rule! {
     /// - aws/aws-cdk#30919
     code: "CT113", name: "trust-no-tagsession", severity: Error,
     summary: "principal tags are set for a provider and a role its users receive lacks `sts:TagSession`",
+    fix: "adds `sts:TagSession` to the actions of the statement that trusts identity pools",
     check: check,
 }
 
@@ -42,6 +44,24 @@ fn same_provider(via: &Sym, tagged: &Sym) -> bool {
     match (user_pool_of(via), user_pool_of(tagged)) {
         (Some(a), Some(b)) => a == b,
         _ => via.same_as(tagged) != Tri::No,
+    }
+}
+
+/// `sts:TagSession` after the statement's last action, written literally, when the statement
+/// trusts identity pools alone (another principal would be allowed to tag its sessions too).
+fn fix(st: &Statement) -> Fix {
+    let title = "add `sts:TagSession`".to_string();
+    let last = st.actions.last().and_then(|a| a.value.as_lit().map(|s| (s.to_string(), a.loc)));
+    match last {
+        _ if st.not_action => Fix::uncertain(title, "the statement lists the actions it does not allow"),
+        _ if !trusts_only_cognito(st) => Fix::uncertain(
+            title,
+            "the statement trusts other principals too: give identity pools a statement of their own",
+        ),
+        Some((last, at)) => {
+            Fix::new(title, vec![Change::Append { at, last, value: "sts:TagSession".into() }]).within(st.loc)
+        }
+        None => Fix::uncertain(title, "the statement's actions are not written literally"),
     }
 }
 
@@ -84,6 +104,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     "add `sts:TagSession` to the {} of the statement that trusts cognito-identity.amazonaws.com; until then these users get InvalidIdentityPoolConfigurationException",
                     Dialect::of_policy(model, pr.policy).actions_key()
                 ));
+            f.fix(fix(first));
             f.related(tag.resource.loc, "principal tags are set here", Some(&tag.resource));
             pr.relate_slot(f);
         }
