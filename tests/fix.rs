@@ -532,3 +532,43 @@ fn fix_runs_until_a_fix_uncovers_nothing_more() {
         )
     );
 }
+
+/// A trust written as a quoted JSON string in HCL has every place at the whole string: no
+/// addition may land there.
+#[test]
+fn a_policy_in_a_quoted_string_is_not_edited() {
+    let tf = r#"resource "aws_cognito_identity_pool" "main" {
+  identity_pool_name               = "photos"
+  allow_unauthenticated_identities = false
+}
+
+resource "aws_iam_role" "auth" {
+  name               = "auth"
+  assume_role_policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Federated\": \"cognito-identity.amazonaws.com\"}, \"Action\": \"sts:AssumeRoleWithWebIdentity\", \"Condition\": {\"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": \"authenticated\"}}}]}"
+}
+
+resource "aws_cognito_identity_pool_roles_attachment" "main" {
+  identity_pool_id = aws_cognito_identity_pool.main.id
+  roles = {
+    authenticated = aws_iam_role.auth.arn
+  }
+}
+"#;
+    let dir = project(&[("main.tf", tf)]);
+    let report = fix_leaves_alone(dir.path(), &["main.tf"]);
+    assert!(reason(&report, "CT106").contains("does not lay out"), "{}", reason(&report, "CT106"));
+}
+
+/// A file with CRLF line ends gets CRLF in what a fix adds.
+#[test]
+fn an_addition_keeps_the_files_line_ends() {
+    let crlf = NO_AUD
+        .replace("              StringEquals:\n                sts:RoleSessionName: app\n", "")
+        .replace('\n', "\r\n");
+    let dir = project(&[("t.yaml", &crlf)]);
+    let (report, run) = scan_and_fix(&options(dir.path()));
+    assert_eq!(run.fixed, 1, "{:?}", report.findings);
+    let fixed = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
+    assert!(fixed.contains("            Condition:\r\n              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\r\n              \"ForAnyValue"), "{fixed:?}");
+    assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count(), "a bare LF");
+}

@@ -30,15 +30,17 @@ pub enum Change {
     /// `at`; when `last` is the whole value (`Action: sts:X`), it becomes a list of both.
     Append { at: Loc, last: String, value: String },
     /// Adds an `aws_iam_policy_document` `condition` block before the `condition` block whose
-    /// `test` value is at `before`.
-    ConditionBlock { before: Loc, test: String, variable: String, value: Value },
+    /// `test` value, `before_test`, is at `before`.
+    ConditionBlock { before: Loc, before_test: String, test: String, variable: String, value: Value },
 }
 
-/// Where an [`Change::Entry`] goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an [`Change::Entry`] goes: before the entry whose key, or whose value, is the string
+/// written at `at` (checked, so that an addition never lands where a span stands for a whole
+/// string or template).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anchor {
-    Key(Loc),
-    ValueOf(Loc),
+    Key { at: Loc, key: String },
+    ValueOf { at: Loc, value: String },
 }
 
 /// The language of the map an entry is added to.
@@ -67,7 +69,7 @@ impl Change {
     pub fn at(&self) -> Loc {
         match self {
             Change::Text { at, .. } | Change::RoleArn { at, .. } | Change::Append { at, .. } => *at,
-            Change::Entry { before: Anchor::Key(at) | Anchor::ValueOf(at), .. } => *at,
+            Change::Entry { before: Anchor::Key { at, .. } | Anchor::ValueOf { at, .. }, .. } => *at,
             Change::ConditionBlock { before, .. } => *before,
         }
     }

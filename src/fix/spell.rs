@@ -39,13 +39,27 @@ pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
         Change::Append { last, value, .. } => append(file, at.span, last, value)
             .ok_or_else(|| format!("`{}` is not written literally here", last.escape_debug()))?,
         Change::Entry { before, form, key, value } => {
-            entry(file, *before, *form, key, value).ok_or_else(|| not_placed(file))?
+            entry(file, before, *form, key, value).ok_or_else(|| not_placed(file))?
         }
-        Change::ConditionBlock { before, test, variable, value } => {
+        Change::ConditionBlock { before, before_test, test, variable, value } => {
+            text(Syntax::Hcl, written, before_test, before_test).ok_or_else(|| not_placed(file))?;
             condition_block(file, before.span.start, test, variable, value).ok_or_else(|| not_placed(file))?
         }
     };
     Ok(Edit { file: at.file, span, replacement })
+}
+
+/// The text of `span`, when it lies in the file.
+fn text_of(file: &SourceFile, span: Span) -> Option<&str> {
+    file.text.get(span.start..span.end)
+}
+
+/// The line break the file uses on the line of `at`: CRLF or LF.
+fn newline(text: &str, at: usize) -> &'static str {
+    match text[at..].find('\n') {
+        Some(i) if text[..at + i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
 }
 
 fn not_placed(file: &SourceFile) -> String {
@@ -92,7 +106,7 @@ fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Spa
                 return None;
             }
             let end = src[span.end..].find(['\n', '\r']).map_or(src.len(), |i| span.end + i);
-            Some((Span::new(end, end), format!("\n{}- {spelled}", &src[start..dash])))
+            Some((Span::new(end, end), format!("{}{}- {spelled}", newline(src, dash), &src[start..dash])))
         }
         ':' | '=' => Some((span, format!("[{written}, {spelled}]"))),
         _ => None,
@@ -101,7 +115,7 @@ fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Spa
 
 /// `key: value` added to a map before one of its entries, separated as the map separates
 /// them: a new line at the same indentation in a block, a comma in a flow or on one line.
-fn entry(file: &SourceFile, before: Anchor, form: Form, key: &str, value: &Value) -> Option<(Span, String)> {
+fn entry(file: &SourceFile, before: &Anchor, form: Form, key: &str, value: &Value) -> Option<(Span, String)> {
     let text = &file.text;
     let fits = match form {
         Form::Yaml => file.syntax == Syntax::Yaml,
@@ -111,10 +125,17 @@ fn entry(file: &SourceFile, before: Anchor, form: Form, key: &str, value: &Value
     if !fits {
         return None;
     }
-    let at = match before {
-        Anchor::Key(loc) => loc.span.start,
-        Anchor::ValueOf(loc) => key_before_value(text, loc.span.start)?,
+    let literal = |at: crate::source::Loc, s: &str| {
+        text_of(file, at.span).and_then(|w| self::text(file.syntax, w, s, s))
     };
+    let at = match before {
+        Anchor::Key { at, key } => literal(*at, key).map(|_| at.span.start)?,
+        Anchor::ValueOf { at, value } => {
+            literal(*at, value)?;
+            key_before_value(text, at.span.start)?
+        }
+    };
+    let nl = newline(text, at);
     let (start, own_line) = line_start(file, at);
     let indent = &text[start..at];
     let previous = text[..at].trim_end().chars().next_back();
@@ -124,12 +145,12 @@ fn entry(file: &SourceFile, before: Anchor, form: Form, key: &str, value: &Value
         pair = aligned(&pair, &text[at..]);
     }
     let written = match form {
-        Form::Yaml if own_line && !flow => format!("{pair}\n{indent}"),
+        Form::Yaml if own_line && !flow => format!("{pair}{nl}{indent}"),
         Form::Yaml if flow => format!("{pair}, "),
         Form::Yaml => return None,
-        Form::Json | Form::JsonText if own_line => format!("{pair},\n{indent}"),
+        Form::Json | Form::JsonText if own_line => format!("{pair},{nl}{indent}"),
         Form::Json | Form::JsonText => format!("{pair}, "),
-        Form::Hcl if own_line => format!("{pair}\n{indent}"),
+        Form::Hcl if own_line => format!("{pair}{nl}{indent}"),
         Form::Hcl if flow => format!("{pair}, "),
         Form::Hcl => return None,
     };
@@ -219,8 +240,9 @@ fn condition_block(
         Value::Map(_) => return None,
         v => hcl_value(v),
     };
+    let nl = newline(text, at);
     let block = format!(
-        "condition {{\n{indent}  test     = {}\n{indent}  variable = {}\n{indent}  values   = [{value}]\n{indent}}}\n\n{indent}",
+        "condition {{{nl}{indent}  test     = {}{nl}{indent}  variable = {}{nl}{indent}  values   = [{value}]{nl}{indent}}}{nl}{nl}{indent}",
         double_quoted(Syntax::Hcl, test),
         double_quoted(Syntax::Hcl, variable)
     );

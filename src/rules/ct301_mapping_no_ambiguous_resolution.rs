@@ -2,7 +2,7 @@ use super::fixes::whole;
 use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Anchor, Change, Fix, Form, Value};
-use crate::source::Loc;
+use crate::model::Item;
 
 declare_rule! {
     /// ## What it does
@@ -38,14 +38,14 @@ declare_rule! {
 
 /// `AmbiguousRoleResolution: Deny` beside the mapping's `Type`: users no rule matches get no
 /// role, which is what a mapping that chooses roles means to say.
-fn deny(say: Dialect, kind: Loc) -> Fix {
+fn deny(say: Dialect, kind: &Item) -> Fix {
     let (form, key) = match say {
         Dialect::Yaml | Dialect::Serverless => (Form::Yaml, "AmbiguousRoleResolution"),
         Dialect::Json => (Form::Json, "AmbiguousRoleResolution"),
         Dialect::Terraform(_) => (Form::Hcl, "ambiguous_role_resolution"),
     };
     let change = Change::Entry {
-        before: Anchor::ValueOf(kind),
+        before: Anchor::ValueOf { at: kind.loc, value: kind.value.as_lit().unwrap_or_default().to_string() },
         form,
         key: key.into(),
         value: Value::Lit("Deny".into()),
@@ -94,7 +94,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 let f = out.add(at, &att.resource, message);
                 f.label(label).help(help);
                 if let (None, Some(kind)) = (&m.ambiguous, &m.kind) {
-                    f.fix(deny(say, kind.loc).within(whole(att.resource.file)));
+                    f.fix(deny(say, kind).within(whole(att.resource.file)));
                 }
             }
         }

@@ -71,6 +71,7 @@ pub fn add_condition(
         Dialect::Terraform(PolicyForm::DocumentBlocks) => {
             let change = Change::ConditionBlock {
                 before: any.operator_loc,
+                before_test: any.operator.clone(),
                 test: operator.into(),
                 variable: key.into(),
                 value,
@@ -82,9 +83,14 @@ pub fn add_condition(
         }
     };
     let change = match first(&|c| c.operator == operator) {
-        Some(same) => Change::Entry { before: Anchor::Key(same.key_loc), form, key: key.into(), value },
+        Some(same) => Change::Entry {
+            before: Anchor::Key { at: same.key_loc, key: same.key.clone() },
+            form,
+            key: key.into(),
+            value,
+        },
         None => Change::Entry {
-            before: Anchor::Key(any.operator_loc),
+            before: Anchor::Key { at: any.operator_loc, key: any.operator.clone() },
             form,
             key: operator.into(),
             value: Value::Map(vec![(key.into(), value)]),
