@@ -145,9 +145,25 @@ pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
     let roots = discover::Roots::new(&opts.paths);
     let mut run = FixRun::default();
     let mut write_errors = Vec::new();
+    // Every text each file has held, so that fixes that undo each other stop at once.
+    let mut held: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
     let mut report = scan(opts);
     for _ in 1..MAX_FIX_ROUNDS {
-        let fixed = fix::apply(&report.findings, &report.files);
+        let mut fixed = fix::apply(&report.findings, &report.files);
+        fixed.retain(|f| {
+            let file = &report.files[f.file];
+            let texts = held.entry(file.display.clone()).or_default();
+            texts.push(read::fingerprint(file.text.as_bytes()));
+            if texts.contains(&read::fingerprint(f.text.as_bytes())) {
+                write_errors.push(InputError {
+                    message: "not fixed further: its fixes undo each other (please report this)".into(),
+                    path: Some(file.display.clone()),
+                    place: None,
+                });
+                return false;
+            }
+            true
+        });
         let errors = fix::write(&fixed, &report.files, &roots);
         let failed: Vec<&str> = errors.iter().filter_map(|e| e.path.as_deref()).collect();
         let written: Vec<_> =

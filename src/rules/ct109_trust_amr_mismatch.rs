@@ -50,10 +50,10 @@ fn fix(model: &Model, pr: &PoolRole, c: &Condition, wanted: &str) -> Option<Fix>
         return None;
     }
     let title = format!("write `{wanted}`");
-    if !super::fixes::serves_only(model, pr.role, pr.slot.kind) {
+    if !super::fixes::serves_only(model, pr.policy, pr.slot.kind) {
         return Some(Fix::uncertain(
             title,
-            "the role serves both signed-in users and guests: give each slot a role of its own",
+            "the trust serves both signed-in users and guests: give each slot a role and trust of its own",
         ));
     }
     Some(

@@ -66,7 +66,7 @@ fn check(cx: &Context, out: &mut Findings) {
             let say = Dialect::of_policy(model, pr.policy);
             f.label("no `amr` condition here").help(format!("add {}", say.amr("authenticated")));
             let title = "add the `amr` condition".to_string();
-            f.fix(if super::fixes::serves_only(model, pr.role, SlotKind::Authenticated) {
+            f.fix(if super::fixes::serves_only(model, pr.policy, SlotKind::Authenticated) {
                 super::fixes::add_condition(
                     say,
                     st,
@@ -76,7 +76,10 @@ fn check(cx: &Context, out: &mut Findings) {
                     Value::Lit("authenticated".into()),
                 )
             } else {
-                Fix::uncertain(title, "guests are handed the role too: give them a role of their own")
+                Fix::uncertain(
+                    title,
+                    "guests are handed a role with this trust too: give them a role and trust of their own",
+                )
             });
             pr.relate_slot(f);
             for loc in guests.iter().filter_map(|p| p.allow_guests_loc) {

@@ -4,15 +4,16 @@
 use super::TrustedRole;
 use super::say::Dialect;
 use crate::fix::{Anchor, Change, Fix, Form, Value};
-use crate::model::{Condition, Model, PolicyForm, Pool, Role, SlotKind, Statement};
+use crate::model::{Condition, Model, Policy, PolicyForm, Pool, SlotKind, Statement};
 
-/// Whether every slot that hands `role` out serves the identities `kind` does (signed-in users
-/// or guests): an `amr` written for one kind would refuse the other.
-pub fn serves_only(model: &Model, role: &Role, kind: SlotKind) -> bool {
+/// Whether every slot that hands out a role trusting through `policy` serves the identities
+/// `kind` does (signed-in users or guests): an `amr` written for one kind would refuse the
+/// other. Roles that share one policy document (a Terraform data source) count together.
+pub fn serves_only(model: &Model, policy: &Policy, kind: SlotKind) -> bool {
     model
         .uses
         .iter()
-        .filter(|u| std::ptr::eq(&model.roles[u.role], role))
+        .filter(|u| model.trust(u).is_some_and(|p| p.loc == policy.loc))
         .all(|u| model.slot(u).kind.is_authenticated() == kind.is_authenticated())
 }
 
