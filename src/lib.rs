@@ -149,7 +149,8 @@ pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
     let mut held: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
     let mut report = scan(opts);
     for _ in 1..MAX_FIX_ROUNDS {
-        let mut fixed = fix::apply(&report.findings, &report.files);
+        let (mut fixed, unread) = fix::apply(&report.findings, &report.files);
+        write_errors.extend(unread);
         fixed.retain(|f| {
             let file = &report.files[f.file];
             let texts = held.entry(file.display.clone()).or_default();

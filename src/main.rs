@@ -239,7 +239,11 @@ fn scan(args: ScanArgs) -> ExitCode {
 /// `--diff`: the certain fixes of one scan as a unified diff on stdout; exit 1 when there is one.
 fn diff(opts: &Options) -> ExitCode {
     let report = cognitrust::scan(opts);
-    let fixed = cognitrust::fix::apply(&report.findings, &report.files);
+    let (fixed, unread) = cognitrust::fix::apply(&report.findings, &report.files);
+    for e in &unread {
+        let path = e.path.as_deref().map(|p| cognitrust::report::escape_controls(p, "").into_owned());
+        eprintln!("error: {}: {}", path.unwrap_or_default(), e.message);
+    }
     let text = cognitrust::fix::diff(&fixed, &report.files);
     if let Err(e) = write_output(None, &text) {
         eprintln!("error: cannot write the diff: {e}");
@@ -251,7 +255,11 @@ fn diff(opts: &Options) -> ExitCode {
         plural(fixes, "finding"),
         plural(fixed.len(), "file")
     );
-    if !report.errors.is_empty() { ExitCode::from(2) } else { ExitCode::from(u8::from(fixes > 0)) }
+    if !report.errors.is_empty() || !unread.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(u8::from(fixes > 0))
+    }
 }
 
 /// "fixed 3 findings in 2 files; 1 left": what `--fix` did, for stderr.

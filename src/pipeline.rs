@@ -117,7 +117,8 @@ pub(crate) fn analyse(
     let mut findings = rules::check_all(&model, &selected);
     findings.extend(inputs.guard_findings(guard_checked, opts));
     inputs.restore_texts(&findings, &model);
-    fix::spell_all(&mut findings, &inputs.files);
+    let blocked = fix::blocked_files(&inputs.files, &inputs.errors);
+    fix::spell_all(&mut findings, &inputs.files, &blocked);
     point_at_app_sources(&mut findings, &model, &inputs.files);
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a

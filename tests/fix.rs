@@ -5,6 +5,8 @@
 //! `COGNITRUST_BLESS=1 cargo test --test fix` writes the `.fixed` files (review them).
 
 mod common;
+#[path = "fix/review.rs"]
+mod review;
 
 use std::path::{Path, PathBuf};
 

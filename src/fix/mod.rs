@@ -4,13 +4,14 @@
 //! edits of the fixes that are certain ([`apply`]), `--diff` shows them, and every report
 //! carries them.
 
+mod anchors;
 mod spell;
 mod write;
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::rules::Finding;
-use crate::source::{FileId, Loc, SourceFile};
+use crate::source::{FileId, InputError, Loc, SourceFile, Syntax};
 use crate::syntax::Span;
 
 pub use spell::spell;
@@ -128,8 +129,35 @@ pub struct Edit {
     pub replacement: String,
 }
 
-/// Spells the fix of every finding in its files, which must hold their texts.
-pub fn spell_all(findings: &mut [Finding], files: &[SourceFile]) {
+/// Why fixes are not applied in some files, whatever they change: a file read more than once
+/// (a Serverless file two services include, where a change for one may not suit the other), a
+/// file with input errors (what the scan read of it may not be what it holds).
+pub fn blocked_files(files: &[SourceFile], errors: &[InputError]) -> HashMap<FileId, &'static str> {
+    let mut blocked = HashMap::new();
+    let mut by_path: HashMap<&std::path::Path, Vec<FileId>> = HashMap::new();
+    for (id, f) in files.iter().enumerate() {
+        if let Some(origin) = &f.origin {
+            by_path.entry(origin.path.as_path()).or_default().push(id);
+        }
+    }
+    for ids in by_path.values().filter(|ids| ids.len() > 1) {
+        for &id in ids {
+            blocked.insert(
+                id,
+                "is read by several templates (included twice), and a change for one may not suit the other",
+            );
+        }
+    }
+    for (id, _) in errors.iter().filter_map(|e| e.place) {
+        blocked.insert(id, "has input errors: fix them first, then run --fix again");
+    }
+    blocked
+}
+
+/// Spells the fix of every finding in its files, which must hold their texts; nothing is
+/// changed in the `blocked` files.
+pub fn spell_all(findings: &mut [Finding], files: &[SourceFile], blocked: &HashMap<FileId, &'static str>) {
+    let mut aliased: HashMap<FileId, Vec<(Span, String)>> = HashMap::new();
     for f in findings {
         let Some(fix) = &mut f.fix else { continue };
         if fix.not_applied.is_some() {
@@ -140,6 +168,12 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile]) {
                 w.file != at.file || at.span.start < w.span.start || at.span.end > w.span.end
             })
         };
+        if let Some((file, why)) =
+            fix.changes.iter().find_map(|c| blocked.get(&c.at().file).map(|w| (c.at().file, w)))
+        {
+            fix.not_applied = Some(format!("{} {why}", files[file].display));
+            continue;
+        }
         if fix.changes.iter().any(|c| outside(c.at())) {
             fix.not_applied = Some(
                 "the value is written elsewhere (a variable, a local, a parameter, an included file) and may serve other places: change it there"
@@ -159,6 +193,21 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile]) {
         }
         edits.sort();
         edits.dedup();
+        let shared = edits.iter().find_map(|e| {
+            if files[e.file].syntax != Syntax::Yaml {
+                return None;
+            }
+            let anchors = aliased.entry(e.file).or_insert_with(|| anchors::aliased(&files[e.file]));
+            anchors
+                .iter()
+                .find(|(s, _)| s.start <= e.span.start && e.span.end <= s.end)
+                .map(|(_, n)| n.clone())
+        });
+        if let Some(name) = shared {
+            fix.not_applied = Some(format!(
+                "the value lies in the YAML anchor `&{name}`, which an alias repeats elsewhere: a change here changes both"
+            ));
+        }
         if fix.not_applied.is_none() {
             fix.edits = edits;
         }
@@ -176,8 +225,46 @@ pub struct Fixed {
 
 /// Applies the applicable fixes of `findings` to their files' texts. A fix is applied whole
 /// or not at all: one whose edits overlap an edit already taken (and differ from it) waits for
-/// the next round, when the file is scanned again.
-pub fn apply(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
+/// the next round, when the file is scanned again. A fixed text that would not parse as its
+/// file does, or with more problems than the file has, is not kept: it is an error, naming the
+/// file, for the report (a fix is never written unread).
+pub fn apply(findings: &[Finding], files: &[SourceFile]) -> (Vec<Fixed>, Vec<InputError>) {
+    let mut errors = Vec::new();
+    let fixed = apply_unchecked(findings, files)
+        .into_iter()
+        .filter(|f| match reads_as_well(&files[f.file], &f.text) {
+            Ok(()) => true,
+            Err(why) => {
+                errors.push(InputError {
+                    message: format!("not fixed: the fixed text {why} (please report this)"),
+                    path: Some(files[f.file].display.clone()),
+                    place: None,
+                });
+                false
+            }
+        })
+        .collect();
+    (fixed, errors)
+}
+
+/// Whether `fixed` parses as `file` does, with no more problems.
+fn reads_as_well(file: &SourceFile, fixed: &str) -> Result<(), String> {
+    let parse = match file.syntax {
+        Syntax::Yaml => crate::syntax::yaml::parse,
+        Syntax::Json => crate::syntax::json::parse,
+        Syntax::Hcl => crate::syntax::hcl::parse,
+        Syntax::Unknown => return Ok(()),
+    };
+    let issues = |text: &str| parse(text).map(|p| p.issues.len()).map_err(|e| e.message);
+    let before = issues(&file.text).unwrap_or(usize::MAX);
+    match issues(fixed) {
+        Ok(after) if after <= before => Ok(()),
+        Ok(_) => Err("has problems the file has not (a duplicate key?)".into()),
+        Err(e) => Err(format!("would not parse: {e}")),
+    }
+}
+
+fn apply_unchecked(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
     // The edits taken in each file, by where they start: no two overlap, so a new edit can
     // only clash with the one starting at or before it and the one after.
     let mut taken: HashMap<FileId, BTreeMap<usize, &Edit>> = HashMap::new();

@@ -18,8 +18,11 @@ pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
     if let Some(why) = file.generated {
         return Err(format!("{} is generated: {why}", file.display));
     }
-    if file.origin.is_none() || file.is_released() {
+    let Some(origin) = file.origin.as_ref().filter(|_| !file.is_released()) else {
         return Err(format!("{} was not read from a file that can be written", file.display));
+    };
+    if origin.len != file.text.len() {
+        return Err(format!("{} is not UTF-8: save it as UTF-8 first", file.display));
     }
     let written = file
         .text
@@ -47,6 +50,67 @@ pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
         }
     };
     Ok(Edit { file: at.file, span, replacement })
+}
+
+/// How many lines back [`previous_code`] looks past blank and comment lines.
+const MAX_LINES_BACK: usize = 64;
+
+/// The last character before `at` that is not blank or in a comment (`#`, and `//` in HCL):
+/// what says whether an entry sits in a flow (`{`, `,`) or a block.
+fn previous_code(file: &SourceFile, at: usize) -> Option<char> {
+    let text = &file.text;
+    let mut end = at;
+    for _ in 0..MAX_LINES_BACK {
+        let start = file.lines.start_of_line_at(end);
+        let line = without_comment(file.syntax, &text[start..end]);
+        if let Some(c) = line.trim_end().chars().next_back() {
+            return Some(c);
+        }
+        if start == 0 {
+            return None;
+        }
+        end = start - 1;
+    }
+    None
+}
+
+/// A line's text before its comment, if it has one: a `#` (or `//` in HCL) outside quotes,
+/// at the start or after a blank.
+fn without_comment(syntax: Syntax, line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let (mut single, mut double) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' if !single && (i == 0 || bytes[i - 1] != b'\\') => double = !double,
+            b'\'' if !double && syntax == Syntax::Yaml => single = !single,
+            b'#' if !single && !double && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t') => {
+                return &line[..i];
+            }
+            b'/' if syntax == Syntax::Hcl && !double && bytes.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Where an addition goes before the entry indented `indent` on the line at `start`: above the
+/// comment lines at the same indentation right above it, if any.
+fn above_comments(file: &SourceFile, mut start: usize, indent: usize) -> usize {
+    let text = &file.text;
+    for _ in 0..MAX_LINES_BACK {
+        if start == 0 {
+            break;
+        }
+        let previous = file.lines.start_of_line_at(start - 1);
+        let line = text[previous..start].trim_end_matches(['\n', '\r']);
+        let body = line.trim_start_matches([' ', '\t']);
+        let comment = body.starts_with('#') || (file.syntax == Syntax::Hcl && body.starts_with("//"));
+        if !comment || line.len() - body.len() != indent {
+            break;
+        }
+        start = previous;
+    }
+    start + indent
 }
 
 /// The text of `span`, when it lies in the file.
@@ -96,7 +160,7 @@ fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Spa
     let src = &file.text;
     let written = &src[span.start..span.end];
     let spelled = text(file.syntax, written, last, value)?;
-    let previous = src[..span.start].trim_end().chars().next_back()?;
+    let previous = previous_code(file, span.start)?;
     match previous {
         '[' | ',' => Some((Span::new(span.end, span.end), format!(", {spelled}"))),
         '-' if file.syntax == Syntax::Yaml => {
@@ -137,12 +201,16 @@ fn entry(file: &SourceFile, before: &Anchor, form: Form, key: &str, value: &Valu
     };
     let nl = newline(text, at);
     let (start, own_line) = line_start(file, at);
+    // Comments right above the entry stay with it (a suppression names the line below it).
+    let key_at = at;
+    let at = if own_line { above_comments(file, start, at - start) } else { at };
+    let start = file.lines.start_of_line_at(at);
     let indent = &text[start..at];
-    let previous = text[..at].trim_end().chars().next_back();
+    let previous = previous_code(file, at);
     let flow = matches!(previous, Some('{' | ','));
     let mut pair = pair(form, key, value, !own_line || flow);
     if form == Form::Hcl && own_line {
-        pair = aligned(&pair, &text[at..]);
+        pair = aligned(&pair, &text[key_at..]);
     }
     let written = match form {
         Form::Yaml if own_line && !flow => format!("{pair}{nl}{indent}"),

@@ -27,6 +27,16 @@ fn write_one(file: &SourceFile, text: &str, roots: &Roots) -> Result<(), String>
     if !roots.hold(&path) {
         return Err("not fixed: the file lies outside the scanned folders".into());
     }
+    let meta = std::fs::metadata(&path).map_err(|e| format!("not fixed: {e}"))?;
+    if meta.permissions().readonly() {
+        return Err("not fixed: the file is read-only".into());
+    }
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+        return Err(
+            "not fixed: the file has other hard links, which writing it anew would split from it".into()
+        );
+    }
     let now = crate::read::read_file(&path).map_err(|e| format!("not fixed: {e}"))?.bytes;
     if now.len() != origin.len || crate::read::fingerprint(&now) != origin.fingerprint {
         return Err("not fixed: the file changed while it was scanned; scan again".into());
@@ -40,12 +50,23 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.cognitrust-fix-{}", std::process::id()));
-    let permissions = std::fs::metadata(path)?.permissions();
+    let meta = std::fs::metadata(path)?;
     let result = (|| {
-        let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Readable by its owner alone until it has the file's own permissions.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut out = options.open(&temp)?;
         out.write_all(bytes)?;
         out.sync_all()?;
-        std::fs::set_permissions(&temp, permissions)?;
+        // The file's owner and group, where this user may set them (a group of theirs).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let _ = std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid()));
+        }
+        std::fs::set_permissions(&temp, meta.permissions())?;
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {
@@ -60,7 +81,7 @@ pub fn diff(fixed: &[Fixed], files: &[SourceFile]) -> String {
     let mut out = String::new();
     for f in fixed {
         let file = &files[f.file];
-        let display = crate::report::escape_controls(&file.display, "");
+        let display = crate::report::escape_controls(file.display.trim_start_matches('/'), "");
         out.push_str(&format!("--- a/{display}\n+++ b/{display}\n"));
         let diff = similar::TextDiff::from_lines(file.text.as_str(), f.text.as_str());
         for hunk in diff.unified_diff().context_radius(3).iter_hunks() {

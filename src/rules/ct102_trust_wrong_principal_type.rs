@@ -74,6 +74,12 @@ fn fix(st: &Statement, entry: &PrincipalEntry) -> Option<Fix> {
             changes.push(change);
         }
     }
+    if changes.len() > 1 {
+        return Some(Fix::uncertain(
+            title,
+            "the principal names the identity pools under several keys: keep one `Federated` key",
+        ));
+    }
     if !st.not_action && allows_action(st, WEB_IDENTITY) != Tri::Yes {
         match super::ct103_trust_wrong_action::action_change(st) {
             Some(action) => changes.push(action),

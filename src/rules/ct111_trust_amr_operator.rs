@@ -42,8 +42,14 @@ fn fix(st: &Statement, c: &Condition, op: &Operator) -> Fix {
     if !matches!(op.base.as_str(), "StringEquals" | "StringLike") || op.if_exists {
         return Fix::uncertain(title, format!("`{}` does not say which test was meant", c.operator));
     }
-    let shared =
-        st.conditions.iter().any(|o| o.operator_loc == c.operator_loc && key_kind(&o.key) != KeyKind::Amr);
+    // Places collapsed onto one (a policy in a quoted string) are not keys sharing an operator:
+    // the speller finds the operator not written literally there.
+    let shared = st.conditions.iter().any(|o| {
+        o.operator_loc == c.operator_loc && o.key_loc != c.key_loc && key_kind(&o.key) != KeyKind::Amr
+    });
+    if st.conditions.iter().any(|o| o.operator == to && o.operator_loc != c.operator_loc) {
+        return Fix::uncertain(title, format!("the statement has a `{to}` already: move `amr` into it"));
+    }
     if shared {
         return Fix::uncertain(
             title,

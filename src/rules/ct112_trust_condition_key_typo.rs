@@ -54,7 +54,12 @@ fn fix(st: &Statement, c: &Condition, principals: &[&str], name: &str) -> Fix {
     let mut distinct: Vec<String> = principals.iter().map(|p| p.to_ascii_lowercase()).collect();
     distinct.sort();
     distinct.dedup();
+    let taken =
+        st.conditions.iter().any(|o| o.operator_loc == c.operator_loc && o.key.eq_ignore_ascii_case(&to));
     match distinct.as_slice() {
+        [_] if cognito_typo && taken => {
+            Fix::uncertain(title, format!("`{}` has a `{to}` already: keep one of them", c.operator))
+        }
         [_] if cognito_typo => {
             Fix::new(title, vec![Change::Text { at: c.key_loc, from: c.key.clone(), to }]).within(st.loc)
         }

@@ -42,7 +42,7 @@ fn deny(say: Dialect, kind: &Item) -> Fix {
     let (form, key) = match say {
         Dialect::Yaml | Dialect::Serverless => (Form::Yaml, "AmbiguousRoleResolution"),
         Dialect::Json => (Form::Json, "AmbiguousRoleResolution"),
-        Dialect::Terraform(_) => (Form::Hcl, "ambiguous_role_resolution"),
+        Dialect::Terraform(_) | Dialect::TemplateFile => (Form::Hcl, "ambiguous_role_resolution"),
     };
     let change = Change::Entry {
         before: Anchor::ValueOf { at: kind.loc, value: kind.value.as_lit().unwrap_or_default().to_string() },

@@ -62,7 +62,10 @@ pub fn add_condition(
         st.conditions.iter().filter(same).min_by_key(|c| (c.operator_loc.span.start, c.key_loc.span.start))
     };
     let Some(any) = first(&|_| true) else {
-        return Fix::uncertain(title, "the statement has no condition to add to");
+        return Fix::uncertain(
+            title,
+            "the statement's conditions are not written as entries the fix can add to",
+        );
     };
     let form = match dialect {
         Dialect::Yaml | Dialect::Serverless => Form::Yaml,
@@ -81,6 +84,12 @@ pub fn add_condition(
         }
         Dialect::Terraform(PolicyForm::Template) => {
             return Fix::uncertain(title, "the policy's form is not known");
+        }
+        Dialect::TemplateFile => {
+            return Fix::uncertain(
+                title,
+                "the trust is in a file Terraform reads (file(), templatefile()), which cannot reference the pool: pass it the pool's ID with templatefile()",
+            );
         }
     };
     let change = match first(&|c| c.operator == operator) {

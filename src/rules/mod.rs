@@ -296,7 +296,7 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
                         all[i].fix = title.map(|t| {
                             crate::fix::Fix::uncertain(
                                 t,
-                                "this place fails in several ways that need different fixes",
+                                "several roles or condition branches meet at this place and need different fixes (roles of two pools sharing one trust, say)",
                             )
                         });
                     }

@@ -38,6 +38,8 @@ pub enum Dialect {
     Serverless,
     /// Terraform, with the form of the policy the help is about (`HclObject` for resources).
     Terraform(PolicyForm),
+    /// JSON in a file Terraform reads with `templatefile()`, where only its variables are known.
+    TemplateFile,
 }
 
 const PRINCIPAL: &str = "cognito-identity.amazonaws.com";
@@ -58,17 +60,19 @@ impl Dialect {
     pub fn of_policy(model: &Model, policy: &Policy) -> Dialect {
         match (policy.form, Dialect::of_file(model, policy.loc.file)) {
             (PolicyForm::Template, d) => d,
+            (PolicyForm::JsonText, Dialect::Terraform(_)) => Dialect::Terraform(PolicyForm::JsonText),
+            (PolicyForm::JsonText, _) => Dialect::TemplateFile,
             (form, _) => Dialect::Terraform(form),
         }
     }
 
     pub fn terraform(self) -> bool {
-        matches!(self, Dialect::Terraform(_))
+        matches!(self, Dialect::Terraform(_) | Dialect::TemplateFile)
     }
 
     /// Whether values are written as JSON: quoted strings, quoted keys, `:` between.
     fn json(self) -> bool {
-        matches!(self, Dialect::Json | Dialect::Terraform(PolicyForm::JsonText))
+        matches!(self, Dialect::Json | Dialect::Terraform(PolicyForm::JsonText) | Dialect::TemplateFile)
     }
 
     /// A string value: bare in YAML when it can be, quoted elsewhere.
@@ -105,6 +109,8 @@ impl Dialect {
         let expression = !id_text.starts_with(['"', '<', '{', '!']);
         match self {
             Dialect::Terraform(PolicyForm::JsonText) if expression => format!("\"${{{id_text}}}\""),
+            // A template sees only its variables: the pool's ID must be passed as one.
+            Dialect::TemplateFile if expression => "\"${pool_id}\"".into(),
             _ => id_text.to_string(),
         }
     }
@@ -156,7 +162,16 @@ impl Dialect {
 
     /// The `aud` condition on a pool whose ID is written `id_text`.
     pub fn aud(self, id_text: &str) -> String {
-        self.condition("StringEquals", "cognito-identity.amazonaws.com:aud", &self.value_of(id_text))
+        let condition =
+            self.condition("StringEquals", "cognito-identity.amazonaws.com:aud", &self.value_of(id_text));
+        match self {
+            Dialect::TemplateFile => {
+                format!(
+                    "{condition} (read the file with templatefile() and pass it the pool's ID as `pool_id`)"
+                )
+            }
+            _ => condition,
+        }
     }
 
     /// The `amr` condition admitting `who` (`authenticated`, `unauthenticated`).
@@ -168,7 +183,7 @@ impl Dialect {
     /// `AllowClassicFlow: false`, `allow_classic_flow = false`.
     pub fn property(self, cfn: &str, value: &str) -> String {
         match self {
-            Dialect::Terraform(_) => format!("`{} = {value}`", snake(cfn)),
+            Dialect::Terraform(_) | Dialect::TemplateFile => format!("`{} = {value}`", snake(cfn)),
             Dialect::Json => format!("`\"{cfn}\": {value}`"),
             _ => format!("`{cfn}: {value}`"),
         }
@@ -177,7 +192,7 @@ impl Dialect {
     /// A property's name alone: `AllowClassicFlow`, `allow_classic_flow`.
     pub fn name(self, cfn: &str) -> String {
         match self {
-            Dialect::Terraform(_) => format!("`{}`", snake(cfn)),
+            Dialect::Terraform(_) | Dialect::TemplateFile => format!("`{}`", snake(cfn)),
             _ => format!("`{cfn}`"),
         }
     }
@@ -185,7 +200,7 @@ impl Dialect {
     /// A string value of a resource property: bare in YAML, quoted elsewhere.
     pub fn value(self, s: &str) -> String {
         match self {
-            Dialect::Terraform(_) | Dialect::Json => format!("\"{s}\""),
+            Dialect::Terraform(_) | Dialect::TemplateFile | Dialect::Json => format!("\"{s}\""),
             _ => self.lit(s),
         }
     }
@@ -193,7 +208,7 @@ impl Dialect {
     /// A slot of the role attachment: `Roles: {unauthenticated: ...}`.
     pub fn slot(self, kind: &str) -> String {
         match self {
-            Dialect::Terraform(_) => format!("`roles = {{ {kind} = ... }}`"),
+            Dialect::Terraform(_) | Dialect::TemplateFile => format!("`roles = {{ {kind} = ... }}`"),
             Dialect::Json => format!("`\"Roles\": {{\"{kind}\": ...}}`"),
             _ => format!("`Roles: {{{kind}: ...}}`"),
         }
@@ -202,7 +217,9 @@ impl Dialect {
     /// A role mapping of type `kind` (`Token`, `Rules`).
     pub fn role_mapping(self, kind: &str) -> String {
         match self {
-            Dialect::Terraform(_) => format!("a `role_mapping` block with `type = \"{kind}\"`"),
+            Dialect::Terraform(_) | Dialect::TemplateFile => {
+                format!("a `role_mapping` block with `type = \"{kind}\"`")
+            }
             _ => format!("a `RoleMappings` entry with {}", self.property("Type", &self.value(kind))),
         }
     }
@@ -216,7 +233,7 @@ impl Dialect {
     pub fn role_arn_pattern(self) -> String {
         let path = "role/<path/><name>";
         match self {
-            Dialect::Terraform(_) => format!(
+            Dialect::Terraform(_) | Dialect::TemplateFile => format!(
                 "`\"arn:${{data.aws_partition.current.partition}}:iam::${{data.aws_caller_identity.current.account_id}}:{path}\"`"
             ),
             Dialect::Json => {
@@ -235,7 +252,9 @@ impl Dialect {
     /// An IAM policy variable as a policy of this dialect writes it.
     pub fn policy_variable(self, name: &str) -> String {
         match self {
-            Dialect::Terraform(_) => format!("`$${{{name}}}` (`$$` keeps Terraform from reading it)"),
+            Dialect::Terraform(_) | Dialect::TemplateFile => {
+                format!("`$${{{name}}}` (`$$` keeps Terraform from reading it)")
+            }
             Dialect::Serverless => format!(
                 "`${{{name}}}` (in serverless.yml, joined as `!Join ['', [..., '$', '{{{name}}}']]` so the Framework does not read it)"
             ),
@@ -266,7 +285,9 @@ impl Dialect {
     /// How to give a statement per partition or region.
     pub fn per_partition(self) -> &'static str {
         match self {
-            Dialect::Terraform(_) => "choose the principal per partition with a conditional expression",
+            Dialect::Terraform(_) | Dialect::TemplateFile => {
+                "choose the principal per partition with a conditional expression"
+            }
             _ => "wrap per-partition statements in Fn::If",
         }
     }
