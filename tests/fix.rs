@@ -365,42 +365,24 @@ fn help_for_terraform_findings_has_no_cloudformation_syntax() {
     assert!(bad.is_empty(), "{} helps in CloudFormation syntax:\n{}", bad.len(), bad.join("\n"));
 }
 
-const NO_AUD: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: false
-  AuthRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals:
-                sts:RoleSessionName: app
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !GetAtt AuthRole.Arn
-"#;
+/// [`ACTION`] with the web identity action, and `StringEquals` holding another key than `aud`.
+fn no_aud() -> String {
+    ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
+        "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n",
+        "              StringEquals:\n                sts:RoleSessionName: app\n",
+    )
+}
 
 #[test]
 fn an_operator_the_statement_has_gets_the_new_key() {
-    let dir = project(&[("t.yaml", NO_AUD)]);
+    let dir = project(&[("t.yaml", &no_aud())]);
     let (report, run) = scan_and_fix(&options(dir.path()));
     assert_eq!(run.fixed, 1);
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     let fixed = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
     assert_eq!(
         fixed,
-        NO_AUD.replace(
+        no_aud().replace(
             "              StringEquals:\n                sts:RoleSessionName: app\n",
             "              StringEquals:\n                cognito-identity.amazonaws.com:aud: !Ref Pool\n                sts:RoleSessionName: app\n"
         )
@@ -409,7 +391,7 @@ fn an_operator_the_statement_has_gets_the_new_key() {
 
 #[test]
 fn an_aud_is_not_added_for_a_role_two_pools_hand_out() {
-    let second = NO_AUD.replace("Resources:\n", "Resources:\n  Pool2:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n  Roles2:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties:\n      IdentityPoolId: !Ref Pool2\n      Roles:\n        authenticated: !GetAtt AuthRole.Arn\n");
+    let second = no_aud().replace("Resources:\n", "Resources:\n  Pool2:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n  Roles2:\n    Type: AWS::Cognito::IdentityPoolRoleAttachment\n    Properties:\n      IdentityPoolId: !Ref Pool2\n      Roles:\n        authenticated: !GetAtt AuthRole.Arn\n");
     let dir = project(&[("t.yaml", &second)]);
     let report = fix_leaves_alone(dir.path(), &["t.yaml"]);
     assert!(reason(&report, "CT106").contains("several identity pools"));
@@ -564,7 +546,7 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
 /// A file with CRLF line ends gets CRLF in what a fix adds.
 #[test]
 fn an_addition_keeps_the_files_line_ends() {
-    let crlf = NO_AUD
+    let crlf = no_aud()
         .replace("              StringEquals:\n                sts:RoleSessionName: app\n", "")
         .replace('\n', "\r\n");
     let dir = project(&[("t.yaml", &crlf)]);

@@ -5,7 +5,7 @@ use super::*;
 /// A comment ending in `,` or `{` above a block entry does not make it a flow.
 #[test]
 fn a_comment_ending_in_a_comma_does_not_make_a_block_a_flow() {
-    let text = NO_AUD
+    let text = no_aud()
         .replace("              StringEquals:\n                sts:RoleSessionName: app\n", "")
         .replace("            Condition:\n", "            Condition:   # amr only, aud comes later,\n");
     let dir = project(&[("t.yaml", &text)]);
@@ -93,7 +93,7 @@ fn a_file_two_services_include_is_not_edited() {
 /// keeps naming the line below it.
 #[test]
 fn an_addition_keeps_a_suppression_comment_on_its_line() {
-    let text = NO_AUD.replace(
+    let text = no_aud().replace(
         "              StringEquals:\n                sts:RoleSessionName: app\n              \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}\n",
         "              # cognitrust: ignore[CT111] our provider sends a single amr value\n              StringLike: {\"cognito-identity.amazonaws.com:amr\": authenticated}\n",
     );
