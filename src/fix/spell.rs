@@ -59,17 +59,24 @@ const MAX_LINES_BACK: usize = 64;
 /// what says whether an entry sits in a flow (`{`, `,`) or a block.
 fn previous_code(file: &SourceFile, at: usize) -> Option<char> {
     let text = &file.text;
-    let mut end = at;
+    // No comment comes before `at` on its own line (`at` is code): only blanks are skipped.
+    let start = file.lines.start_of_line_at(at);
+    let here = text[start..at].trim_end_matches([' ', '\t']);
+    if let Some(c) = here.chars().next_back() {
+        return Some(c);
+    }
+    let mut end = start;
     for _ in 0..MAX_LINES_BACK {
+        if end == 0 {
+            return None;
+        }
+        end -= 1;
         let start = file.lines.start_of_line_at(end);
         let line = without_comment(file.syntax, &text[start..end]);
         if let Some(c) = line.trim_end().chars().next_back() {
             return Some(c);
         }
-        if start == 0 {
-            return None;
-        }
-        end = start - 1;
+        end = start;
     }
     None
 }
@@ -119,9 +126,9 @@ fn text_of(file: &SourceFile, span: Span) -> Option<&str> {
 }
 
 /// The line break the file uses on the line of `at`: CRLF or LF.
-fn newline(text: &str, at: usize) -> &'static str {
-    match text[at..].find('\n') {
-        Some(i) if text[..at + i].ends_with('\r') => "\r\n",
+fn newline(file: &SourceFile, at: usize) -> &'static str {
+    match file.lines.start_of_next_line_at(at) {
+        Some(next) if file.text[..next].ends_with("\r\n") => "\r\n",
         _ => "\n",
     }
 }
@@ -169,8 +176,10 @@ fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Spa
             if !own_line {
                 return None;
             }
-            let end = src[span.end..].find(['\n', '\r']).map_or(src.len(), |i| span.end + i);
-            Some((Span::new(end, end), format!("{}{}- {spelled}", newline(src, dash), &src[start..dash])))
+            let end = file.lines.start_of_next_line_at(span.end).map_or(src.len(), |next| {
+                next - if src[..next].ends_with("\r\n") { 2 } else { 1 }
+            });
+            Some((Span::new(end, end), format!("{}{}- {spelled}", newline(file, dash), &src[start..dash])))
         }
         ':' | '=' => Some((span, format!("[{written}, {spelled}]"))),
         _ => None,
@@ -199,7 +208,7 @@ fn entry(file: &SourceFile, before: &Anchor, form: Form, key: &str, value: &Valu
             key_before_value(text, at.span.start)?
         }
     };
-    let nl = newline(text, at);
+    let nl = newline(file, at);
     let (start, own_line) = line_start(file, at);
     // Comments right above the entry stay with it (a suppression names the line below it).
     let key_at = at;
@@ -308,7 +317,7 @@ fn condition_block(
         Value::Map(_) => return None,
         v => hcl_value(v),
     };
-    let nl = newline(text, at);
+    let nl = newline(file, at);
     let block = format!(
         "condition {{{nl}{indent}  test     = {}{nl}{indent}  variable = {}{nl}{indent}  values   = [{value}]{nl}{indent}}}{nl}{nl}{indent}",
         double_quoted(Syntax::Hcl, test),

@@ -5,6 +5,9 @@
 pub struct LineIndex {
     /// Byte offset at which each line starts.
     starts: Vec<usize>,
+    /// Whether each line is ASCII, where a column is a byte count: a column on a long line
+    /// (minified JSON) costs a subtraction, not a count of the characters before it.
+    ascii: Vec<bool>,
 }
 
 /// A 1-based line and a 1-based column counted in characters.
@@ -25,7 +28,12 @@ impl LineIndex {
                 starts.push(i + 1);
             }
         }
-        LineIndex { starts }
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| bytes[s..starts.get(i + 1).copied().unwrap_or(bytes.len())].is_ascii())
+            .collect();
+        LineIndex { starts, ascii }
     }
 
     /// The line and column of `offset`; offsets past the end clamp to the end, offsets inside a
@@ -38,13 +46,22 @@ impl LineIndex {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = text[start..end].chars().count() + 1;
+        let column = if self.ascii.get(line).copied().unwrap_or(false) {
+            end - start + 1
+        } else {
+            text[start..end].chars().count() + 1
+        };
         LineCol { line: line + 1, column }
     }
 
     /// Byte offset of the start of the line that holds `offset`.
     pub fn start_of_line_at(&self, offset: usize) -> usize {
         self.starts[self.starts.partition_point(|&s| s <= offset).max(1) - 1]
+    }
+
+    /// Byte offset where the line after the one that holds `offset` starts, if there is one.
+    pub fn start_of_next_line_at(&self, offset: usize) -> Option<usize> {
+        self.starts.get(self.starts.partition_point(|&s| s <= offset)).copied()
     }
 
     /// Byte offset of the start of a 1-based line, if the line exists.
@@ -64,6 +81,17 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 7 });
         assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+    }
+
+    #[test]
+    fn ascii_lines_and_others_count_columns_alike() {
+        let text = "é: x\nab: y\r\nc";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, text.find('x').unwrap()), LineCol { line: 1, column: 4 });
+        assert_eq!(idx.line_col(text, text.find('y').unwrap()), LineCol { line: 2, column: 5 });
+        assert_eq!(idx.start_of_line_at(text.find('y').unwrap()), text.find("ab").unwrap());
+        assert_eq!(idx.start_of_next_line_at(text.find('y').unwrap()), Some(text.find('c').unwrap()));
+        assert_eq!(idx.start_of_next_line_at(text.len()), None);
     }
 
     #[test]
