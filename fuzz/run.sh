@@ -57,17 +57,37 @@ seed_serverless() {
   printf 'custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n  c: ${file(config.json):x, self:custom.a}\nresources:\n  - ${file(resources/a.yml)}\n  - ${file(../../etc/hostname)}\n\xffResources: ${file(resources/b.yml)}\n\xffResources: {R: {Type: AWS::IAM::Role, Properties: {RoleName: "${self:custom.c}"}}}\n\xff{"x": "${self:custom}"}\n' > "$out/seed-hostile"
 }
 
+# The fix target takes a kind byte (0 YAML, 1 JSON, 2 Terraform, 3 Serverless) and a file's
+# text: each fix fixture and each rule fixture that has fixes is one seed.
+seed_fix() {
+  local out=corpus/fix f kind n
+  mkdir -p "$out"
+  for f in ../testdata/fix/*/*/* ../testdata/cfn/*/fail*.yaml ../testdata/cfn/*/fail*.json ../testdata/terraform/*/fail*/main.tf; do
+    case "$f" in
+      *.fixed) continue ;;
+      *serverless.yml) kind='\003' ;;
+      *.yaml|*.yml) kind='\000' ;;
+      *.json) kind='\001' ;;
+      *.tf) kind='\002' ;;
+      *) continue ;;
+    esac
+    n=$(printf '%s' "$f" | tr -c 'A-Za-z0-9_' '_')
+    { printf "$kind"; cat "$f"; } > "$out/seed-$n"
+  done
+}
+
 cargo fuzz build -O
 seed_terraform
 seed_cdk
 seed_serverless
-for target in yaml json hcl cloudformation plan human terraform cdk serverless; do
+seed_fix
+for target in yaml json hcl cloudformation plan human terraform cdk serverless fix; do
   mkdir -p "corpus/$target" "artifacts/$target"
   echo "== $target"
-  # The cdk target scans through `cognitrust::scan`, whose worker and freeing threads each leave
+  # The cdk and fix targets scan through `cognitrust::scan`, whose worker and freeing threads each leave
   # glibc's 32-byte list of thread-local destructors behind when the process exits: not a leak
   # of ours, and LeakSanitizer would stop the run at it.
-  leaks=1; [ "$target" = cdk ] && leaks=0
+  leaks=1; [ "$target" = cdk ] || [ "$target" = fix ] && leaks=0
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -detect_leaks="$leaks" \
     -max_len=65536 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done|==.*ERROR|SUMMARY)" || true
 done

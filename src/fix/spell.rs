@@ -176,9 +176,10 @@ fn append(file: &SourceFile, span: Span, last: &str, value: &str) -> Option<(Spa
             if !own_line {
                 return None;
             }
-            let end = file.lines.start_of_next_line_at(span.end).map_or(src.len(), |next| {
-                next - if src[..next].ends_with("\r\n") { 2 } else { 1 }
-            });
+            let end = file
+                .lines
+                .start_of_next_line_at(span.end)
+                .map_or(src.len(), |next| next - if src[..next].ends_with("\r\n") { 2 } else { 1 });
             Some((Span::new(end, end), format!("{}{}- {spelled}", newline(file, dash), &src[start..dash])))
         }
         ':' | '=' => Some((span, format!("[{written}, {spelled}]"))),
