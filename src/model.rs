@@ -756,7 +756,7 @@ pub struct Model {
     pub folders: Vec<String>,
     /// How each file is written, and whether it is a Serverless Framework service, so help
     /// speaks the file's own syntax.
-    pub dialects: Vec<crate::rules::say::FileDialect>,
+    pub dialects: Vec<crate::rules::say::Dialect>,
 }
 
 impl Model {

@@ -335,7 +335,7 @@ impl Inputs {
     }
 
     /// How each file is written, for help in its own syntax.
-    fn dialects(&self) -> Vec<rules::say::FileDialect> {
+    fn dialects(&self) -> Vec<rules::say::Dialect> {
         let plans: std::collections::HashSet<FileId> = self.plans.iter().map(|(id, _)| *id).collect();
         let serverless = |i: usize, f: &SourceFile| {
             frontend::serverless::is_service_file(Path::new(&f.display)) || self.fragments.contains(&i)
@@ -343,7 +343,7 @@ impl Inputs {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| rules::say::FileDialect::new(f.syntax, serverless(i, f), plans.contains(&i)))
+            .map(|(i, f)| rules::say::Dialect::for_file(f.syntax, serverless(i, f), plans.contains(&i)))
             .collect()
     }
 

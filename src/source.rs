@@ -71,6 +71,13 @@ pub struct Origin {
     pub fingerprint: u64,
 }
 
+impl Origin {
+    /// Whether `bytes`, read from the file again, are the bytes it held then.
+    pub fn holds(&self, bytes: &[u8]) -> bool {
+        bytes.len() == self.len && crate::read::fingerprint(bytes) == self.fingerprint
+    }
+}
+
 impl SourceFile {
     pub fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
@@ -121,7 +128,7 @@ impl SourceFile {
             return Ok(());
         }
         let read = crate::read::read_file(&origin.path)?;
-        if read.bytes.len() != origin.len || crate::read::fingerprint(&read.bytes) != origin.fingerprint {
+        if !origin.holds(&read.bytes) {
             return Err(
                 "the file changed while it was scanned; scan again to see its findings in place".into()
             );

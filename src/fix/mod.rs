@@ -14,7 +14,7 @@ use crate::rules::Finding;
 use crate::source::{FileId, InputError, Loc, SourceFile, Syntax};
 use crate::syntax::Span;
 
-pub use spell::spell;
+use spell::spell;
 pub use write::{diff, write};
 
 /// What a rule asks to change, in no file's syntax.
@@ -225,9 +225,9 @@ pub struct Fixed {
 
 /// Applies the applicable fixes of `findings` to their files' texts. A fix is applied whole
 /// or not at all: one whose edits overlap an edit already taken (and differ from it) waits for
-/// the next round, when the file is scanned again. A fixed text that would not parse as its
-/// file does, or with more problems than the file has, is not kept: it is an error, naming the
-/// file, for the report (a fix is never written unread).
+/// the next round, when the file is scanned again. A fixed text that would not parse, or
+/// parses with a problem, is not kept: it is an error, naming the file, for the report (a fix
+/// is never written unread).
 pub fn apply(findings: &[Finding], files: &[SourceFile]) -> (Vec<Fixed>, Vec<InputError>) {
     let mut errors = Vec::new();
     let fixed = apply_unchecked(findings, files)
@@ -247,7 +247,8 @@ pub fn apply(findings: &[Finding], files: &[SourceFile]) -> (Vec<Fixed>, Vec<Inp
     (fixed, errors)
 }
 
-/// Whether `fixed` parses as `file` does, with no more problems.
+/// Whether `fixed` parses in `file`'s syntax with no problem. A file with input errors gets
+/// no fix ([`blocked_files`]), so the file parsed cleanly and any problem is the fix's.
 fn reads_as_well(file: &SourceFile, fixed: &str) -> Result<(), String> {
     let parse = match file.syntax {
         Syntax::Yaml => crate::syntax::yaml::parse,
@@ -255,12 +256,12 @@ fn reads_as_well(file: &SourceFile, fixed: &str) -> Result<(), String> {
         Syntax::Hcl => crate::syntax::hcl::parse,
         Syntax::Unknown => return Ok(()),
     };
-    let issues = |text: &str| parse(text).map(|p| p.issues.len()).map_err(|e| e.message);
-    let before = issues(&file.text).unwrap_or(usize::MAX);
-    match issues(fixed) {
-        Ok(after) if after <= before => Ok(()),
-        Ok(_) => Err("has problems the file has not (a duplicate key?)".into()),
-        Err(e) => Err(format!("would not parse: {e}")),
+    match parse(fixed) {
+        Ok(p) => match p.issues.first() {
+            None => Ok(()),
+            Some(issue) => Err(format!("has a problem the file has not: {}", issue.message)),
+        },
+        Err(e) => Err(format!("would not parse: {}", e.message)),
     }
 }
 

@@ -38,7 +38,7 @@ fn write_one(file: &SourceFile, text: &str, roots: &Roots) -> Result<(), String>
         );
     }
     let now = crate::read::read_file(&path).map_err(|e| format!("not fixed: {e}"))?.bytes;
-    if now.len() != origin.len || crate::read::fingerprint(&now) != origin.fingerprint {
+    if !origin.holds(&now) {
         return Err("not fixed: the file changed while it was scanned; scan again".into());
     }
     replace(&path, text.as_bytes()).map_err(|e| format!("not fixed: cannot write the file: {e}"))

@@ -7,29 +7,6 @@
 use crate::model::{Model, Policy, PolicyForm, Sym};
 use crate::source::{FileId, Syntax};
 
-/// How a file is written, as the model keeps it for help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FileDialect {
-    #[default]
-    Yaml,
-    Json,
-    /// A Serverless Framework service (or a file it includes), which reads `${…}` itself.
-    Serverless,
-    /// Terraform sources, or a plan.
-    Terraform,
-}
-
-impl FileDialect {
-    pub fn new(syntax: Syntax, serverless: bool, terraform: bool) -> FileDialect {
-        match syntax {
-            _ if terraform || syntax == Syntax::Hcl => FileDialect::Terraform,
-            _ if serverless => FileDialect::Serverless,
-            Syntax::Json => FileDialect::Json,
-            _ => FileDialect::Yaml,
-        }
-    }
-}
-
 /// The syntax help writes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -48,11 +25,17 @@ const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
 impl Dialect {
     /// The dialect of the file that holds `file`'s resources.
     pub fn of_file(model: &Model, file: FileId) -> Dialect {
-        match model.dialects.get(file).copied().unwrap_or_default() {
-            FileDialect::Yaml => Dialect::Yaml,
-            FileDialect::Json => Dialect::Json,
-            FileDialect::Serverless => Dialect::Serverless,
-            FileDialect::Terraform => Dialect::Terraform(PolicyForm::HclObject),
+        model.dialects.get(file).copied().unwrap_or(Dialect::Yaml)
+    }
+
+    /// The dialect of a file's resources: Terraform's (sources or a plan), a Serverless
+    /// service's, or CloudFormation's in the file's syntax.
+    pub fn for_file(syntax: Syntax, serverless: bool, terraform: bool) -> Dialect {
+        match syntax {
+            _ if terraform || syntax == Syntax::Hcl => Dialect::Terraform(PolicyForm::HclObject),
+            _ if serverless => Dialect::Serverless,
+            Syntax::Json => Dialect::Json,
+            _ => Dialect::Yaml,
         }
     }
 

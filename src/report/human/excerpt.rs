@@ -17,9 +17,9 @@ use crate::syntax::{LineIndex, Span};
 
 /// Lines up to this many characters are shown whole: longer than any line a finding pointed at
 /// in the corpus (127), so only minified or generated lines are cut.
-const LONG_LINE: usize = 240;
+pub(super) const LONG_LINE: usize = 240;
 /// Characters shown on each side of a label's start or end on a longer line.
-const WINDOW: usize = 60;
+pub(super) const WINDOW: usize = 60;
 /// Characters shown of a longer line on which no label starts or ends.
 const HEAD: usize = 120;
 /// A label spanning more lines is shown on its first line, with the line where it ends.
@@ -30,7 +30,7 @@ const CONTEXT: usize = 1;
 /// two lines (the first snippet's foot and the second's head).
 const GAP: usize = 2;
 /// Marks what a cut line leaves out.
-const ELLIPSIS: char = '…';
+pub(super) const ELLIPSIS: char = '…';
 
 /// The escaped, windowed lines around some spans of one file.
 pub struct Excerpt {
@@ -255,12 +255,12 @@ fn windows(line: &str, base: usize, points: &[usize]) -> Vec<(usize, usize)> {
 }
 
 /// The offset `n` characters after `at` in `line`, or its end.
-fn forward(line: &str, at: usize, n: usize) -> usize {
+pub(super) fn forward(line: &str, at: usize, n: usize) -> usize {
     line[at..].char_indices().nth(n).map_or(line.len(), |(i, _)| at + i)
 }
 
 /// The offset `n` characters before `at` in `line`, or its start.
-fn backward(line: &str, at: usize, n: usize) -> usize {
+pub(super) fn backward(line: &str, at: usize, n: usize) -> usize {
     line[..at].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
 }
 

@@ -2,14 +2,11 @@
 //! why `--fix` does not apply it. A long line (minified JSON) is shown as a window around the
 //! edit, as the snippets above it are.
 
+use super::excerpt::{ELLIPSIS, LONG_LINE, WINDOW, backward, forward};
 use crate::fix::{Edit, Fix};
 use crate::report::escape_controls;
 use crate::source::SourceFile;
 
-/// Lines up to this many bytes are shown whole, as the snippets show them.
-const LONG_LINE: usize = 240;
-/// Bytes shown on each side of the edit on a longer line.
-const WINDOW: usize = 60;
 /// Lines of an edit shown, before and after; the rest are counted.
 const MAX_LINES: usize = 12;
 
@@ -54,26 +51,18 @@ fn lines_of(file: &SourceFile, edit: &Edit) -> (usize, Vec<String>, Vec<String>)
     (line, split(&before), split(&after))
 }
 
-/// The last [`WINDOW`] bytes of `s` (at a character boundary), after `…` when cut.
+/// The last [`WINDOW`] characters of `s`, after `…` when cut, as the snippets cut lines.
 fn window_end(s: &str) -> String {
-    if s.len() <= WINDOW {
-        return s.to_string();
+    match backward(s, s.len(), WINDOW) {
+        0 => s.to_string(),
+        at => format!("{ELLIPSIS}{}", &s[at..]),
     }
-    let mut at = s.len() - WINDOW;
-    while !s.is_char_boundary(at) {
-        at += 1;
-    }
-    format!("…{}", &s[at..])
 }
 
-/// The first [`WINDOW`] bytes of `s` (at a character boundary), before `…` when cut.
+/// The first [`WINDOW`] characters of `s`, before `…` when cut.
 fn window_start(s: &str) -> String {
-    if s.len() <= WINDOW {
-        return s.to_string();
+    match forward(s, 0, WINDOW) {
+        at if at == s.len() => s.to_string(),
+        at => format!("{}{ELLIPSIS}", &s[..at]),
     }
-    let mut at = WINDOW;
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    format!("{}…", &s[..at])
 }
