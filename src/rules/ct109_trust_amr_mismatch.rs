@@ -3,7 +3,7 @@ use super::{Context, Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, condition_admits, key_kind};
 use crate::iam::{WEB_IDENTITY, allows_action};
-use crate::model::{Condition, Model, SlotKind, Tri};
+use crate::model::{Condition, SlotKind, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -43,14 +43,14 @@ declare_rule! {
 /// The one `amr` value written becomes the slot's, when every slot that hands the role out
 /// serves the same identities; a condition that lists several values, or that admits the slot
 /// but under the wrong operator (CT111's), is left alone.
-fn fix(model: &Model, pr: &PoolRole, c: &Condition, wanted: &str) -> Option<Fix> {
+fn fix(cx: &Context, pr: &PoolRole, c: &Condition, wanted: &str) -> Option<Fix> {
     let [value] = c.values.as_slice() else { return None };
     let from = value.value.as_lit()?;
     if from.eq_ignore_ascii_case(wanted) {
         return None;
     }
     let title = format!("write `{wanted}`");
-    if !super::fixes::serves_only(model, pr.policy, pr.slot.kind) {
+    if !cx.serves_only(pr.policy, pr.slot.kind) {
         return Some(Fix::uncertain(
             title,
             "the trust serves both signed-in users and guests: give each slot a role and trust of its own",
@@ -101,7 +101,7 @@ fn check(cx: &Context, out: &mut Findings) {
             ),
         );
         let say = Dialect::of_policy(model, pr.policy);
-        if let Some(fix) = fix(model, pr, c, wanted) {
+        if let Some(fix) = fix(cx, pr, c, wanted) {
             f.fix(fix);
         }
         f.label(format!("{wanted} identities are refused here")).help(format!(

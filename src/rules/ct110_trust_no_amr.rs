@@ -66,7 +66,7 @@ fn check(cx: &Context, out: &mut Findings) {
             let say = Dialect::of_policy(model, pr.policy);
             f.label("no `amr` condition here").help(format!("add {}", say.amr("authenticated")));
             let title = "add the `amr` condition".to_string();
-            f.fix(if super::fixes::serves_only(model, pr.policy, SlotKind::Authenticated) {
+            f.fix(if cx.serves_only(pr.policy, SlotKind::Authenticated) {
                 super::fixes::add_condition(
                     say,
                     st,

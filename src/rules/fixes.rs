@@ -4,18 +4,7 @@
 use super::TrustedRole;
 use super::say::Dialect;
 use crate::fix::{Anchor, Change, Fix, Form, Value};
-use crate::model::{Condition, Model, Policy, PolicyForm, Pool, SlotKind, Statement};
-
-/// Whether every slot that hands out a role trusting through `policy` serves the identities
-/// `kind` does (signed-in users or guests): an `amr` written for one kind would refuse the
-/// other. Roles that share one policy document (a Terraform data source) count together.
-pub fn serves_only(model: &Model, policy: &Policy, kind: SlotKind) -> bool {
-    model
-        .uses
-        .iter()
-        .filter(|u| model.trust(u).is_some_and(|p| p.loc == policy.loc))
-        .all(|u| model.slot(u).kind.is_authenticated() == kind.is_authenticated())
-}
+use crate::model::{Condition, Model, PolicyForm, Pool, Statement};
 
 /// All of a file, for a fix that must stay in the resource's own file.
 pub fn whole(file: crate::source::FileId) -> crate::source::Loc {

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use super::Finding;
 use crate::iam::{CognitoRequest, cognito_allows};
 use crate::model::{
-    Assign, Attachment, Model, Policy, Pool, PoolProps, Role, RoleIndex, Slot, Statement, Sym, Use,
+    Assign, Attachment, Model, Policy, Pool, PoolProps, Role, RoleIndex, Slot, SlotKind, Statement, Sym, Use,
 };
+use crate::source::Loc;
 
 /// What every rule reads: the linked model, and the views of it that several rules share,
 /// computed once instead of by each rule.
@@ -21,16 +22,38 @@ pub struct Context<'m> {
     pub trusted: Vec<TrustedRole<'m>>,
     /// The roles by resource and by name.
     pub roles: RoleIndex<'m>,
+    /// For each trust policy a pool hands roles out through (by its place), whether signed-in
+    /// users and whether guests get it.
+    pub served: HashMap<Loc, (bool, bool)>,
 }
 
 impl<'m> Context<'m> {
     pub fn new(model: &'m Model) -> Context<'m> {
+        let pool_roles: Vec<Option<PoolRole<'m>>> = PoolRole::all_with_unusable(model).collect();
+        let mut served: HashMap<Loc, (bool, bool)> = HashMap::new();
+        for pr in pool_roles.iter().flatten() {
+            let (signed_in, guests) = served.entry(pr.policy.loc).or_default();
+            if pr.slot.kind.is_authenticated() {
+                *signed_in = true;
+            } else {
+                *guests = true;
+            }
+        }
         Context {
             model,
-            pool_roles: PoolRole::all_with_unusable(model).collect(),
+            pool_roles,
             trusted: TrustedRole::all(model),
             roles: RoleIndex::new(&model.roles),
+            served,
         }
+    }
+
+    /// Whether every slot that hands out a role trusting through `policy` serves the identities
+    /// `kind` does (signed-in users or guests): an `amr` written for one kind would refuse the
+    /// other. Roles that share one policy document (a Terraform data source) count together.
+    pub fn serves_only(&self, policy: &Policy, kind: SlotKind) -> bool {
+        let (signed_in, guests) = self.served.get(&policy.loc).copied().unwrap_or_default();
+        if kind.is_authenticated() { !guests } else { !signed_in }
     }
 
     /// The uses whose role has a trust policy, in order.
