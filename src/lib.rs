@@ -148,6 +148,7 @@ pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
     // Every text each file has held, so that fixes that undo each other stop at once.
     let mut held: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
     let mut report = scan(opts);
+    let mut settled = false;
     for _ in 1..MAX_FIX_ROUNDS {
         let (mut fixed, unread) = fix::apply(&report.findings, &report.files);
         write_errors.extend(unread);
@@ -171,11 +172,23 @@ pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
             fixed.iter().filter(|f| !failed.contains(&report.files[f.file].display.as_str())).collect();
         write_errors.extend(errors);
         if written.is_empty() {
+            settled = true;
             break;
         }
         run.fixed += written.iter().map(|f| f.fixes).sum::<usize>();
         run.files.extend(written.iter().map(|f| report.files[f.file].display.clone()));
         report = scan(opts);
+    }
+    let left = report.findings.iter().any(|f| f.fix.as_ref().is_some_and(fix::Fix::applicable));
+    if !settled && left {
+        // A bound hit is said: the report's findings still show fixes to apply.
+        write_errors.push(InputError {
+            message: format!(
+                "--fix still changed files after {MAX_FIX_ROUNDS} rounds and stopped; run it again, and please report this"
+            ),
+            path: None,
+            place: None,
+        });
     }
     write_errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     write_errors.dedup_by(|a, b| a.path == b.path && a.message == b.message);

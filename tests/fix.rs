@@ -307,6 +307,11 @@ fn a_diff_escapes_what_the_file_holds() {
     let diff = String::from_utf8(out.stdout).unwrap();
     assert!(!diff.contains('\u{1b}') && !diff.contains('\u{202e}'), "{diff:?}");
     assert!(diff.contains("\\u{1b}[31m\\u{202e}"), "{diff}");
+    // The fix block of the human report shows the same line, escaped too.
+    let human = String::from_utf8(run(dir.path(), &["scan"]).stdout).unwrap();
+    assert!(human.contains("fix: write `sts:AssumeRoleWithWebIdentity`"), "{human}");
+    assert!(!human.contains('\u{1b}') && !human.contains('\u{202e}'), "{human:?}");
+    assert!(human.contains("sts:AssumeRoleWithWebIdentity # \\u{1b}[31m\\u{202e}"), "{human}");
 }
 
 /// CloudFormation spellings that help for a Terraform finding must never contain.

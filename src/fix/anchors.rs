@@ -4,12 +4,13 @@
 use crate::source::SourceFile;
 use crate::syntax::Span;
 
-/// How many anchors of one file are looked at.
-const MAX_ANCHORS: usize = 10_000;
+/// How many aliased anchors of one file are placed; past it, the whole file counts as one.
+pub const MAX_ANCHORS: usize = 10_000;
 
 /// The extents of the nodes of `file` that carry an anchor some alias names (`&a` … `*a`),
 /// with the anchor's name. An extent runs from the anchor to the end of the last line after it
-/// indented deeper than the anchor's line: it may hold more than the node, never less.
+/// indented deeper than the anchor's line: it may hold more than the node, never less. Past
+/// [`MAX_ANCHORS`], one extent covers the file, with no name.
 pub fn aliased(file: &SourceFile) -> Vec<(Span, String)> {
     let text = &file.text;
     if !text.contains('&') || !text.contains('*') {
@@ -18,9 +19,12 @@ pub fn aliased(file: &SourceFile) -> Vec<(Span, String)> {
     let aliases: std::collections::HashSet<String> =
         names_after(text, '*').into_iter().map(|(_, n)| n).collect();
     let anchors: Vec<(usize, String)> =
-        names_after(text, '&').into_iter().filter(|(_, n)| aliases.contains(n)).take(MAX_ANCHORS).collect();
+        names_after(text, '&').into_iter().filter(|(_, n)| aliases.contains(n)).collect();
     if anchors.is_empty() {
         return Vec::new();
+    }
+    if anchors.len() > MAX_ANCHORS {
+        return vec![(Span::new(0, text.len()), String::new())];
     }
     let lines = Lines::new(text);
     anchors.into_iter().map(|(at, name)| (Span::new(at, lines.extent_end(at, text.len())), name)).collect()

@@ -204,9 +204,16 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile], blocked: &HashM
                 .map(|(_, n)| n.clone())
         });
         if let Some(name) = shared {
-            fix.not_applied = Some(format!(
-                "the value lies in the YAML anchor `&{name}`, which an alias repeats elsewhere: a change here changes both"
-            ));
+            fix.not_applied = Some(if name.is_empty() {
+                format!(
+                    "the file has more than {} YAML anchors that aliases repeat, more than the fix looks through",
+                    anchors::MAX_ANCHORS
+                )
+            } else {
+                format!(
+                    "the value lies in the YAML anchor `&{name}`, which an alias repeats elsewhere: a change here changes both"
+                )
+            });
         }
         if fix.not_applied.is_none() {
             fix.edits = edits;

@@ -101,3 +101,47 @@ fn a_file_is_written_only_inside_the_roots_and_never_through_a_link_out_of_them(
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), minified(1), "written through the link");
 }
+
+/// Past 10,000 aliased YAML anchors the fix does not place each: the whole file counts as
+/// one anchor, and the finding says so.
+#[test]
+fn more_aliased_anchors_than_looked_through_stop_the_fixes_of_the_file() {
+    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRole.Arn
+Metadata:
+"#;
+    let mut text = template.to_string();
+    for i in 0..10_001 {
+        text.push_str(&format!("  a{i}: &n{i} x\n  b{i}: *n{i}\n"));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("t.yaml"), &text).expect("write");
+    let root = dir.path().to_path_buf();
+    let (report, run) = watchdog(120, move || scan_and_fix(&options(&root)));
+    assert_eq!(run.fixed, 0);
+    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), text);
+    let f = report.findings.iter().find(|f| f.rule.code == "CT103").expect("CT103");
+    let why = f.fix.as_ref().and_then(|x| x.not_applied.as_deref()).unwrap_or_default();
+    assert!(why.contains("more than 10000 YAML anchors"), "{why}");
+}
