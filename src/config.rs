@@ -23,6 +23,7 @@ struct RawConfig {
     severity: Option<BTreeMap<String, Spanned<String>>>,
     exclude: Option<Vec<Spanned<String>>>,
     suppress: Option<Vec<Spanned<RawSuppress>>>,
+    baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +89,8 @@ pub struct Config {
     /// Path globs, relative to the config file's folder, of files not to scan.
     pub exclude: Vec<GlobMatcher>,
     pub suppress: Vec<ConfigSuppression>,
+    /// The baseline file (`baseline = "…"`, relative to the config file's folder).
+    pub baseline: Option<PathBuf>,
 }
 
 /// A problem in a config file, with its place.
@@ -172,6 +175,13 @@ impl Config {
         for g in raw.exclude.iter().flatten() {
             config.exclude.push(glob(g).map_err(|m| err(m, Some(g.span())))?);
         }
+        if let Some(b) = &raw.baseline {
+            if b.get_ref().trim().is_empty() {
+                return Err(err("`baseline` names a file: it is empty".into(), Some(b.span())));
+            }
+            let base = path.parent().unwrap_or(Path::new(""));
+            config.baseline = Some(base.join(b.get_ref()));
+        }
         for entry in raw.suppress.iter().flatten() {
             let span = entry.span();
             let s = entry.get_ref();
@@ -250,9 +260,12 @@ pub fn relative(path: &Path, base: &Path) -> String {
     absolute.strip_prefix(&base).unwrap_or(&absolute).to_string_lossy().replace('\\', "/")
 }
 
-/// The starting file `cognitrust init` writes.
-pub const STARTER: &str = r#"# cognitrust configuration: https://github.com/ (see README.md, "Configuration")
-# Keys may appear in any order; unknown keys are errors.
+/// The starting file `cognitrust init` writes; its first line links Cargo.toml's `repository`.
+pub const STARTER: &str = concat!(
+    "# cognitrust configuration: ",
+    env!("CARGO_PKG_REPOSITORY"),
+    "#configuration-and-suppressions\n",
+    r#"# Keys may appear in any order; unknown keys are errors.
 
 # Lowest severity that makes `cognitrust scan` exit 1: error, warning, note or never.
 # fail-on = "warning"
@@ -268,6 +281,10 @@ pub const STARTER: &str = r#"# cognitrust configuration: https://github.com/ (se
 # Files not to scan, as globs relative to this file's folder.
 # exclude = ["cdk.out/asset.*/**", "legacy/**"]
 
+# Fail only on findings not in this baseline (relative to this file's folder);
+# `cognitrust scan --write-baseline .cognitrust-baseline.json` writes it.
+# baseline = ".cognitrust-baseline.json"
+
 # Deliberate exceptions. Each names the rule, a path glob and/or a resource (a logical ID or
 # a Terraform address), and why. A suppression that matches nothing is reported as a note.
 # [[suppress]]
@@ -275,4 +292,5 @@ pub const STARTER: &str = r#"# cognitrust configuration: https://github.com/ (se
 # path = "infra/rum.tf"
 # resource = "aws_cognito_identity_pool.rum"
 # reason = "CloudWatch RUM's web client uses the basic flow"
-"#;
+"#
+);

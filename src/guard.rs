@@ -113,6 +113,7 @@ impl Hit {
             construct_path,
             related: Vec::new(),
             fix: None,
+            fingerprint: String::new(),
         }
     }
 }

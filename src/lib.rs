@@ -6,6 +6,7 @@
 //! [`rules`] → [`Report`].
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod config;
 pub mod discover;
 pub mod fix;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod read;
 pub mod report;
 pub mod rules;
+pub mod scope;
 pub mod selection;
 pub mod source;
 pub mod suppress;
@@ -82,6 +84,9 @@ pub struct Summary {
     pub config: Option<String>,
     /// What the scan could link and check.
     pub coverage: Coverage,
+    /// The baseline's counts, when one is used (`--baseline`, config `baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<baseline::Counts>,
 }
 
 /// How much of the identity pools' setup the scan could check: every slot is either checked

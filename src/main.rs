@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use cognitrust::config::{self, Config, ConfigError};
 use cognitrust::rules::{RULES, Rule};
@@ -34,6 +34,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a completion script for a shell (for example `cognitrust completions bash >
+    /// ~/.local/share/bash-completion/completions/cognitrust`)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`cognitrust man > cognitrust.1; man ./cognitrust.1`)
+    Man,
     /// Read and parse the inputs and do nothing else: the floor benchmarks compare a scan to
     #[command(hide = true)]
     Parse {
@@ -47,11 +55,24 @@ struct ScanArgs {
     /// Files or folders to scan
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// Report format
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to this file instead of stdout
-    #[arg(short, long)]
+    /// Write the report to this file instead of stdout, and say on stderr what it holds
+    #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Scan the working directory as a whole, then report only the findings whose place or
+    /// related place is in one of PATHS (files or folders), and the input errors of PATHS; the
+    /// pre-commit hooks pass the staged files
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    only_paths: bool,
+    /// Print how many findings each rule has instead of the findings (human or json format)
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    statistics: bool,
+    /// Print findings and input errors only: no summary, and nothing on stderr but warnings
+    /// and errors
+    #[arg(short, long)]
+    quiet: bool,
     /// Lowest severity that makes the exit status 1 [default: warning, or the config's fail-on]
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -73,6 +94,17 @@ struct ScanArgs {
     /// Ignore every suppression (comments, metadata and config)
     #[arg(long)]
     no_suppress: bool,
+    /// Report and fail only on findings this baseline file does not record (`--write-baseline`
+    /// writes it) [default: the config's `baseline`]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    baseline: Option<PathBuf>,
+    /// Use no baseline, not even the config's
+    #[arg(long)]
+    no_baseline: bool,
+    /// Record the findings in this baseline file instead of reporting them; exit 0, or 2 when
+    /// an input could not be analysed
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "only_paths", "statistics"])]
+    write_baseline: Option<PathBuf>,
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     no_ignore_files: bool,
@@ -87,9 +119,10 @@ struct ScanArgs {
     /// there is one)
     #[arg(long)]
     diff: bool,
-    /// Worker threads (default: all cores)
-    #[arg(short, long, default_value_t = 0)]
-    jobs: usize,
+    /// Worker threads [default: one per core]
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// When to colour the human report
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 }
@@ -104,10 +137,18 @@ struct RulesArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Each finding with its snippet, help and fix, then a summary (for a terminal or a log)
     Human,
+    /// Every finding with its places, help and fix (README "JSON report")
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding
     Github,
+    /// JUnit XML, for Jenkins, AWS CodeBuild and GitLab test reports: a test case per finding
+    Junit,
+    /// GitLab Code Quality JSON, for merge requests (`artifacts:reports:codequality`)
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,6 +179,7 @@ impl From<FailOn> for config::FailOn {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
+    /// Colour when stdout is a terminal and NO_COLOR is not set
     Auto,
     Always,
     Never,
@@ -149,6 +191,17 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules(args),
         Command::Init { force } => init(force),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "cognitrust", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write the manual page: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Parse { paths } => {
             let stats = cognitrust::parse_only(&Options::new(paths));
             println!(
@@ -161,15 +214,8 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> ExitCode {
-    let unknown = args.select.iter().chain(&args.ignore).find(|s| cognitrust::selection::find(s).is_none());
-    if let Some(bad) = unknown {
-        eprintln!("error: unknown rule `{bad}` (see `cognitrust rules`)");
-        return ExitCode::from(2);
-    }
-    if !args.guard_rules.is_empty() && !cfg!(feature = "guard") {
-        eprintln!(
-            "error: `--guard-rules`: cognitrust was built without Guard support (rebuild with the default `guard` feature)"
-        );
+    if let Err(message) = check_scan_args(&args) {
+        eprintln!("error: {message}");
         return ExitCode::from(2);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -182,46 +228,37 @@ fn scan(args: ScanArgs) -> ExitCode {
     };
     let fail_on =
         args.fail_on.map(config::FailOn::from).or(config.fail_on).unwrap_or(config::FailOn::Warning);
-    let mut opts = Options::new(args.paths);
-    opts.cwd = cwd;
-    opts.select = if args.select.is_empty() { config.select.clone() } else { args.select };
-    opts.ignore = config.ignore.iter().cloned().chain(args.ignore).collect();
-    opts.honour_ignore_files = !args.no_ignore_files;
-    opts.jobs = args.jobs;
-    opts.no_suppress = args.no_suppress;
-    opts.guard_rules = args.guard_rules;
-    opts.config = config;
+    let scope = args.only_paths.then(|| cognitrust::scope::Scope::new(&args.paths, &cwd));
+    let opts = options(&args, cwd, config);
     if args.diff {
         return diff(&opts);
     }
-    let report = if args.fix {
+    let mut report = if args.fix {
         let (report, run) = cognitrust::scan_and_fix(&opts);
-        eprintln!("{}", fixed_summary(&run, &report));
+        if !args.quiet {
+            eprintln!("{}", fixed_summary(&run, &report));
+        }
         report
     } else {
         cognitrust::scan(&opts)
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    let baseline_note = match baseline(&args, &mut report, &opts) {
+        Ok(note) => note,
+        Err(code) => return code,
     };
-    let text = match args.format {
-        Format::Human => {
-            // A terminal's own width; a log or a file the same everywhere.
-            let width = terminal_size::terminal_size()
-                .filter(|_| to_terminal)
-                .map_or(report::human::WIDTH, |(w, _)| usize::from(w.0));
-            report::human::render_with(&report, color, args.show_suppressed, width)
-        }
-        Format::Json => report::json::render_with(&report, args.show_suppressed),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-    };
+    if let Some(scope) = &scope {
+        only_paths(scope, &mut report, &opts.cwd);
+    }
+    let text = render(&args, &report, fail_on);
     if let Err(e) = write_output(args.output.as_ref(), &text) {
         eprintln!("error: cannot write the report: {e}");
         return ExitCode::from(2);
+    }
+    if let Some(path) = args.output.as_ref().filter(|_| !args.quiet) {
+        eprintln!("{}", written_summary(&args, path, &report));
+    }
+    if let Some(note) = baseline_note.filter(|_| !args.quiet) {
+        eprintln!("{note}");
     }
     if report.summary.templates == 0 && report.errors.is_empty() {
         // Nothing was checked: a pass here says nothing, and the report alone would not say so.
@@ -234,6 +271,135 @@ fn scan(args: ScanArgs) -> ExitCode {
         );
     }
     ExitCode::from(exit_status(&report, fail_on))
+}
+
+/// `--baseline`/`--write-baseline` (or the config's `baseline`) on a finished report: what to say
+/// once the report is out, or the exit status when the run ends here (a baseline written, or
+/// one that cannot be read).
+fn baseline(args: &ScanArgs, report: &mut Report, opts: &Options) -> Result<Option<String>, ExitCode> {
+    let flags = cognitrust::baseline::Flags {
+        read: args.baseline.clone(),
+        write: args.write_baseline.clone(),
+        none: args.no_baseline,
+    };
+    match cognitrust::baseline::run(report, opts, &flags) {
+        Ok(cognitrust::baseline::Ran::Wrote(said)) => {
+            eprint!("{said}");
+            Err(ExitCode::from(exit_status(report, config::FailOn::Never)))
+        }
+        Ok(cognitrust::baseline::Ran::Applied(note)) => Ok(note),
+        Ok(cognitrust::baseline::Ran::Nothing) => Ok(None),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `--only-paths`: cuts the report to the paths, and warns of inputs outside them that could
+/// not be analysed (what links to them is unchecked, but they do not fail the run).
+fn only_paths(scope: &cognitrust::scope::Scope, report: &mut Report, cwd: &Path) {
+    let outside = scope.apply(report, cwd);
+    if outside.errors > 0 {
+        eprintln!(
+            "warning: {} outside PATHS could not be analysed, so what links to {} is unchecked \
+             (`cognitrust scan` shows why)",
+            plural(outside.errors, "input"),
+            if outside.errors == 1 { "it" } else { "them" }
+        );
+    }
+}
+
+/// What clap cannot check: rule names, a Guard build, `--statistics` formats.
+fn check_scan_args(args: &ScanArgs) -> Result<(), String> {
+    let unknown = args.select.iter().chain(&args.ignore).find(|s| cognitrust::selection::find(s).is_none());
+    if let Some(bad) = unknown {
+        return Err(format!("unknown rule `{bad}` (see `cognitrust rules`)"));
+    }
+    if !args.guard_rules.is_empty() && !cfg!(feature = "guard") {
+        return Err("`--guard-rules`: cognitrust was built without Guard support (rebuild with the default \
+                    `guard` feature)"
+            .into());
+    }
+    if args.statistics && !matches!(args.format, Format::Human | Format::Json) {
+        return Err(format!("`--statistics` prints human or json, not {}", format_name(args.format)));
+    }
+    Ok(())
+}
+
+/// The scan's options: the paths (the working directory as a whole under `--only-paths`), the
+/// rules the config and the flags choose, and the config itself.
+fn options(args: &ScanArgs, cwd: PathBuf, config: Config) -> Options {
+    let paths = if args.only_paths { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let mut opts = Options::new(paths);
+    opts.cwd = cwd;
+    opts.select = if args.select.is_empty() { config.select.clone() } else { args.select.clone() };
+    opts.ignore = config.ignore.iter().cloned().chain(args.ignore.iter().cloned()).collect();
+    opts.honour_ignore_files = !args.no_ignore_files;
+    opts.jobs = args.jobs.unwrap_or(0);
+    opts.no_suppress = args.no_suppress;
+    opts.guard_rules = args.guard_rules.clone();
+    opts.config = config;
+    opts
+}
+
+/// The report in the chosen format, or the counts per rule under `--statistics`.
+fn render(args: &ScanArgs, report: &Report, fail_on: config::FailOn) -> String {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    if args.statistics {
+        return match args.format {
+            Format::Json => report::stats::json(report),
+            _ => report::stats::table(report),
+        };
+    }
+    match args.format {
+        Format::Human => {
+            // A terminal's own width; a log or a file the same everywhere.
+            let width = terminal_size::terminal_size()
+                .filter(|_| to_terminal)
+                .map_or(report::human::WIDTH, |(w, _)| usize::from(w.0));
+            let style = report::human::Style {
+                color,
+                show_suppressed: args.show_suppressed,
+                width,
+                summary: !args.quiet,
+            };
+            report::human::render_with(report, &style)
+        }
+        Format::Json => report::json::render_with(report, args.show_suppressed),
+        Format::Sarif => report::sarif::render_with(report, args.show_suppressed),
+        Format::Github => report::github::render(report),
+        Format::Junit => report::junit::render(report, fail_on.threshold()),
+        Format::Gitlab => report::gitlab::render(report),
+    }
+}
+
+/// `-o FILE`'s line on stderr: "wrote the sarif report to out.sarif: 3 findings (1 error, ...)".
+fn written_summary(args: &ScanArgs, path: &Path, report: &Report) -> String {
+    let count = |s: cognitrust::rules::Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let mut line = format!(
+        "wrote the {} report to {}: {} ({}, {}, {})",
+        if args.statistics { "statistics".to_owned() } else { format_name(args.format) },
+        report::escape_controls(&path.display().to_string(), ""),
+        plural(report.findings.len(), "finding"),
+        plural(count(cognitrust::rules::Severity::Error), "error"),
+        plural(count(cognitrust::rules::Severity::Warning), "warning"),
+        plural(count(cognitrust::rules::Severity::Note), "note"),
+    );
+    if !report.errors.is_empty() {
+        line.push_str(&format!("; {} could not be analysed", plural(report.errors.len(), "input")));
+    }
+    line
+}
+
+/// The name `--format` takes for `format`.
+fn format_name(format: Format) -> String {
+    format.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
 }
 
 /// `--diff`: the certain fixes of one scan as a unified diff on stdout; exit 1 when there is one.

@@ -145,6 +145,7 @@ pub(crate) fn analyse(
     };
     let Inputs { files, templates, tf_files, plans, mut errors, .. } = inputs;
     sort_findings(&mut findings, &files);
+    crate::report::fingerprint::assign(&mut findings, &files);
     errors.sort_by(|a, b| (&a.path, a.place.map(|p| p.1)).cmp(&(&b.path, b.place.map(|p| p.1))));
     let summary = Summary {
         files_scanned: if paths.is_empty() { files.len() } else { paths.len() },
@@ -154,6 +155,7 @@ pub(crate) fn analyse(
         errors: errors.len(),
         config: opts.config.source.as_ref().map(|(path, _)| display_path(path, &opts.cwd)),
         coverage: model.coverage(),
+        baseline: None,
     };
     free_in_background((templates, model, tf_files, plans));
     Report { files, findings, suppressed, errors, summary, guard_rules: guard_pack.rules() }

@@ -1,10 +1,14 @@
 //! Renderers: they know findings and files, nothing about front ends or rules.
 
+pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod rules;
 pub mod sarif;
+pub mod stats;
 
 use crate::source::{Loc, SourceFile};
 

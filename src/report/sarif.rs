@@ -2,7 +2,7 @@
 //! its doc, and results with relative URIs, full regions, related locations embedded in the
 //! message, and fingerprints that do not move when unrelated lines are added above a finding.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -14,8 +14,8 @@ use crate::source::SourceFile;
 /// Where relative artifact URIs are rooted: the folder the scan ran in, which for the GitHub
 /// Action is the repository checkout.
 const SRCROOT: &str = "%SRCROOT%";
-/// The `partialFingerprints` key; bump the version when the hashed fields change.
-const FINGERPRINT_KEY: &str = "cognitrustFindingHash/v1";
+/// The `partialFingerprints` key.
+const FINGERPRINT_KEY: &str = super::fingerprint::KIND;
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -114,11 +114,23 @@ struct SarifResult<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// With a baseline: `new`, or `unchanged` for a finding the baseline hides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
     /// The fix `scan --fix` applies, when it is certain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
+}
+
+/// Why a result is not counted: the baseline accepted it.
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -203,6 +215,12 @@ struct Logical {
 
 /// The report as pretty-printed SARIF 2.1.0, ending in a newline.
 pub fn render(report: &Report) -> String {
+    render_with(report, false)
+}
+
+/// The report as SARIF; with `show_suppressed`, the findings a baseline hides are results too,
+/// each with an `external` suppression and `baselineState` `unchanged`.
+pub fn render_with(report: &Report, show_suppressed: bool) -> String {
     let rules = catalog(report);
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -211,7 +229,7 @@ pub fn render(report: &Report) -> String {
             tool: Tool { driver: driver(&rules) },
             invocations: [invocation(report)],
             column_kind: "unicodeCodePoints",
-            results: results(report, &rules),
+            results: results(report, &rules, show_suppressed),
         }],
     };
     let mut text = super::to_json_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
@@ -349,28 +367,29 @@ fn invocation(report: &Report) -> Invocation {
     Invocation { execution_successful: report.errors.is_empty(), tool_execution_notifications: notifications }
 }
 
-fn results<'a>(report: &'a Report, rules: &[&'static Rule]) -> Vec<SarifResult<'a>> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    report
+fn results<'a>(report: &'a Report, rules: &[&'static Rule], show_suppressed: bool) -> Vec<SarifResult<'a>> {
+    let index = |f: &Finding| rules.iter().position(|r| r.code == f.rule.code).unwrap_or_default();
+    let baseline = report.summary.baseline.is_some();
+    let mut out: Vec<SarifResult<'a>> = report
         .findings
         .iter()
         .map(|f| {
-            let identity = identity(f, &report.files);
-            let occurrence = seen.entry(identity.clone()).or_insert(0);
-            *occurrence += 1;
-            let fingerprint = fingerprint(&format!("{identity}\u{0}{occurrence}"));
-            let index = rules.iter().position(|r| r.code == f.rule.code).unwrap_or_default();
-            result(f, &report.files, index, fingerprint)
+            let mut r = result(f, &report.files, index(f));
+            r.baseline_state = baseline.then_some("new");
+            r
         })
-        .collect()
+        .collect();
+    let hidden = report.suppressed.iter().filter(|s| show_suppressed && s.kind == crate::baseline::KIND);
+    for s in hidden {
+        let mut r = result(&s.finding, &report.files, index(&s.finding));
+        r.baseline_state = Some("unchanged");
+        r.suppressions = vec![Suppression { kind: "external", justification: escape(&s.reason) }];
+        out.push(r);
+    }
+    out
 }
 
-fn result<'a>(
-    f: &'a Finding,
-    files: &[SourceFile],
-    rule_index: usize,
-    fingerprint: String,
-) -> SarifResult<'a> {
+fn result<'a>(f: &'a Finding, files: &[SourceFile], rule_index: usize) -> SarifResult<'a> {
     let primary = Location::of(files, f.loc);
     let mut primary = location(&primary, None, (!f.label.is_empty()).then_some(f.label.as_str()));
     primary.logical_locations = vec![Logical {
@@ -390,7 +409,9 @@ fn result<'a>(
             .enumerate()
             .map(|(i, r)| location(&Location::of(files, r.loc), Some(i + 1), Some(&r.message)))
             .collect(),
-        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.clone())]),
+        baseline_state: None,
+        suppressions: Vec::new(),
         fixes: f.fix.iter().filter(|x| x.applicable()).map(|x| fix(x, files)).collect(),
         properties: f.construct_path.as_deref().map(|construct_path| ResultProperties { construct_path }),
     }
@@ -495,21 +516,4 @@ pub fn escape(text: &str) -> String {
         super::push_escaped(&mut out, c, "\\");
     }
     out
-}
-
-/// What identifies a finding across edits: the rule, the file, the resource and the text of
-/// the primary span (whitespace collapsed), never its line.
-fn identity(f: &Finding, files: &[SourceFile]) -> String {
-    let file = &files[f.loc.file];
-    let snippet = file.text.get(f.loc.span.start..f.loc.span.end.max(f.loc.span.start)).unwrap_or_default();
-    let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{}\u{0}{}\u{0}{}\u{0}{snippet}", f.rule.code, file.display, f.resource)
-}
-
-/// FNV-1a, 128 bits, as hex: stable across Rust releases and platforms, unlike `DefaultHasher`.
-fn fingerprint(text: &str) -> String {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013b;
-    let hash = text.bytes().fold(OFFSET, |h, b| (h ^ u128::from(b)).wrapping_mul(PRIME));
-    format!("{hash:032x}")
 }

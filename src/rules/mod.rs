@@ -193,6 +193,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The change that makes this finding go away, when the rule knows one.
     pub fix: Option<crate::fix::Fix>,
+    /// Its stable fingerprint ([`crate::report::fingerprint`]), set once the report's findings
+    /// are sorted; empty before, and for a finding a suppression hides.
+    pub fingerprint: String,
 }
 
 /// Where rules put their findings.
@@ -219,6 +222,7 @@ impl Findings {
             construct_path: resource.construct_path.clone(),
             related: Vec::new(),
             fix: None,
+            fingerprint: String::new(),
         });
         let last = self.items.len() - 1;
         &mut self.items[last]

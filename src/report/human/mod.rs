@@ -61,15 +61,34 @@ fn shown(text: &str) -> String {
 /// the same everywhere.
 pub const WIDTH: usize = 100;
 
-/// Renders the report; `color` turns on ANSI styles.
-pub fn render(report: &Report, color: bool) -> String {
-    render_with(report, color, false, WIDTH)
+/// How a report is shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI styles.
+    pub color: bool,
+    /// Also the findings that suppressions hide.
+    pub show_suppressed: bool,
+    /// The width text is wrapped to.
+    pub width: usize,
+    /// The summary, coverage and hint lines at the end (`scan --quiet` leaves them out).
+    pub summary: bool,
 }
 
-/// Renders the report wrapped to `width` columns, with the findings suppressions hide when
-/// `show_suppressed`. Words are never broken, not even at a hyphen: a condition key such as
-/// `cognito-identity.amazonaws.com:aud` stays on one line, to be copied or searched.
-pub fn render_with(report: &Report, color: bool, show_suppressed: bool, width: usize) -> String {
+impl Default for Style {
+    fn default() -> Self {
+        Style { color: false, show_suppressed: false, width: WIDTH, summary: true }
+    }
+}
+
+/// Renders the report; `color` turns on ANSI styles.
+pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, &Style { color, ..Style::default() })
+}
+
+/// Renders the report in `style`. Words are never broken, not even at a hyphen: a condition key
+/// such as `cognito-identity.amazonaws.com:aud` stays on one line, to be copied or searched.
+pub fn render_with(report: &Report, style: &Style) -> String {
+    let Style { color, show_suppressed, width, summary } = *style;
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width.clamp(60, 400))
@@ -122,7 +141,9 @@ pub fn render_with(report: &Report, color: bool, show_suppressed: bool, width: u
         }
     }
     section.finish(&mut out);
-    out.push_str(&summary_line(report));
+    if summary {
+        out.push_str(&summary_line(report));
+    }
     no_command_lines(out)
 }
 
@@ -280,6 +301,15 @@ fn summary_line(report: &Report) -> String {
     }
     if let Some(config) = &report.summary.config {
         line.push_str(&format!("config: {}\n", shown(config)));
+    }
+    if let Some(b) = &report.summary.baseline {
+        let entries = if b.stale == 1 { "entry no longer matches" } else { "entries no longer match" };
+        line.push_str(&format!(
+            "baseline: {} hides {}; {} {entries}\n",
+            shown(&b.file),
+            plural(b.matched, "finding"),
+            b.stale
+        ));
     }
     let mut codes: Vec<&str> = report.findings.iter().map(|f| f.rule.code).collect();
     codes.sort_unstable();
