@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Step 1 of the action: find the cognitrust binary to run.
+# Step 1 of the action: which cognitrust binary runs.
 #
-# With INPUT_VERSION set (e.g. 0.2.0 or v0.2.0), downloads that release's archive for this
-# runner from the action's own repository, checks it against the release's SHA256SUMS and
-# unpacks it. With INPUT_VERSION empty, or when that release has no archive for this runner,
-# says that the action's own source must be built, and gives the install root and the cache key
-# for build.sh (the key hashes Cargo.lock, Cargo.toml and src/, so any change rebuilds).
+# INPUT_VERSION says which:
+#   empty            the release of the action's own version (`version` in its Cargo.toml), when
+#                    the action's source is the source that release was built from;
+#   X.Y.Z or vX.Y.Z  that release;
+#   source           the action's own source, built by build.sh with cargo.
+# A release archive is checked against scripts/action/checksums/vX.Y.Z.sha256 in the action's own
+# copy of the repository, the checksums a maintainer committed and tagged (RELEASING.md), never
+# against a file the release itself serves: whoever could replace an asset could replace that
+# too. A release whose checksums are not committed here, or a source that is not a release's, is
+# an error that says what to pin or to set, never a silent build.
 #
 # Reads: INPUT_VERSION, GITHUB_ACTION_PATH, RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT;
-# optional GITHUB_REPOSITORY (the fallback owner/name when the action runs as `uses: ./`) and
+# optional GITHUB_REPOSITORY (the owner/name when the action runs as `uses: ./`) and
 # COGNITRUST_RELEASES_URL (a mirror of .../releases/download, used by the tests).
-# Writes outputs: need-build (true|false), bin, root, key.
+# Writes outputs: need-build (true|false), bin; for a build also root and key.
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 action_path="${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}"
 version="${INPUT_VERSION:-}"
 version="${version#"${version%%[![:space:]]*}"}"
@@ -22,10 +28,27 @@ exe=""
 [ "${RUNNER_OS:-}" = "Windows" ] && exe=".exe"
 
 output() { printf '%s=%s\n' "$1" "$2" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
+fail() { echo "::error title=cognitrust::$1"; exit 1; }
 
 sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
   else shasum -a 256 "$1" | cut -d' ' -f1; fi
+}
+
+# The hash of the source listing (sources.sh): the build cache key, and what tells whether this
+# is the source a release was built from.
+source_hash() {
+  local listing="${temp}/cognitrust-sources.sha256"
+  bash "${here}/sources.sh" "$action_path" > "$listing"
+  sha256 "$listing"
+}
+
+# `version` of [package] in the action's Cargo.toml.
+own_version() {
+  awk '
+    /^\[/ { in_package = ($0 == "[package]") }
+    in_package && /^version[[:space:]]*=/ { sub(/^[^"]*"/, ""); sub(/".*$/, ""); print; exit }
+  ' "${action_path}/Cargo.toml"
 }
 
 # The owner/name of the action's repository: runners check remote actions out under
@@ -39,10 +62,11 @@ action_repository() {
   fi
 }
 
+# The release archives (RELEASING.md): static musl binaries on Linux.
 target_triple() {
   case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
-    Linux/X64) echo x86_64-unknown-linux-gnu ;;
-    Linux/ARM64) echo aarch64-unknown-linux-gnu ;;
+    Linux/X64) echo x86_64-unknown-linux-musl ;;
+    Linux/ARM64) echo aarch64-unknown-linux-musl ;;
     macOS/ARM64) echo aarch64-apple-darwin ;;
     macOS/X64) echo x86_64-apple-darwin ;;
     Windows/X64) echo x86_64-pc-windows-msvc ;;
@@ -50,15 +74,9 @@ target_triple() {
   esac
 }
 
-# Downloads $1 to $2. Returns 0 when downloaded, 3 when the release has no such file, and
-# fails the step on any other error (a network failure must not silently become a build).
-fetch() {
-  local code rc=0
-  code=$(curl --silent --show-error --location --retry 3 --output "$2" --write-out '%{http_code}' "$1") || rc=$?
-  [ "$rc" -eq 0 ] && return 0
-  if [ "$code" = "404" ] || [ "$rc" -eq 37 ]; then return 3; fi
-  echo "::error title=cognitrust::cannot download $1 (curl exit $rc, HTTP $code)"
-  exit 1
+# The checksum a sha256sum-style file gives for a name.
+listed_sum() {
+  awk -v f="$2" '$2 == f || $2 == "*" f { print $1; exit }' "$1"
 }
 
 unpack() {
@@ -73,58 +91,75 @@ unpack() {
   esac
 }
 
-# Tries the release; prints nothing and returns 3 when there is nothing to download.
-download_release() {
-  local tag="v${version#v}" target repo base asset dir expected actual
-  target=$(target_triple)
-  if [ -z "$target" ]; then
-    echo "::warning title=cognitrust::no released binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}; building from source"
-    return 3
-  fi
-  repo=$(action_repository)
-  base="${COGNITRUST_RELEASES_URL:-https://github.com/${repo}/releases/download}/${tag}"
-  asset="cognitrust-${target}.tar.gz"
-  [ -n "$exe" ] && asset="cognitrust-${target}.zip"
-  dir="${temp}/cognitrust-${tag}"
-  mkdir -p "$dir" || exit 1
-  fetch "${base}/${asset}" "${dir}/${asset}" || return $?
-  if ! fetch "${base}/SHA256SUMS" "${dir}/SHA256SUMS"; then
-    echo "::error title=cognitrust::release ${tag} has ${asset} but no SHA256SUMS to check it against"
-    exit 1
-  fi
-  expected=$(awk -v f="$asset" '$2 == f || $2 == "*" f { print $1 }' "${dir}/SHA256SUMS")
-  actual=$(sha256 "${dir}/${asset}")
-  if [ -z "$expected" ] || [ "$expected" != "$actual" ]; then
-    echo "::error title=cognitrust::checksum mismatch for ${asset} of ${tag}: SHA256SUMS says '${expected}', the download is '${actual}'"
-    exit 1
-  fi
-  # Called in an `||` list, where `set -e` does not apply: every failure is checked here.
-  local bin="${dir}/bin/cognitrust${exe}"
-  if ! unpack "${dir}/${asset}" "${dir}/bin" || [ ! -f "$bin" ]; then
-    echo "::error title=cognitrust::${asset} of ${tag} did not unpack to cognitrust${exe}"
-    exit 1
-  fi
-  chmod +x "$bin" 2>/dev/null || true
-  echo "cognitrust ${tag} for ${target}, sha256 ${actual}"
-  output need-build false
-  output bin "$bin"
+build_from_source() {
+  output need-build true
+  output root "${temp}/cognitrust-build"
+  output key "cognitrust-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-$(source_hash)"
 }
 
-if [ -n "$version" ]; then
-  rc=0
-  download_release || rc=$?
-  [ "$rc" -eq 0 ] && exit 0
-  [ "$rc" -ne 3 ] && exit "$rc"
-  echo "::warning title=cognitrust::release v${version#v} has no binary for this runner; building the action's own source instead"
+if [ "$version" = source ]; then
+  echo "cognitrust: building the action's own source (version: source)"
+  build_from_source
+  exit 0
 fi
 
-# Build from source: a cache key that changes whenever the source does.
-listing="${temp}/cognitrust-source.sha256"
-: > "$listing"
-while IFS= read -r file; do
-  printf '%s  %s\n' "$(sha256 "${action_path}/${file}")" "$file" >> "$listing"
-done < <(cd "$action_path" && { echo Cargo.lock; echo Cargo.toml; find src -type f; } | LC_ALL=C sort)
-source_hash=$(sha256 "$listing")
-output need-build true
-output root "${temp}/cognitrust-build"
-output key "cognitrust-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-${source_hash}"
+own=""
+if [ -z "$version" ]; then
+  own=1
+  version=$(own_version)
+  [ -n "$version" ] || fail "cannot read the version of ${action_path}/Cargo.toml"
+fi
+version="${version#v}"
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]] \
+  || fail "version must be empty (the action's own release), a release such as 0.2.0, or source; not '${version}'"
+tag="v${version}"
+sums="${action_path}/scripts/action/checksums/${tag}.sha256"
+build_hint="set the input \`version: source\` to build the action's source with cargo (a few minutes, then cached)"
+
+if [ ! -f "$sums" ]; then
+  committed=""
+  for file in "${action_path}"/scripts/action/checksums/v*.sha256; do
+    [ -f "$file" ] && committed="${committed:+${committed}, }$(basename "$file" .sha256)"
+  done
+  if [ -n "$own" ]; then
+    fail "this commit of the action is not a release: no checksums of cognitrust ${tag} (its Cargo.toml version) are committed in scripts/action/checksums/${tag}.sha256, so there is no binary it can check. Pin the action to a release tag's commit, or ${build_hint}"
+  fi
+  fail "no checksums of release ${tag} are committed in this commit of the action (scripts/action/checksums/ has: ${committed:-none}), so its binary cannot be checked. Use a version listed there, pin the action to release ${tag} itself, or ${build_hint}"
+fi
+
+target=$(target_triple)
+[ -n "$target" ] || fail "cognitrust releases have no binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}: ${build_hint}"
+asset="cognitrust-${target}.tar.gz"
+[ -n "$exe" ] && asset="cognitrust-${target}.zip"
+expected=$(listed_sum "$sums" "$asset")
+[ -n "$expected" ] || fail "scripts/action/checksums/${tag}.sha256 lists no ${asset}: ${build_hint}"
+
+if [ -n "$own" ]; then
+  released_source=$(listed_sum "$sums" SOURCE-SHA256SUMS)
+  this_source=$(source_hash)
+  if [ "$released_source" != "$this_source" ]; then
+    fail "this commit of the action has the version of ${tag} (Cargo.toml) but not its source: src/, Cargo.toml, Cargo.lock or rust-toolchain.toml changed since the release, so ${tag}'s binary is not this code. Pin the action to the commit of tag ${tag}, or ${build_hint}"
+  fi
+fi
+
+repo=$(action_repository)
+url="${COGNITRUST_RELEASES_URL:-https://github.com/${repo}/releases/download}/${tag}/${asset}"
+dir="${temp}/cognitrust-${tag}"
+rm -rf "$dir"
+mkdir -p "$dir"
+if ! curl --fail --silent --show-error --location --retry 3 --output "${dir}/${asset}" "$url"; then
+  fail "cannot download ${url}"
+fi
+actual=$(sha256 "${dir}/${asset}")
+if [ "$actual" != "$expected" ]; then
+  fail "refusing ${asset} of ${tag}: its sha256 is ${actual}, but the checksum committed in scripts/action/checksums/${tag}.sha256 is ${expected}; the release asset is not the one that was built and checked in"
+fi
+
+bin="${dir}/unpacked/cognitrust-${target}/cognitrust${exe}"
+if ! unpack "${dir}/${asset}" "${dir}/unpacked" || [ ! -f "$bin" ]; then
+  fail "${asset} of ${tag} did not unpack to cognitrust-${target}/cognitrust${exe}"
+fi
+chmod +x "$bin" 2>/dev/null || true
+echo "cognitrust ${tag} for ${target}, sha256 ${actual}, as committed in scripts/action/checksums/${tag}.sha256"
+output need-build false
+output bin "$bin"

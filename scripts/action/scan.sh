@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Step 3 of the action: runs the scan in the workspace, writes the report in the requested
-# format, the job summary and the step outputs. It never fails on findings: finish.sh applies
-# `fail-on` after the SARIF upload, so results reach code scanning either way.
+# format to a file under RUNNER_TEMP, shows the findings in the log, and writes the job summary
+# and the step outputs. It never fails on findings: finish.sh applies `fail-on` after the SARIF
+# upload, so results reach code scanning either way.
 #
 # Reads: COGNITRUST_BIN (default: cognitrust on PATH), INPUT_PATHS (whitespace- or
-# newline-separated; default .), INPUT_FORMAT (sarif|json|github|human; default sarif),
-# INPUT_FAIL_ON (error|warning|note|never; default warning), INPUT_CONFIG, GITHUB_WORKSPACE,
-# RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY (optional).
-# Writes outputs: findings, sarif-file, json-file, exit-code.
+# newline-separated; default .), INPUT_FORMAT (sarif|json|github|human|junit|gitlab; default
+# sarif),
+# INPUT_FAIL_ON (error|warning|note|never; empty: the configuration's fail-on, else warning),
+# INPUT_CONFIG, GITHUB_WORKSPACE, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY (optional).
+# Writes outputs: findings, report-file, sarif-file, json-file, exit-code.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="${COGNITRUST_BIN:-cognitrust}"
 format="${INPUT_FORMAT:-sarif}"
-fail_on="${INPUT_FAIL_ON:-warning}"
+fail_on="${INPUT_FAIL_ON:-}"
 config="${INPUT_CONFIG:-}"
 temp="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
 
 output() { printf '%s=%s\n' "$1" "$2" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
 fail() { echo "::error title=cognitrust::$1"; exit 2; }
 
-case "$format" in sarif|json|github|human) ;; *) fail "format must be sarif, json, github or human, not '${format}'" ;; esac
-case "$fail_on" in error|warning|note|never) ;; *) fail "fail-on must be error, warning, note or never, not '${fail_on}'" ;; esac
+case "$format" in
+  sarif|json|github|human|junit|gitlab) ;;
+  *) fail "format must be sarif, json, github, human, junit or gitlab, not '${format}'" ;;
+esac
+case "$fail_on" in ''|error|warning|note|never) ;; *) fail "fail-on must be error, warning, note, never or empty, not '${fail_on}'" ;; esac
 
 # Paths are split on whitespace only: no globbing, no other expansion of the input.
 set -f
@@ -32,22 +37,22 @@ done <<< "${INPUT_PATHS:-.}"
 set +f
 [ "${#paths[@]}" -eq 0 ] && paths=(.)
 
-args=(scan --fail-on "$fail_on")
-if [ -n "$config" ]; then
-  help=$("$bin" scan --help 2>/dev/null || true)
-  if [[ "$help" == *--config* ]]; then
-    args+=(--config "$config")
-  else
-    fail "the config input needs a cognitrust that supports --config ($("$bin" --version) does not); leave config empty"
-  fi
-fi
+# No --fail-on when the input is empty: the configuration's `fail-on` applies, else the CLI's
+# default (warning).
+args=(scan)
+[ -n "$fail_on" ] && args+=(--fail-on "$fail_on")
+[ -n "$config" ] && args+=(--config "$config")
 
 cd "${GITHUB_WORKSPACE:-.}"
 dir="${temp}/cognitrust-report"
 mkdir -p "$dir"
 json="${dir}/cognitrust.json"
 sarif="${dir}/cognitrust.sarif"
-rm -f "$json" "$sarif"
+human="${dir}/cognitrust.txt"
+annotations="${dir}/cognitrust.annotations"
+junit="${dir}/cognitrust.junit.xml"
+gitlab="${dir}/cognitrust.gitlab.json"
+rm -f "$json" "$sarif" "$human" "$annotations" "$junit" "$gitlab"
 
 # Everything the binary prints reaches the job log, and a report quotes the templates: a line of
 # it that starts with `::` would be a workflow command (`::add-mask::`, `::stop-commands::`…). So
@@ -67,24 +72,32 @@ status=0
 if [ ! -s "$json" ]; then
   resume
   output findings 0
+  output report-file ""
   output sarif-file ""
   output json-file ""
   output exit-code "$status"
   fail "the scan did not run (exit status ${status}); see the message above"
 fi
 
-annotations="${dir}/cognitrust.annotations"
-rm -f "$annotations"
+# The report in the requested format, in a file (the report-file output); the log shows the
+# findings in colour (format github: as the annotations themselves, below).
 case "$format" in
-  sarif)
-    "$bin" "${args[@]}" --format sarif --output "$sarif" -- "${paths[@]}" || true
-    "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true ;;
-  json|human)
-    "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true ;;
-  github)
-    "$bin" "${args[@]}" --format github --output "$annotations" -- "${paths[@]}" || true ;;
+  sarif) report="$sarif" ;;
+  json) report="$json" ;;
+  human) report="$human" ;;
+  github) report="$annotations" ;;
+  junit) report="$junit" ;;
+  gitlab) report="$gitlab" ;;
 esac
+case "$format" in
+  sarif|human|junit|gitlab) "$bin" "${args[@]}" --format "$format" --color never --output "$report" -- "${paths[@]}" || true ;;
+  github) "$bin" "${args[@]}" --format github --output "$report" -- "${paths[@]}" || true ;;
+esac
+if [ "$format" != github ]; then
+  "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true
+fi
 resume
+[ -f "$report" ] || : > "$report"
 
 # Annotations are workflow commands by design, so they are printed after `resume`; each line
 # must be one `::error`, `::warning` or `::notice` whose properties hold no `:` (the format
@@ -96,6 +109,7 @@ fi
 
 findings=$(jq -r '.summary.findings' "$json")
 output findings "$findings"
+output report-file "$report"
 if [ "$format" = sarif ]; then output sarif-file "$sarif"; else output sarif-file ""; fi
 output json-file "$json"
 output exit-code "$status"

@@ -4,11 +4,11 @@
 # could not be analysed. Locations link to the file at GITHUB_SHA when GITHUB_SERVER_URL,
 # GITHUB_REPOSITORY and GITHUB_SHA are set.
 #
-# Usage: summary.sh REPORT.json [FAIL_ON]
+# Usage: summary.sh REPORT.json [FAIL_ON] (FAIL_ON empty: the configuration's, else warning)
 set -euo pipefail
 
 report="${1:?usage: summary.sh REPORT.json [FAIL_ON]}"
-fail_on="${2:-warning}"
+fail_on="${2:-}"
 blob=""
 if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_REPOSITORY:-}" ] && [ -n "${GITHUB_SHA:-}" ]; then
   blob="${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/blob/${GITHUB_SHA}"
@@ -54,7 +54,7 @@ jq -r --arg blob "$blob" --arg fail_on "$fail_on" --argjson max_rows 500 '
    else "**\(plural(.summary.findings; "finding"))**" end)
     + " in \(plural(.summary.templates; "template")) of \(plural(.summary.files_scanned; "file")) scanned"
     + (if .summary.errors > 0 then "; **\(plural(.summary.errors; "input")) could not be analysed**" else "" end)
-    + " (fail-on: `\($fail_on)`).",
+    + (if $fail_on == "" then " (fail-on: the configuration\u0027s, else `warning`)." else " (fail-on: `\($fail_on)`)." end),
   (.summary.coverage // null | if . != null and (.pools > 0 or .slots > 0) then
     "",
     "Coverage: \(plural(.pools; "identity pool")), \(plural(.slots; "role slot")), \(plural(.roles_checked; "role")) checked"
