@@ -93,8 +93,9 @@ pub enum Ran {
     Nothing,
     /// A baseline was applied; what to say on stderr after the report, if anything.
     Applied(Option<String>),
-    /// A baseline was written instead of a report: what to say on stderr.
-    Wrote(String),
+    /// A baseline was written instead of a report: how many findings it holds, and the input
+    /// errors whose findings it cannot hold (both for stderr; `--quiet` keeps only the errors).
+    Wrote { summary: String, errors: String },
 }
 
 /// Writes the baseline `flags.write` names, or applies the one `flags.read` or the config names
@@ -102,11 +103,11 @@ pub enum Ran {
 pub fn run(report: &mut Report, opts: &Options, flags: &Flags) -> Result<Ran, BaselineError> {
     if let Some(path) = &flags.write {
         let display = crate::display_path(path, &opts.cwd);
-        std::fs::write(path, render(report)).map_err(|e| BaselineError {
+        crate::write::write_file(path, render(report).as_bytes()).map_err(|e| BaselineError {
             display: display.clone(),
             message: format!("cannot write it: {e}"),
         })?;
-        return Ok(Ran::Wrote(written(report, &display)));
+        return Ok(Ran::Wrote { summary: written(report, &display), errors: unwritten(report) });
     }
     let chosen = flags.read.clone().or_else(|| opts.config.baseline.clone()).filter(|_| !flags.none);
     let Some(path) = chosen else { return Ok(Ran::Nothing) };
@@ -154,16 +155,7 @@ impl Baseline {
 
 /// The entries of a report's findings, sorted by file, rule, resource and fingerprint.
 pub fn entries(report: &Report) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = report
-        .findings
-        .iter()
-        .map(|f| Entry {
-            file: report.files[f.loc.file].display.clone(),
-            rule: f.rule.code.to_string(),
-            resource: f.resource.clone(),
-            fingerprint: f.fingerprint.clone(),
-        })
-        .collect();
+    let mut entries: Vec<Entry> = report.findings.iter().map(|f| entry_of(&report.files, f)).collect();
     entries.sort();
     entries
 }
@@ -181,31 +173,44 @@ pub fn render(report: &Report) -> String {
     text
 }
 
+/// The entry of a finding: what the baseline records of it.
+fn entry_of(files: &[crate::source::SourceFile], f: &crate::rules::Finding) -> Entry {
+    Entry {
+        file: files[f.loc.file].display.clone(),
+        rule: f.rule.code.to_string(),
+        resource: f.resource.clone(),
+        fingerprint: f.fingerprint.clone(),
+    }
+}
+
 /// Hides the findings the baseline records: they move to [`Report::suppressed`] with kind
-/// [`KIND`], and the summary counts them and the entries that no longer match. Apply it to the
-/// whole scan's report, before `--only-paths` cuts it down, so that entries of files outside
-/// the paths are not counted as no longer matching.
+/// [`KIND`], and the summary counts them and the entries that no longer match. An entry matches
+/// a finding only when its file, rule and resource are the finding's too, not by fingerprint
+/// alone: what a reviewer reads in the file is what it accepts. Apply it to the whole scan's
+/// report, before `--only-paths` cuts it down, so that entries of files outside the paths are
+/// not counted as no longer matching.
 pub fn apply(report: &mut Report, baseline: &Baseline, opts: &Options) {
-    let recorded: HashSet<&str> = baseline.entries.iter().map(|e| e.fingerprint.as_str()).collect();
+    let recorded: BTreeSet<&Entry> = baseline.entries.iter().collect();
     let reason = format!("in the baseline {}", baseline.display);
-    let (hidden, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut report.findings)
-        .into_iter()
-        .partition(|f| recorded.contains(f.fingerprint.as_str()));
+    let mut matched: BTreeSet<Entry> = BTreeSet::new();
+    let (mut hidden, mut kept) = (Vec::new(), Vec::new());
+    for f in std::mem::take(&mut report.findings) {
+        let entry = entry_of(&report.files, &f);
+        if recorded.contains(&entry) {
+            matched.insert(entry);
+            hidden.push(f);
+        } else {
+            kept.push(f);
+        }
+    }
     report.findings = kept;
-    let matched: HashSet<String> = hidden.iter().map(|f| f.fingerprint.clone()).collect();
-    let scope = Scope::new(report, opts);
-    let stale = baseline
-        .entries
-        .iter()
-        .filter(|e| !matched.contains(&e.fingerprint) && scope.covers(e))
-        .map(|e| &e.fingerprint)
-        .collect::<BTreeSet<_>>()
-        .len();
+    let reach = Reach::new(report, opts);
+    let stale = recorded.iter().filter(|e| !matched.contains(**e) && reach.covers(e)).count();
     report.summary.findings = report.findings.len();
     report.summary.suppressed += hidden.len();
     report.summary.baseline = Some(Counts {
         file: baseline.display.clone(),
-        entries: baseline.entries.len(),
+        entries: recorded.len(),
         matched: hidden.len(),
         stale,
     });
@@ -217,7 +222,7 @@ pub fn apply(report: &mut Report, baseline: &Baseline, opts: &Options) {
 /// Which baseline entries this scan could have matched: the rule ran, and the file was scanned
 /// and analysed, or it is gone from a scanned folder. An entry of a file outside the paths
 /// scanned, or of a rule `--select` left out, is not counted as no longer matching.
-struct Scope {
+struct Reach {
     analysed: HashSet<String>,
     rules: HashSet<&'static str>,
     guard: Vec<&'static crate::rules::Rule>,
@@ -227,14 +232,14 @@ struct Scope {
     ignore: Vec<String>,
 }
 
-impl Scope {
-    fn new(report: &Report, opts: &Options) -> Scope {
+impl Reach {
+    fn new(report: &Report, opts: &Options) -> Reach {
         let broken: HashSet<&str> = report.errors.iter().filter_map(|e| e.path.as_deref()).collect();
         let analysed =
             report.files.iter().map(|f| f.display.clone()).filter(|d| !broken.contains(d.as_str())).collect();
         let rules =
             crate::selection::selected_rules(&opts.select, &opts.ignore).iter().map(|r| r.code).collect();
-        Scope {
+        Reach {
             analysed,
             rules,
             guard: report.guard_rules.clone(),
@@ -255,8 +260,10 @@ impl Scope {
         if self.analysed.contains(&entry.file) {
             return true;
         }
+        // The textual test first: an entry's path is only looked at on disk when it lies in a
+        // scanned folder (a committed baseline may name `//host/share/x`).
         let path = self.cwd.join(&entry.file);
-        !path.exists() && self.roots.iter().any(|root| path.starts_with(root))
+        self.roots.iter().any(|root| path.starts_with(root)) && !path.exists()
     }
 }
 
@@ -278,15 +285,19 @@ pub fn stale_note(report: &Report) -> Option<String> {
     Some(note)
 }
 
-/// What `--write-baseline` says: how many findings it recorded, and the inputs it could not
-/// analyse, whose findings it does not hold.
+/// What `--write-baseline` says: how many findings it recorded.
 fn written(report: &Report, display: &str) -> String {
     let n = report.findings.len();
-    let mut text = format!(
+    format!(
         "wrote {n} finding{} to the baseline {}\n",
         if n == 1 { "" } else { "s" },
         crate::report::escape_controls(display, "")
-    );
+    )
+}
+
+/// The inputs `--write-baseline` could not analyse, whose findings the baseline does not hold.
+fn unwritten(report: &Report) -> String {
+    let mut text = String::new();
     for e in &report.errors {
         let path = e.path.as_deref().map(|p| format!("{}: ", crate::report::escape_controls(p, "")));
         text.push_str(&format!(

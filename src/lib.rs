@@ -24,6 +24,7 @@ pub mod selection;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod write;
 
 mod pipeline;
 

@@ -62,8 +62,8 @@ struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Scan the working directory as a whole, then report only the findings whose place or
-    /// related place is in one of PATHS (files or folders), and the input errors of PATHS; the
-    /// pre-commit hooks pass the staged files
+    /// related place is in one of PATHS (files or folders in it); input errors are all reported.
+    /// The pre-commit hooks pass the staged files
     #[arg(long, conflicts_with_all = ["fix", "diff"])]
     only_paths: bool,
     /// Print how many findings each rule has instead of the findings (human or json format)
@@ -192,16 +192,20 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules(args),
         Command::Init { force } => init(force),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "cognitrust", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cognitrust", &mut script);
+            print_bytes(&script, "the completion script")
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: cannot write the manual page: {e}");
-                ExitCode::from(2)
+        Command::Man => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => print_bytes(&page, "the manual page"),
+                Err(e) => {
+                    eprintln!("error: cannot render the manual page: {e}");
+                    ExitCode::from(2)
+                }
             }
-        },
+        }
         Command::Parse { paths } => {
             let stats = cognitrust::parse_only(&Options::new(paths));
             println!(
@@ -228,7 +232,14 @@ fn scan(args: ScanArgs) -> ExitCode {
     };
     let fail_on =
         args.fail_on.map(config::FailOn::from).or(config.fail_on).unwrap_or(config::FailOn::Warning);
-    let scope = args.only_paths.then(|| cognitrust::scope::Scope::new(&args.paths, &cwd));
+    let scope = match args.only_paths.then(|| cognitrust::scope::Scope::new(&args.paths, &cwd)) {
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+        Some(Ok(scope)) => Some(scope),
+        None => None,
+    };
     let opts = options(&args, cwd, config);
     if args.diff {
         return diff(&opts);
@@ -247,7 +258,7 @@ fn scan(args: ScanArgs) -> ExitCode {
         Err(code) => return code,
     };
     if let Some(scope) = &scope {
-        only_paths(scope, &mut report, &opts.cwd);
+        scope.apply(&mut report, &opts.cwd);
     }
     let text = render(&args, &report, fail_on);
     if let Err(e) = write_output(args.output.as_ref(), &text) {
@@ -283,8 +294,11 @@ fn baseline(args: &ScanArgs, report: &mut Report, opts: &Options) -> Result<Opti
         none: args.no_baseline,
     };
     match cognitrust::baseline::run(report, opts, &flags) {
-        Ok(cognitrust::baseline::Ran::Wrote(said)) => {
-            eprint!("{said}");
+        Ok(cognitrust::baseline::Ran::Wrote { summary, errors }) => {
+            if !args.quiet {
+                eprint!("{summary}");
+            }
+            eprint!("{errors}");
             Err(ExitCode::from(exit_status(report, config::FailOn::Never)))
         }
         Ok(cognitrust::baseline::Ran::Applied(note)) => Ok(note),
@@ -293,20 +307,6 @@ fn baseline(args: &ScanArgs, report: &mut Report, opts: &Options) -> Result<Opti
             eprintln!("error: {e}");
             Err(ExitCode::from(2))
         }
-    }
-}
-
-/// `--only-paths`: cuts the report to the paths, and warns of inputs outside them that could
-/// not be analysed (what links to them is unchecked, but they do not fail the run).
-fn only_paths(scope: &cognitrust::scope::Scope, report: &mut Report, cwd: &Path) {
-    let outside = scope.apply(report, cwd);
-    if outside.errors > 0 {
-        eprintln!(
-            "warning: {} outside PATHS could not be analysed, so what links to {} is unchecked \
-             (`cognitrust scan` shows why)",
-            plural(outside.errors, "input"),
-            if outside.errors == 1 { "it" } else { "them" }
-        );
     }
 }
 
@@ -464,9 +464,22 @@ fn load_config(args: &ScanArgs, cwd: &Path) -> Result<Config, ConfigError> {
     }
 }
 
+/// `bytes` on stdout; a closed pipe (`| head`) or a full disk is an error, never a panic.
+fn print_bytes(bytes: &[u8], what: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {what}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
     match path {
-        Some(p) => std::fs::write(p, text),
+        Some(p) => cognitrust::write::write_file(p, text.as_bytes()),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;

@@ -233,3 +233,48 @@ fn json_without_a_baseline_has_no_baseline_fields() {
     let sarif = json(&run(dir.path(), &["scan", "--format", "sarif"]));
     assert!(sarif["runs"][0]["results"].as_array().unwrap().iter().all(|r| r.get("baselineState").is_none()));
 }
+
+/// What a reviewer reads in the baseline is what it accepts: an entry that carries a finding's
+/// fingerprint under another rule, file or resource hides nothing, and counts as no longer
+/// matching.
+#[test]
+fn an_entry_matches_only_with_its_rule_file_and_resource() {
+    let dir = baselined();
+    let path = dir.path().join(BASELINE);
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // The CT106 error's fingerprint, dressed as a note about an example file.
+    let entry = &mut file["findings"][0];
+    assert_eq!(entry["rule"], "CT106");
+    entry["rule"] = json!("CT202");
+    entry["file"] = json!("docs/example.yaml");
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let out = scan_json(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(rules(&report), ["CT106"]);
+    // The renamed entry names a file of the scanned folder that is gone: it no longer matches.
+    assert_eq!(
+        report["summary"]["baseline"],
+        json!({"file": BASELINE, "entries": 2, "matched": 1, "stale": 1})
+    );
+
+    // The same fingerprint under the right file but another resource is stale.
+    file["findings"][0]["rule"] = json!("CT106");
+    file["findings"][0]["file"] = json!("infra/auth.yaml");
+    file["findings"][0]["resource"] = json!("AuthRole");
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let report = json(&scan_json(dir.path(), &[]));
+    assert_eq!(rules(&report), ["CT106"]);
+    assert_eq!(report["summary"]["baseline"]["stale"], 1);
+}
+
+#[test]
+fn quiet_keeps_only_the_errors_of_a_baseline_write() {
+    let dir = project(&[("infra/auth.yaml", &broken())]);
+    let out = run(dir.path(), &["scan", "-q", "--write-baseline", BASELINE]);
+    assert_eq!((out.status.code(), stderr(&out).as_str()), (Some(0), ""));
+    std::fs::write(dir.path().join("infra/bad.yaml"), "Resources: [unclosed\n").unwrap();
+    let out = run(dir.path(), &["scan", "-q", "--write-baseline", BASELINE]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: infra/bad.yaml: "), "{}", stderr(&out));
+}

@@ -1,5 +1,7 @@
 //! `scan --statistics`: how many findings each rule has, instead of the findings.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::escape_controls;
@@ -24,25 +26,22 @@ struct Statistics<'a> {
     input_errors: usize,
 }
 
-/// The counts, most findings first, then by code.
+/// The counts, most findings first, then by code. A rule whose findings a config gave two
+/// severities has a count for each.
 fn counts(findings: &[Finding]) -> Vec<Count<'_>> {
-    let mut counts: Vec<Count> = Vec::new();
+    let mut by_rule: BTreeMap<(&str, &'static str), Count> = BTreeMap::new();
     for f in findings {
-        let certain = usize::from(f.fix.as_ref().is_some_and(|x| x.applicable()));
-        match counts.iter_mut().find(|c| c.code == f.rule.code && c.severity == f.severity.as_str()) {
-            Some(c) => {
-                c.count += 1;
-                c.fixable += certain;
-            }
-            None => counts.push(Count {
-                code: f.rule.code,
-                name: f.rule.name,
-                severity: f.severity.as_str(),
-                count: 1,
-                fixable: certain,
-            }),
-        }
+        let count = by_rule.entry((f.rule.code, f.severity.as_str())).or_insert(Count {
+            code: f.rule.code,
+            name: f.rule.name,
+            severity: f.severity.as_str(),
+            count: 0,
+            fixable: 0,
+        });
+        count.count += 1;
+        count.fixable += usize::from(f.fix.as_ref().is_some_and(|x| x.applicable()));
     }
+    let mut counts: Vec<Count> = by_rule.into_values().collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)).then(a.severity.cmp(b.severity)));
     counts
 }
