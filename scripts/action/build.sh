@@ -4,7 +4,7 @@
 # step put a binary there.
 #
 # The build runs in the action's own folder with RUSTUP_TOOLCHAIN set to the channel of the
-# action's rust-toolchain.toml: neither a rust-toolchain.toml of the repository being scanned nor
+# action's .ci/rust-toolchain.toml: neither a rust-toolchain.toml of the repository being scanned nor
 # a RUSTUP_TOOLCHAIN of the workflow chooses the compiler of the scanner.
 #
 # Reads: INSTALL_ROOT, GITHUB_ACTION_PATH, RUNNER_OS, GITHUB_OUTPUT.
@@ -19,9 +19,9 @@ bin="${root}/bin/cognitrust${exe}"
 
 output() { printf '%s=%s\n' "$1" "$2" >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
 
-# `channel` of the [toolchain] table in the action's rust-toolchain.toml, if it has one.
+# `channel` of the [toolchain] table in the action's .ci/rust-toolchain.toml, if it has one.
 toolchain_channel() {
-  local file="${action_path}/rust-toolchain.toml"
+  local file="${action_path}/.ci/rust-toolchain.toml"
   [ -f "$file" ] || return 0
   awk '
     /^\[/ { in_toolchain = ($0 == "[toolchain]") }

@@ -138,7 +138,7 @@ if [ -n "$own" ]; then
   released_source=$(listed_sum "$sums" SOURCE-SHA256SUMS)
   this_source=$(source_hash)
   if [ "$released_source" != "$this_source" ]; then
-    fail "this commit of the action has the version of ${tag} (Cargo.toml) but not its source: src/, Cargo.toml, Cargo.lock or rust-toolchain.toml changed since the release, so ${tag}'s binary is not this code. Pin the action to the commit of tag ${tag}, or ${build_hint}"
+    fail "this commit of the action has the version of ${tag} (Cargo.toml) but not its source: src/, Cargo.toml, Cargo.lock or .ci/rust-toolchain.toml changed since the release, so ${tag}'s binary is not this code. Pin the action to the commit of tag ${tag}, or ${build_hint}"
   fi
 fi
 

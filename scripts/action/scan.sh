@@ -66,18 +66,37 @@ pause() { echo "::stop-commands::${token}"; paused=1; }
 resume() { if [ -n "$paused" ]; then echo "::${token}::"; paused=""; fi; }
 trap resume EXIT
 
-pause
-status=0
-"$bin" "${args[@]}" --format json --output "$json" -- "${paths[@]}" || status=$?
-if [ ! -s "$json" ]; then
+# Fails the step with no report. The log's commands are resumed first: the runner would not read
+# an ::error inside the stopped region.
+give_up() {
   resume
   output findings 0
   output report-file ""
   output sarif-file ""
   output json-file ""
-  output exit-code "$status"
-  fail "the scan did not run (exit status ${status}); see the message above"
+  output exit-code "$1"
+  fail "$2"
+}
+
+pause
+status=0
+"$bin" "${args[@]}" --format json --output "$json" -- "${paths[@]}" || status=$?
+if [ ! -s "$json" ]; then
+  give_up "$status" "the scan did not run (exit status ${status}); see the message above"
 fi
+
+# Runs the scan again with these options. It reads what the JSON run read, so it ends with 0, 1 or
+# 2 as the CLI does; any other status is a crash (a panic exits 101, a signal 128+N) that may have
+# left its report empty or cut short, and the step fails rather than hand that on.
+again() {
+  local what="$1" rc=0
+  shift
+  "$bin" "${args[@]}" "$@" -- "${paths[@]}" || rc=$?
+  case "$rc" in
+    0|1|2) ;;
+    *) give_up "$rc" "the scan for ${what} crashed (exit status ${rc}) after the JSON scan ended with ${status}; see the message above" ;;
+  esac
+}
 
 # The report in the requested format, in a file (the report-file output); the log shows the
 # findings in colour (format github: as the annotations themselves, below).
@@ -90,14 +109,17 @@ case "$format" in
   gitlab) report="$gitlab" ;;
 esac
 case "$format" in
-  sarif|human|junit|gitlab) "$bin" "${args[@]}" --format "$format" --color never --output "$report" -- "${paths[@]}" || true ;;
-  github) "$bin" "${args[@]}" --format github --output "$report" -- "${paths[@]}" || true ;;
+  sarif|human|junit|gitlab) again "the ${format} report" --format "$format" --color never --output "$report" ;;
+  github) again "the annotations" --format github --output "$report" ;;
 esac
+# The CLI writes its --output file whatever it finds; only annotations may be none.
+if [ ! -f "$report" ] || { [ "$format" != github ] && [ ! -s "$report" ]; }; then
+  give_up "$status" "the scan wrote no ${format} report; see the message above"
+fi
 if [ "$format" != github ]; then
-  "$bin" "${args[@]}" --format human --color always -- "${paths[@]}" || true
+  again "the log" --format human --color always
 fi
 resume
-[ -f "$report" ] || : > "$report"
 
 # Annotations are workflow commands by design, so they are printed after `resume`; each line
 # must be one `::error`, `::warning` or `::notice` whose properties hold no `:` (the format

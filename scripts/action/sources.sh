@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The source a cognitrust binary is built from, one `SHA256  PATH` line per file in byte order of
-# the paths: Cargo.toml, Cargo.lock, rust-toolchain.toml (the compiler) and src/. Nothing else in
+# the paths: Cargo.toml, Cargo.lock, .ci/rust-toolchain.toml (the compiler) and src/. Nothing else in
 # the repository changes the binary (README, tests, the action's scripts do not).
 #
 # The release workflow publishes this listing as SOURCE-SHA256SUMS, and its hash is in the
@@ -24,7 +24,7 @@ sha256_of_stdin() {
 
 files() {
   local f
-  for f in Cargo.toml Cargo.lock rust-toolchain.toml; do
+  for f in Cargo.toml Cargo.lock .ci/rust-toolchain.toml; do
     if [ -f "$f" ]; then echo "$f"; fi
   done
   find src -type f

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release binary for TARGET with the toolchain rust-toolchain.toml pins, and packs it
+# Builds the release binary for TARGET with the toolchain .ci/rust-toolchain.toml pins, and packs it
 # with package.sh into OUTDIR. Linux targets are musl: static binaries that run on any
 # distribution, glibc or not.
 #
@@ -11,12 +11,12 @@ out="${2:?usage: build.sh TARGET OUTDIR}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "${here}/../.."
 
-# The channel rust-toolchain.toml pins, installed with the target's standard library.
+# The channel .ci/rust-toolchain.toml pins, installed with the target's standard library.
 channel=$(awk '
   /^\[/ { in_toolchain = ($0 == "[toolchain]") }
   in_toolchain && /^channel[[:space:]]*=/ { sub(/^[^"]*"/, ""); sub(/".*$/, ""); print; exit }
-' rust-toolchain.toml)
-[ -n "$channel" ] || { echo "build.sh: rust-toolchain.toml names no channel" >&2; exit 1; }
+' .ci/rust-toolchain.toml)
+[ -n "$channel" ] || { echo "build.sh: .ci/rust-toolchain.toml names no channel" >&2; exit 1; }
 export RUSTUP_TOOLCHAIN="$channel"
 if command -v rustup >/dev/null 2>&1; then
   rustup toolchain install "$channel" --profile minimal --no-self-update --target "$target"

@@ -38,12 +38,12 @@ fn copy_tree(from: &Path, to: &Path) {
 fn action_copy(into: &Path) -> PathBuf {
     let root = repo_root();
     let dest = into.join(format!("_actions/cognitrust/cognitrust/v{VERSION}"));
-    std::fs::create_dir_all(&dest).expect("mkdir");
+    std::fs::create_dir_all(dest.join(".ci")).expect("mkdir");
     for file in [
         "action.yml",
         "Cargo.toml",
         "Cargo.lock",
-        "rust-toolchain.toml",
+        ".ci/rust-toolchain.toml",
         "README.md",
         "LICENSE-APACHE",
         "LICENSE-MIT",
@@ -112,26 +112,36 @@ fn mirror_url(mirror: &Path) -> String {
     format!("file://{}", mirror.display())
 }
 
-#[test]
-fn release_archive_holds_the_binary_readme_and_licences() {
-    let temp = tempfile::tempdir().expect("tempdir");
-    let binary = fake_binary(temp.path(), "cognitrust-packed");
-    let out_dir = temp.path().join("dist");
+/// Packs `binary` for `target` into `out_dir` with this checkout's package.sh.
+fn package(target: &str, binary: &Path, out_dir: &Path) -> Output {
     let package = repo_root().join("scripts/release/package.sh");
-    let out = bash(&package, &[RUNNER_TARGET, binary.to_str().unwrap(), out_dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", log(&out));
-    let archive = out_dir.join(format!("cognitrust-{RUNNER_TARGET}.tar.gz"));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), archive.to_str().unwrap(), "prints its path");
+    bash(&package, &[target, binary.to_str().unwrap(), out_dir.to_str().unwrap()])
+}
 
-    let listing = Command::new("tar").arg("-tzf").arg(&archive).output().expect("tar");
-    let name = format!("cognitrust-{RUNNER_TARGET}");
+/// The entries of a .tar.gz, sorted, folders without their trailing `/`.
+fn tar_entries(archive: &Path) -> Vec<String> {
+    let listing = Command::new("tar").arg("-tzf").arg(archive).output().expect("tar");
     let mut entries: Vec<String> = String::from_utf8_lossy(&listing.stdout)
         .lines()
         .map(|l| l.trim_end_matches('/').to_string())
         .collect();
     entries.sort();
+    entries
+}
+
+#[test]
+fn release_archive_holds_the_binary_readme_and_licences() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let binary = fake_binary(temp.path(), "cognitrust-packed");
+    let out_dir = temp.path().join("dist");
+    let out = package(RUNNER_TARGET, &binary, &out_dir);
+    assert!(out.status.success(), "{}", log(&out));
+    let archive = out_dir.join(format!("cognitrust-{RUNNER_TARGET}.tar.gz"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), archive.to_str().unwrap(), "prints its path");
+
+    let name = format!("cognitrust-{RUNNER_TARGET}");
     assert_eq!(
-        entries,
+        tar_entries(&archive),
         ["", "/LICENSE-APACHE", "/LICENSE-MIT", "/README.md", "/cognitrust"].map(|f| format!("{name}{f}"))
     );
     let unpacked = temp.path().join("unpacked");
@@ -154,17 +164,23 @@ fn release_archive_holds_the_binary_readme_and_licences() {
         Command::new("tar").arg("--version").output().is_ok_and(|o| o.stdout.starts_with(b"tar (GNU tar)"));
     if gnu {
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        let out = bash(&package, &[RUNNER_TARGET, binary.to_str().unwrap(), out_dir.to_str().unwrap()]);
+        let out = package(RUNNER_TARGET, &binary, &out_dir);
         assert!(out.status.success(), "{}", log(&out));
         assert_eq!(sha256(&archive), first, "the archive is reproducible");
     }
+}
 
-    // Windows targets are zip archives holding cognitrust.exe.
+/// Windows targets are zip archives holding cognitrust.exe.
+#[test]
+fn release_windows_archive_is_a_zip_holding_cognitrust_exe() {
     if Command::new("unzip").arg("-v").output().is_err() {
         return skip_without("unzip", "apt-get install unzip");
     }
+    let temp = tempfile::tempdir().expect("tempdir");
+    let binary = fake_binary(temp.path(), "cognitrust-packed");
+    let out_dir = temp.path().join("dist");
     let windows = "x86_64-pc-windows-msvc";
-    let out = bash(&package, &[windows, binary.to_str().unwrap(), out_dir.to_str().unwrap()]);
+    let out = package(windows, &binary, &out_dir);
     if log(&out).contains("neither zip nor 7z") {
         return skip_without("zip", "apt-get install zip");
     }
@@ -210,9 +226,9 @@ fn release_checksums_list_every_asset_and_the_source() {
     // SOURCE-SHA256SUMS lists the source the binaries are built from, as sha256sum checks it.
     let source = std::fs::read_to_string(dir.join("SOURCE-SHA256SUMS")).expect("SOURCE-SHA256SUMS");
     let files: Vec<&str> = source.lines().filter_map(|l| l.split_once("  ").map(|(_, n)| n)).collect();
-    assert_eq!(&files[..3], ["Cargo.lock", "Cargo.toml", "rust-toolchain.toml"]);
+    assert_eq!(&files[..3], [".ci/rust-toolchain.toml", "Cargo.lock", "Cargo.toml"]);
     assert!(
-        files.contains(&"src/main.rs") && files.iter().skip(3).all(|f| f.starts_with("src/")),
+        files.contains(&"src/bin/cognitrust/main.rs") && files.iter().skip(3).all(|f| f.starts_with("src/")),
         "{files:?}"
     );
     let check = Command::new("sha256sum")
@@ -346,7 +362,7 @@ fn action_refuses_its_version_s_release_when_its_source_changed() {
     let url = mirror_url(&mirror);
 
     // A Windows checkout's CRLF line endings are the same source.
-    let main_rs = runner.action.join("src/main.rs");
+    let main_rs = runner.action.join("src/bin/cognitrust/main.rs");
     let text = std::fs::read_to_string(&main_rs).expect("main.rs");
     std::fs::write(&main_rs, text.replace('\n', "\r\n")).expect("write");
     let step = runner.step("resolve.sh", &[("INPUT_VERSION", ""), ("COGNITRUST_RELEASES_URL", &url)]);

@@ -229,12 +229,9 @@ fn release_builds_every_archive_the_action_downloads() {
     }
 }
 
-/// Only the attest job can mint an OIDC token or write attestations; the one that publishes
-/// cannot, and the build jobs only read.
-#[test]
-fn release_attests_with_permissions_on_that_job_only() {
+/// release.yml's jobs in order: each name, and its lines up to the next job.
+fn release_jobs() -> Vec<(String, String)> {
     let release = read(".github/workflows/release.yml");
-    assert!(release.contains("\npermissions: {}\n"), "nothing by default");
     let mut jobs: Vec<(String, String)> = Vec::new();
     for line in release.split_once("\njobs:\n").expect("jobs").1.lines() {
         let header = line.strip_prefix("  ").filter(|h| !h.starts_with(' ') && h.ends_with(':'));
@@ -244,22 +241,76 @@ fn release_attests_with_permissions_on_that_job_only() {
             (None, None) => {}
         }
     }
+    jobs
+}
+
+fn release_job(name: &str) -> String {
+    release_jobs().into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no job {name}")).1
+}
+
+/// Only attest and pypi can mint an OIDC token, and only attest can write attestations; the jobs
+/// that publish on GitHub cannot, and the build jobs only read.
+#[test]
+fn release_attests_with_permissions_on_that_job_only() {
+    let release = read(".github/workflows/release.yml");
+    assert!(release.contains("\npermissions: {}\n"), "nothing by default");
     let mut names = Vec::new();
-    for (name, job) in jobs {
-        let writes_tokens = job.contains("id-token: write");
-        assert_eq!(writes_tokens, job.contains("attestations: write"), "{name}");
-        assert_eq!(writes_tokens, name == "attest", "{name}: id-token and attestations only on attest");
+    for (name, job) in release_jobs() {
+        assert_eq!(
+            job.contains("attestations: write"),
+            name == "attest",
+            "{name}: attestations only on attest"
+        );
+        let oidc = ["attest", "pypi"].contains(&name.as_str());
+        assert_eq!(job.contains("id-token: write"), oidc, "{name}: id-token only on attest and pypi");
         if name == "attest" {
             assert!(job.contains("uses: actions/attest-build-provenance@"), "{job}");
             assert!(job.contains("subject-checksums: dist/SHA256SUMS"), "{job}");
-            assert!(!job.contains("contents: write"), "{job}");
         }
-        if ["build", "checksums", "attest"].contains(&name.as_str()) {
+        if ["build", "checksums", "attest", "pypi"].contains(&name.as_str()) {
             assert!(!job.contains("contents: write"), "{name} only reads");
         }
         names.push(name);
     }
-    assert_eq!(names, ["build", "checksums", "attest", "draft", "publish"]);
+    assert_eq!(names, ["build", "checksums", "attest", "draft", "publish", "pypi"]);
+}
+
+/// The pypi job uploads, by trusted publishing, the wheels publish checked with verify.sh, and
+/// nothing else; it holds no PyPI token, and can mint an OIDC token only in the `pypi`
+/// environment, with no other permission.
+#[test]
+fn release_uploads_only_the_verified_wheels_to_pypi_by_trusted_publishing() {
+    let publish = release_job("publish");
+    let at = |text: &str| publish.find(text).unwrap_or_else(|| panic!("publish has no {text:?}: {publish}"));
+    let verify = at("run: bash scripts/release/verify.sh \"$GITHUB_REF_NAME\" dist\n");
+    let upload = at("uses: actions/upload-artifact@");
+    assert!(verify < upload, "the wheels are handed on only after verify.sh passed: {publish}");
+    let handed = &publish[upload..];
+    assert!(handed.contains("name: wheels\n") && handed.contains("path: dist/*.whl\n"), "{publish}");
+    assert!(handed.contains("if-no-files-found: error\n"), "{publish}");
+    assert_eq!(publish.matches("upload-artifact@").count(), 1, "{publish}");
+
+    let pypi = release_job("pypi");
+    assert!(pypi.contains("    needs: publish\n"), "{pypi}");
+    assert!(pypi.contains("    if: github.event_name == 'push'\n"), "{pypi}");
+    assert!(pypi.contains("    environment:\n      name: pypi\n"), "{pypi}");
+    let permissions = pypi.split_once("    permissions:\n").expect("permissions").1;
+    let granted: Vec<&str> = permissions.lines().take_while(|l| l.starts_with("      ")).collect();
+    assert_eq!(granted.len(), 1, "{granted:?}");
+    assert!(granted[0].starts_with("      id-token: write"), "{granted:?}");
+    assert!(
+        !pypi.contains("actions/checkout") && !pypi.contains("run:"),
+        "it only downloads and uploads: {pypi}"
+    );
+    assert!(pypi.contains("name: wheels\n          path: wheels\n"), "{pypi}");
+    let uses: Vec<&str> = pypi.lines().filter_map(|l| l.trim().strip_prefix("- uses: ")).collect();
+    assert_eq!(uses.len(), 2, "{uses:?}");
+    assert!(uses[0].starts_with("actions/download-artifact@"), "{uses:?}");
+    assert!(uses[1].starts_with("pypa/gh-action-pypi-publish@") && uses[1].contains(" # v1."), "{uses:?}");
+    assert!(pypi.trim_end().ends_with("packages-dir: wheels/"), "{pypi}");
+    for token in ["password", "secrets.", "skip-existing", "repository-url"] {
+        assert!(!pypi.contains(token), "{token}: {pypi}");
+    }
 }
 
 #[test]
