@@ -50,7 +50,7 @@ fn never_a_pool_id(value: &Sym) -> Option<String> {
         Sym::Concat(parts) if parts.first().and_then(Sym::as_lit).is_some_and(|s| s.starts_with("arn:")) => {
             Some(format!("{} is an ARN, not an identity pool ID", value.describe()))
         }
-        Sym::Attr { resource, attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
+        Sym::Attr { attr, .. } if NOT_POOL_IDS.contains(&attr.as_str()) => {
             Some(format!("`{}` is not an identity pool ID", value.describe()))
         }
         _ => None,

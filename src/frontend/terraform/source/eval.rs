@@ -289,6 +289,18 @@ impl<'s, 'a> Scope<'s, 'a> {
                 _ => Sym::Unknown(format!("`{text}` in a template")),
             };
         }
+        // `each.value…` of a `for_each`, and members of variables and locals (`var.m["k"]`) when
+        // they resolve; else the arms below (let chains, not `if let` guards: rust-version 1.88).
+        if let ["each", "value", ..] = parts.as_slice()
+            && let Some(each) = self.each.filter(|e| !e.count)
+        {
+            return self.each_value(each, text);
+        }
+        if let ["var" | "local", ..] = parts.as_slice()
+            && let Some(value) = self.member(&self.index(text, span))
+        {
+            return value;
+        }
         match parts.as_slice() {
             ["path", "root" | "cwd"] => Sym::Lit(".".into()),
             ["path", "module"] => match (self.root().0, self.module().path.as_deref()) {
@@ -301,10 +313,6 @@ impl<'s, 'a> Scope<'s, 'a> {
             ["count", "index"] if self.each.is_some_and(|e| e.count) => {
                 Sym::Lit(self.each.map(|e| e.key.clone()).unwrap_or_default())
             }
-            ["each", "value", ..] if let Some(each) = self.each.filter(|e| !e.count) => {
-                self.each_value(each, text)
-            }
-            ["var" | "local", ..] if let Some(value) = self.member(&self.index(text, span)) => value,
             ["var", name, ..] => self.variable(name),
             ["local", name, ..] => self.local(name),
             ["module", name, output, ..] => self.module_output(name, output, &self.index(text, span)),
@@ -1092,8 +1100,11 @@ impl<'s, 'a> Scope<'s, 'a> {
                 Some(value) => Found::Value(*self, value),
                 None => Found::Absent,
             },
-            None if let Some(items) = map.as_seq() => match key.parse::<usize>() {
-                Ok(i) => items.get(i).map_or(Found::Absent, |item| Found::Value(*self, item)),
+            None if map.as_seq().is_some() => match key.parse::<usize>() {
+                Ok(i) => {
+                    let items = map.as_seq().unwrap_or_default();
+                    items.get(i).map_or(Found::Absent, |item| Found::Value(*self, item))
+                }
                 Err(_) => Found::Unknown,
             },
             Some(e) if e.key == REF => {
