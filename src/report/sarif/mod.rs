@@ -6,10 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use self::catalog::{Tool, catalog, driver, level};
 use super::Location;
 use crate::Report;
-use crate::rules::{Finding, RULES, Rule, Severity};
+use crate::rules::{Finding, Rule};
 use crate::source::SourceFile;
+
+mod catalog;
 
 /// Where relative artifact URIs are rooted: the folder the scan ran in, which for the GitHub
 /// Action is the repository checkout.
@@ -35,56 +38,8 @@ struct Run<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    driver: Driver,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Driver {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    information_uri: Option<&'static str>,
-    rules: Vec<Descriptor>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Descriptor {
-    id: &'static str,
-    name: &'static str,
-    short_description: Text,
-    full_description: Text,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help_uri: Option<String>,
-    help: Help,
-    default_configuration: Configuration,
-    properties: RuleProperties,
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
-#[derive(Serialize)]
-struct Help {
-    text: String,
-    markdown: String,
-}
-
-#[derive(Serialize)]
-struct Configuration {
-    level: &'static str,
-}
-
-#[derive(Serialize)]
-struct RuleProperties {
-    tags: Vec<&'static str>,
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
+pub(super) struct Text {
+    pub(super) text: String,
 }
 
 #[derive(Serialize)]
@@ -235,102 +190,6 @@ pub fn render_with(report: &Report, show_suppressed: bool) -> String {
     let mut text = super::to_json_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
-}
-
-/// Every rule, so code scanning can show any rule's help, then the Guard rules of the scan, then
-/// any other rule a finding names.
-fn catalog(report: &Report) -> Vec<&'static Rule> {
-    let mut rules: Vec<&'static Rule> = RULES.to_vec();
-    for r in &report.guard_rules {
-        if !rules.iter().any(|known| known.code == r.code) {
-            rules.push(r);
-        }
-    }
-    for f in &report.findings {
-        if !rules.iter().any(|r| r.code == f.rule.code) {
-            rules.push(f.rule);
-        }
-    }
-    rules
-}
-
-fn driver(rules: &[&'static Rule]) -> Driver {
-    Driver {
-        name: "cognitrust",
-        version: env!("CARGO_PKG_VERSION"),
-        semantic_version: env!("CARGO_PKG_VERSION"),
-        information_uri: project_uri(),
-        rules: rules.iter().map(|r| descriptor(r)).collect(),
-    }
-}
-
-/// The project's home as Cargo.toml names it (`repository`, else `homepage`), when it does.
-fn project_uri() -> Option<&'static str> {
-    [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")].into_iter().find(|u| !u.is_empty())
-}
-
-fn descriptor(rule: &'static Rule) -> Descriptor {
-    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
-    Descriptor {
-        id: rule.code,
-        name: rule.name,
-        short_description: Text { text: rule.summary.to_string() },
-        full_description: Text { text: doc_section(&rule.doc_text(), "What it does") },
-        help_uri: (!repo.is_empty() && !crate::guard::is_code(rule.code))
-            .then(|| format!("{repo}/blob/main/docs/rules/{}.md", rule.code)),
-        help: Help { text: rule.doc_text(), markdown: super::rules::markdown(rule) },
-        default_configuration: Configuration { level: level(rule.severity) },
-        properties: RuleProperties {
-            tags: tags(rule.code),
-            security_severity: security_severity(rule.severity),
-        },
-    }
-}
-
-/// The paragraph under `## {title}` in a rule doc, on one line.
-fn doc_section(doc: &str, title: &str) -> String {
-    let heading = format!("## {title}");
-    let body: Vec<&str> = doc
-        .lines()
-        .skip_while(|l| l.trim() != heading)
-        .skip(1)
-        .take_while(|l| !l.starts_with("## "))
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    if body.is_empty() { doc.lines().next().unwrap_or_default().to_string() } else { body.join(" ") }
-}
-
-/// Tags by rule family; `security` makes GitHub rank alerts by `security-severity`.
-fn tags(code: &str) -> Vec<&'static str> {
-    let family: &[&'static str] = match code.get(..3) {
-        Some("CT1") => &["iam", "trust-policy"],
-        Some("CT2") => &["iam", "identity-pool"],
-        Some("CT3") => &["identity-pool", "role-mapping"],
-        Some("CT4") => &["iam", "least-privilege"],
-        _ if crate::guard::is_code(code) => return vec!["security", "cfn-guard"],
-        _ => &[],
-    };
-    let mut tags = vec!["security", "cognito"];
-    tags.extend_from_slice(family);
-    tags
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
-}
-
-/// GitHub's scale: 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
-fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "8.0",
-        Severity::Warning => "5.0",
-        Severity::Note => "2.0",
-    }
 }
 
 fn invocation(report: &Report) -> Invocation {
