@@ -118,100 +118,40 @@ impl Config {
 
     /// Reads and checks a config file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
-        let text = crate::read::read_file(path)
-            .and_then(|r| {
-                String::from_utf8(r.bytes)
-                    .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
-            })
-            .map_err(|e| ConfigError {
-                path: path.to_path_buf(),
-                text: String::new(),
-                message: format!("cannot read the config file: {e}"),
-                span: None,
-            })?;
-        let err = |message: String, span: Option<std::ops::Range<usize>>| ConfigError {
-            path: path.to_path_buf(),
-            text: text.clone(),
-            message,
-            span,
-        };
+        let text = read_text(path)?;
+        let file = ConfigFile { path, text: &text };
         let raw: RawConfig =
-            toml::from_str(&text).map_err(|e| err(e.message().trim().to_string(), e.span()))?;
-        let rule = |s: &Spanned<String>| {
-            crate::selection::find(s.get_ref())
-                .ok_or_else(|| err(format!("unknown rule `{}`", s.get_ref()), Some(s.span())))
-        };
+            toml::from_str(&text).map_err(|e| file.err(e.message().trim().to_string(), e.span()))?;
         let mut config = Config { source: Some((path.to_path_buf(), text.clone())), ..Config::default() };
         if let Some(f) = &raw.fail_on {
             config.fail_on = Some(FailOn::parse(f.get_ref()).ok_or_else(|| {
-                err(
+                file.err(
                     format!("`fail-on` must be error, warning, note or never, not `{}`", f.get_ref()),
                     Some(f.span()),
                 )
             })?);
         }
         for s in raw.select.iter().flatten() {
-            config.select.push(rule(s)?.code.to_string());
+            config.select.push(file.rule(s)?.code.to_string());
         }
         for s in raw.ignore.iter().flatten() {
-            config.ignore.push(rule(s)?.code.to_string());
+            config.ignore.push(file.rule(s)?.code.to_string());
         }
         for (code, sev) in raw.severity.iter().flatten() {
-            let r = crate::selection::find(code)
-                .ok_or_else(|| err(format!("unknown rule `{code}` in [severity]"), Some(sev.span())))?;
-            let s = match sev.get_ref().as_str() {
-                "error" => Severity::Error,
-                "warning" => Severity::Warning,
-                "note" => Severity::Note,
-                other => {
-                    return Err(err(
-                        format!("a severity is error, warning or note, not `{other}`"),
-                        Some(sev.span()),
-                    ));
-                }
-            };
-            config.severity.push((r, s));
+            config.severity.push(file.severity(code, sev)?);
         }
         for g in raw.exclude.iter().flatten() {
-            config.exclude.push(glob(g).map_err(|m| err(m, Some(g.span())))?);
+            config.exclude.push(glob(g).map_err(|m| file.err(m, Some(g.span())))?);
         }
         if let Some(b) = &raw.baseline {
             if b.get_ref().trim().is_empty() {
-                return Err(err("`baseline` names a file: it is empty".into(), Some(b.span())));
+                return Err(file.err("`baseline` names a file: it is empty".into(), Some(b.span())));
             }
             let base = path.parent().unwrap_or(Path::new(""));
             config.baseline = Some(base.join(b.get_ref()));
         }
         for entry in raw.suppress.iter().flatten() {
-            let span = entry.span();
-            let s = entry.get_ref();
-            let reason = match &s.reason {
-                Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_string(),
-                Some(r) => {
-                    return Err(err(
-                        "a suppression needs a reason: `reason` is empty".into(),
-                        Some(r.span()),
-                    ));
-                }
-                None => return Err(err("a suppression needs a `reason`".into(), Some(span))),
-            };
-            if s.path.is_none() && s.resource.is_none() {
-                return Err(err(
-                    "a suppression names a `path` glob, a `resource`, or both".into(),
-                    Some(span),
-                ));
-            }
-            let path = match &s.path {
-                Some(p) => Some(glob(p).map_err(|m| err(m, Some(p.span())))?),
-                None => None,
-            };
-            config.suppress.push(ConfigSuppression {
-                rule: rule(&s.rule)?,
-                path,
-                resource: s.resource.as_ref().map(|r| r.get_ref().clone()),
-                reason,
-                span,
-            });
+            config.suppress.push(file.suppression(entry)?);
         }
         Ok(config)
     }
@@ -246,6 +186,85 @@ fn glob(pattern: &Spanned<String>) -> Result<GlobMatcher, String> {
     Glob::new(text.trim_start_matches("./"))
         .map(|g| g.compile_matcher())
         .map_err(|e| format!("bad glob `{text}`: {e}"))
+}
+
+/// The text of a config file, or why it cannot be read.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    crate::read::read_file(path)
+        .and_then(|r| {
+            String::from_utf8(r.bytes)
+                .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+        })
+        .map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            text: String::new(),
+            message: format!("cannot read the config file: {e}"),
+            span: None,
+        })
+}
+
+/// A config file being read: its errors carry its path and text, for a snippet.
+struct ConfigFile<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl ConfigFile<'_> {
+    fn err(&self, message: String, span: Option<std::ops::Range<usize>>) -> ConfigError {
+        ConfigError { path: self.path.to_path_buf(), text: self.text.to_string(), message, span }
+    }
+
+    fn rule(&self, s: &Spanned<String>) -> Result<&'static Rule, ConfigError> {
+        crate::selection::find(s.get_ref())
+            .ok_or_else(|| self.err(format!("unknown rule `{}`", s.get_ref()), Some(s.span())))
+    }
+
+    /// One line of `[severity]`: a rule and the severity it gets.
+    fn severity(&self, code: &str, sev: &Spanned<String>) -> Result<(&'static Rule, Severity), ConfigError> {
+        let rule = crate::selection::find(code)
+            .ok_or_else(|| self.err(format!("unknown rule `{code}` in [severity]"), Some(sev.span())))?;
+        let severity = match sev.get_ref().as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "note" => Severity::Note,
+            other => {
+                return Err(self
+                    .err(format!("a severity is error, warning or note, not `{other}`"), Some(sev.span())));
+            }
+        };
+        Ok((rule, severity))
+    }
+
+    /// One `[[suppress]]` entry: a rule, a path glob and/or a resource, and a reason.
+    fn suppression(&self, entry: &Spanned<RawSuppress>) -> Result<ConfigSuppression, ConfigError> {
+        let span = entry.span();
+        let s = entry.get_ref();
+        let reason = match &s.reason {
+            Some(r) if !r.get_ref().trim().is_empty() => r.get_ref().trim().to_string(),
+            Some(r) => {
+                return Err(
+                    self.err("a suppression needs a reason: `reason` is empty".into(), Some(r.span()))
+                );
+            }
+            None => return Err(self.err("a suppression needs a `reason`".into(), Some(span))),
+        };
+        if s.path.is_none() && s.resource.is_none() {
+            return Err(
+                self.err("a suppression names a `path` glob, a `resource`, or both".into(), Some(span))
+            );
+        }
+        let path = match &s.path {
+            Some(p) => Some(glob(p).map_err(|m| self.err(m, Some(p.span())))?),
+            None => None,
+        };
+        Ok(ConfigSuppression {
+            rule: self.rule(&s.rule)?,
+            path,
+            resource: s.resource.as_ref().map(|r| r.get_ref().clone()),
+            reason,
+            span,
+        })
+    }
 }
 
 /// `path` relative to `base` with forward slashes, or as given when it is not below it.
