@@ -17,9 +17,7 @@ pub fn link(model: &mut Model) {
     add_group_slots(model);
     let roles = RoleIndex::new(&model.roles);
     let pools = PoolIndex::new(model);
-    let mut uses = Vec::new();
-    let mut seen: HashSet<UseKey> = HashSet::new();
-    let mut unresolved = Vec::new();
+    let mut found = Links::default();
     let mut attachment_pools = Vec::new();
     for (a, att) in model.attachments.iter().enumerate() {
         let mut att_pools = Vec::new();
@@ -27,69 +25,107 @@ pub fn link(model: &mut Model) {
             let pool_item = variant.value.pool.as_ref();
             let pool = pool_item.and_then(|p| pools.find(&p.value));
             att_pools.push(pool);
-            let pool_variants: Vec<usize> = match pool {
-                Some(p) => model.pools[p]
-                    .variants
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, pv)| pv.assign.merge(&variant.assign).is_some())
-                    .map(|(i, _)| i)
-                    .collect(),
-                None => Vec::new(),
+            let attached = Attached {
+                attachment: a,
+                variant: v,
+                assign: &variant.assign,
+                pool,
+                pool_value: pool_item.map(|p| p.value.clone()),
+                pool_variants: fitting_pool_variants(model, pool, &variant.assign),
             };
             for (s, slot) in variant.value.slots.iter().enumerate() {
-                for candidate in slot.role.value.alternatives() {
-                    let role = match find_role(&roles, candidate) {
-                        Ok(role) => role,
-                        Err(reason) => {
-                            let unevaluated = matches!(candidate, Sym::Unevaluated(_));
-                            unresolved.push(Unresolved {
-                                attachment: a,
-                                variant: v,
-                                slot: s,
-                                reason,
-                                unevaluated,
-                            });
-                            continue;
-                        }
-                    };
-                    for (t, trust) in model.roles[role].trust.iter().enumerate() {
-                        if trust.assign.merge(&variant.assign).is_none() {
-                            continue;
-                        }
-                        let key = UseKey {
-                            attachment: a,
-                            kind: slot.kind,
-                            at: slot.role.loc,
-                            key_at: slot.key_loc,
-                            role,
-                            trust: t,
-                            pool,
-                            pool_value: pool_item.map(|p| p.value.clone()),
-                            pool_variants: pool_variants.clone(),
-                        };
-                        if seen.insert(key) {
-                            let pool_variants = pool_variants.clone();
-                            uses.push(Use {
-                                pool,
-                                attachment: a,
-                                variant: v,
-                                slot: s,
-                                role,
-                                trust: t,
-                                pool_variants,
-                            });
-                        }
-                    }
-                }
+                found.slot(model, &roles, &attached, s, slot);
             }
         }
         attachment_pools.push(att_pools);
     }
     model.has_unresolved_attachment = attachment_pools.iter().flatten().any(Option::is_none);
-    model.uses = uses;
-    model.unresolved = unresolved;
+    model.uses = found.uses;
+    model.unresolved = found.unresolved;
     model.attachment_pools = attachment_pools;
+}
+
+/// The pool's variants whose condition assignment fits the attachment variant's.
+fn fitting_pool_variants(model: &Model, pool: Option<usize>, assign: &crate::model::Assign) -> Vec<usize> {
+    match pool {
+        Some(p) => model.pools[p]
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(_, pv)| pv.assign.merge(assign).is_some())
+            .map(|(i, _)| i)
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// An attachment variant and the pool it names, as its slots are linked.
+struct Attached<'a> {
+    attachment: usize,
+    variant: usize,
+    assign: &'a crate::model::Assign,
+    pool: Option<usize>,
+    pool_value: Option<Sym>,
+    pool_variants: Vec<usize>,
+}
+
+/// What [`link`] finds: the uses, each kept once by what the rules can tell apart, and the
+/// slots whose role could not be found.
+#[derive(Default)]
+struct Links {
+    uses: Vec<Use>,
+    seen: HashSet<UseKey>,
+    unresolved: Vec<Unresolved>,
+}
+
+impl Links {
+    /// Links slot `s` of an attachment variant: each role it may name, in each trust variant
+    /// that fits the attachment's assignment.
+    fn slot(&mut self, model: &Model, roles: &RoleIndex, at: &Attached, s: usize, slot: &Slot) {
+        for candidate in slot.role.value.alternatives() {
+            let role = match find_role(roles, candidate) {
+                Ok(role) => role,
+                Err(reason) => {
+                    let unevaluated = matches!(candidate, Sym::Unevaluated(_));
+                    self.unresolved.push(Unresolved {
+                        attachment: at.attachment,
+                        variant: at.variant,
+                        slot: s,
+                        reason,
+                        unevaluated,
+                    });
+                    continue;
+                }
+            };
+            for (t, trust) in model.roles[role].trust.iter().enumerate() {
+                if trust.assign.merge(at.assign).is_none() {
+                    continue;
+                }
+                let key = UseKey {
+                    attachment: at.attachment,
+                    kind: slot.kind,
+                    at: slot.role.loc,
+                    key_at: slot.key_loc,
+                    role,
+                    trust: t,
+                    pool: at.pool,
+                    pool_value: at.pool_value.clone(),
+                    pool_variants: at.pool_variants.clone(),
+                };
+                if self.seen.insert(key) {
+                    self.uses.push(Use {
+                        pool: at.pool,
+                        attachment: at.attachment,
+                        variant: at.variant,
+                        slot: s,
+                        role,
+                        trust: t,
+                        pool_variants: at.pool_variants.clone(),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// What the rules can tell apart in a use: two uses with the same key give the same findings.

@@ -193,17 +193,7 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile], blocked: &HashM
         }
         edits.sort();
         edits.dedup();
-        let shared = edits.iter().find_map(|e| {
-            if files[e.file].syntax != Syntax::Yaml {
-                return None;
-            }
-            let anchors = aliased.entry(e.file).or_insert_with(|| anchors::aliased(&files[e.file]));
-            anchors
-                .iter()
-                .find(|(s, _)| s.start <= e.span.start && e.span.end <= s.end)
-                .map(|(_, n)| n.clone())
-        });
-        if let Some(name) = shared {
+        if let Some(name) = in_aliased_anchor(&edits, files, &mut aliased) {
             fix.not_applied = Some(if name.is_empty() {
                 format!(
                     "the file has more than {} YAML anchors that aliases repeat, more than the fix looks through",
@@ -219,6 +209,22 @@ pub fn spell_all(findings: &mut [Finding], files: &[SourceFile], blocked: &HashM
             fix.edits = edits;
         }
     }
+}
+
+/// The name of the aliased YAML anchor an edit lies in, when one does (empty past the anchors
+/// counted); each file's anchors are found once, in `aliased`.
+fn in_aliased_anchor(
+    edits: &[Edit],
+    files: &[SourceFile],
+    aliased: &mut HashMap<FileId, Vec<(Span, String)>>,
+) -> Option<String> {
+    edits.iter().find_map(|e| {
+        if files[e.file].syntax != Syntax::Yaml {
+            return None;
+        }
+        let anchors = aliased.entry(e.file).or_insert_with(|| anchors::aliased(&files[e.file]));
+        anchors.iter().find(|(s, _)| s.start <= e.span.start && e.span.end <= s.end).map(|(_, n)| n.clone())
+    })
 }
 
 /// A file with the fixes applied.

@@ -101,8 +101,13 @@ fn scan(args: ScanArgs) -> ExitCode {
     if let Some(note) = baseline_note.filter(|_| !args.quiet) {
         eprintln!("{note}");
     }
+    warn_if_nothing_was_checked(&report);
+    ExitCode::from(exit_status(&report, fail_on))
+}
+
+/// A scan that found nothing to check passes, and the report alone would not say why.
+fn warn_if_nothing_was_checked(report: &Report) {
     if report.summary.templates == 0 && report.errors.is_empty() {
-        // Nothing was checked: a pass here says nothing, and the report alone would not say so.
         eprintln!(
             "warning: no CloudFormation or SAM template, Terraform module or plan, CDK cloud assembly or \
              Serverless Framework service was found ({} files looked at)\n  hint: name the folder that \
@@ -111,7 +116,6 @@ fn scan(args: ScanArgs) -> ExitCode {
             report.summary.files_scanned
         );
     }
-    ExitCode::from(exit_status(&report, fail_on))
 }
 
 /// `--baseline`/`--write-baseline` (or the config's `baseline`) on a finished report: what to say
