@@ -1,3 +1,4 @@
+use super::view::TrustedRole;
 use super::{Context, Findings, declare_rule};
 use crate::iam::request::{KeyKind, Operator, admits, condition_admits, key_kind, looks_like_pool_id};
 use crate::iam::{WEB_IDENTITY, allows_action};
@@ -74,65 +75,76 @@ fn check(cx: &Context, out: &mut Findings) {
     for tr in &cx.trusted {
         for st in tr.cognito_allows() {
             for c in st.conditions.iter().filter(|c| exact_aud(c)) {
-                if let Some(why) =
-                    c.values.iter().map(|v| never_a_pool_id(&v.value)).collect::<Option<Vec<_>>>()
-                {
-                    let f = out.add(
-                        c.values_loc,
-                        &tr.role.resource,
-                        format!(
-                            "the `aud` condition of role `{}` can never match an identity pool: {}",
-                            tr.role.resource.name,
-                            why.join("; ")
-                        ),
-                    );
-                    f.label("not an identity pool ID")
-                        .help(format!("set `cognito-identity.amazonaws.com:aud` to {}", tr.pool_id_text()));
-                    tr.relate_uses(f);
-                    continue;
-                }
-                for pr in &tr.uses {
-                    let request = pr.request();
-                    let (Some(pool_id), Tri::No) = (request.pool, condition_admits(c, &request)) else {
-                        continue;
-                    };
-                    // A role several pools hand out may trust each in a statement of its own.
-                    let admitted = |other: &&crate::model::Statement| {
-                        !std::ptr::eq(*other, st)
-                            && allows_action(other, WEB_IDENTITY) != Tri::No
-                            && admits(other, &request) != Tri::No
-                    };
-                    if tr.cognito_allows().any(|other| admitted(&other)) {
-                        continue;
-                    }
-                    let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
-                    let f = out.add(
-                        c.values_loc,
-                        &tr.role.resource,
-                        format!(
-                            "role `{}` is {} but its `aud` condition names {}, not that pool",
-                            tr.role.resource.name,
-                            pr.role_of_pool(),
-                            names.join(", ")
-                        ),
-                    );
-                    let wanted = match pr.pool {
-                        Some(_) => pr.pool_id_text(),
-                        None => pool_id.describe(),
-                    };
-                    f.label("a different pool").help(format!(
-                        "set `cognito-identity.amazonaws.com:aud` to {wanted}; until then users get InvalidIdentityPoolConfigurationException"
-                    ));
-                    pr.relate_slot(f);
-                    if let Some(pool) = pr.pool {
-                        f.related(
-                            pool.resource.loc,
-                            format!("pool `{}` is defined here", pool.resource.name),
-                            Some(&pool.resource),
-                        );
-                    }
+                if !never_a_pool(tr, c, out) {
+                    other_pool(tr, st, c, out);
                 }
             }
+        }
+    }
+}
+
+/// An `aud` condition whose every value can never be an identity pool ID; whether it is one.
+fn never_a_pool(tr: &TrustedRole, c: &Condition, out: &mut Findings) -> bool {
+    let Some(why) = c.values.iter().map(|v| never_a_pool_id(&v.value)).collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    let f = out.add(
+        c.values_loc,
+        &tr.role.resource,
+        format!(
+            "the `aud` condition of role `{}` can never match an identity pool: {}",
+            tr.role.resource.name,
+            why.join("; ")
+        ),
+    );
+    f.label("not an identity pool ID")
+        .help(format!("set `cognito-identity.amazonaws.com:aud` to {}", tr.pool_id_text()));
+    tr.relate_uses(f);
+    true
+}
+
+/// An `aud` condition of statement `st` that names another pool than one that hands the role
+/// out, when no other statement of the role admits that pool.
+fn other_pool(tr: &TrustedRole, st: &crate::model::Statement, c: &Condition, out: &mut Findings) {
+    for pr in &tr.uses {
+        let request = pr.request();
+        let (Some(pool_id), Tri::No) = (request.pool, condition_admits(c, &request)) else {
+            continue;
+        };
+        // A role several pools hand out may trust each in a statement of its own.
+        let admitted = |other: &&crate::model::Statement| {
+            !std::ptr::eq(*other, st)
+                && allows_action(other, WEB_IDENTITY) != Tri::No
+                && admits(other, &request) != Tri::No
+        };
+        if tr.cognito_allows().any(|other| admitted(&other)) {
+            continue;
+        }
+        let names: Vec<String> = c.values.iter().map(|v| v.value.describe()).collect();
+        let f = out.add(
+            c.values_loc,
+            &tr.role.resource,
+            format!(
+                "role `{}` is {} but its `aud` condition names {}, not that pool",
+                tr.role.resource.name,
+                pr.role_of_pool(),
+                names.join(", ")
+            ),
+        );
+        let wanted = match pr.pool {
+            Some(_) => pr.pool_id_text(),
+            None => pool_id.describe(),
+        };
+        f.label("a different pool").help(format!(
+            "set `cognito-identity.amazonaws.com:aud` to {wanted}; until then users get InvalidIdentityPoolConfigurationException"
+        ));
+        pr.relate_slot(f);
+        if let Some(pool) = pr.pool {
+            f.related(
+                pool.resource.loc,
+                format!("pool `{}` is defined here", pool.resource.name),
+                Some(&pool.resource),
+            );
         }
     }
 }

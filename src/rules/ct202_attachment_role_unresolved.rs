@@ -1,6 +1,6 @@
 use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
-use crate::model::{SlotKind, Sym};
+use crate::model::{Model, SlotKind, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -51,8 +51,13 @@ fn check(cx: &Context, out: &mut Findings) {
             "scan the template or module that defines this role in the same run to have its trust checked",
         );
     }
-    // A `Token` mapping hands out the roles of its user pool's groups: when that user pool is
-    // not among the scanned files, those roles were not checked either.
+    token_mappings_of_unscanned_user_pools(model, out);
+    computed_roles(model, out);
+}
+
+/// A `Token` mapping hands out the roles of its user pool's groups: when that user pool is not
+/// among the scanned files, those roles were not checked either.
+fn token_mappings_of_unscanned_user_pools(model: &Model, out: &mut Findings) {
     let mut noted = std::collections::HashSet::new();
     for att in &model.attachments {
         for m in att.variants.iter().flat_map(|v| &v.value.mappings).filter(|m| m.kind_is("Token")) {
@@ -77,6 +82,10 @@ fn check(cx: &Context, out: &mut Findings) {
                 .help("scan the template or module that defines the user pool and its groups in the same run to have their roles checked");
         }
     }
+}
+
+/// An attachment whose roles map is computed: which role fills which slot is not known.
+fn computed_roles(model: &Model, out: &mut Findings) {
     for att in &model.attachments {
         for variant in att.variants.iter().filter(|v| v.value.opaque_roles) {
             let at = variant.value.roles_loc.unwrap_or(att.resource.loc);

@@ -80,29 +80,7 @@ fn check(cx: &Context, out: &mut Findings) {
         );
         f.label("not evaluated").help(HELP);
     }
-    // A role a pool hands out whose trust policy could not be read in any variant, and that
-    // no other CT901 already names (a plan's role whose policy is only known at apply, say).
-    let named: std::collections::HashSet<&str> =
-        model.incomplete.iter().map(|i| i.resource.name.as_str()).collect();
-    let mut seen = std::collections::HashSet::new();
-    for u in &model.uses {
-        let role = &model.roles[u.role];
-        if role.trust.iter().any(|t| t.value.is_some())
-            || named.contains(role.resource.name.as_str())
-            || !seen.insert(u.role)
-        {
-            continue;
-        }
-        let f = out.add(
-            role.resource.loc,
-            &role.resource,
-            format!(
-                "`{}` was not fully checked: its trust policy could not be read, so its trust was not checked",
-                role.resource.name
-            ),
-        );
-        f.label("trust policy not read").help(HELP);
-    }
+    unread_trust_policies(model, out);
     for (resource, loc, what) in unevaluated_trust_values(trusted) {
         let f = out.add(
             loc,
@@ -124,6 +102,32 @@ fn check(cx: &Context, out: &mut Findings) {
             ),
         );
         f.label("evaluation stopped here").help(HELP);
+    }
+}
+
+/// A role a pool hands out whose trust policy could not be read in any variant, and that no
+/// other CT901 already names (a plan's role whose policy is only known at apply, say).
+fn unread_trust_policies(model: &crate::model::Model, out: &mut Findings) {
+    let named: std::collections::HashSet<&str> =
+        model.incomplete.iter().map(|i| i.resource.name.as_str()).collect();
+    let mut seen = std::collections::HashSet::new();
+    for u in &model.uses {
+        let role = &model.roles[u.role];
+        if role.trust.iter().any(|t| t.value.is_some())
+            || named.contains(role.resource.name.as_str())
+            || !seen.insert(u.role)
+        {
+            continue;
+        }
+        let f = out.add(
+            role.resource.loc,
+            &role.resource,
+            format!(
+                "`{}` was not fully checked: its trust policy could not be read, so its trust was not checked",
+                role.resource.name
+            ),
+        );
+        f.label("trust policy not read").help(HELP);
     }
 }
 
