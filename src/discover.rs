@@ -163,24 +163,7 @@ fn walk(
         let found = Mutex::new((Vec::new(), Vec::new()));
         builder.build_parallel().run(|| {
             Box::new(|entry| {
-                let mut guard = lock(&found);
-                match entry {
-                    Ok(e)
-                        if e.file_type().is_some_and(|t| t.is_file()) && has_template_extension(e.path()) =>
-                    {
-                        guard.0.push(e.into_path())
-                    }
-                    // A FIFO, socket or device named like a template: said, never opened.
-                    Ok(e)
-                        if e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir())
-                            && has_template_extension(e.path()) =>
-                    {
-                        let message = "not a regular file (a FIFO, socket or device); not read".to_string();
-                        guard.1.push(WalkError { path: Some(e.into_path()), message })
-                    }
-                    Ok(_) => {}
-                    Err(err) => guard.1.push(walk_error(err)),
-                }
+                take(entry, &mut lock(&found));
                 WalkState::Continue
             })
         });
@@ -190,6 +173,25 @@ fn walk(
     }
     errors.append(&mut lock(&outside_links));
     (files, errors)
+}
+
+/// What the walk keeps of an entry: a file named like a template, or an error (a FIFO, socket or
+/// device named like one is said, never opened).
+fn take(entry: Result<ignore::DirEntry, ignore::Error>, found: &mut (Vec<PathBuf>, Vec<WalkError>)) {
+    match entry {
+        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && has_template_extension(e.path()) => {
+            found.0.push(e.into_path())
+        }
+        Ok(e)
+            if e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir())
+                && has_template_extension(e.path()) =>
+        {
+            let message = "not a regular file (a FIFO, socket or device); not read".to_string();
+            found.1.push(WalkError { path: Some(e.into_path()), message })
+        }
+        Ok(_) => {}
+        Err(err) => found.1.push(walk_error(err)),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -29,8 +29,6 @@ fn entry(key: &str, key_span: Span, value: Node) -> Entry {
 }
 
 fn statement(block: &Node, text: Text) -> Node {
-    let text_of =
-        |n: Option<&Node>| n.and_then(text).unwrap_or_else(|| crate::iam::policy::UNKNOWN_KEY.to_string());
     let mut out = Vec::new();
     let effect =
         block.get("effect").cloned().unwrap_or_else(|| Node::new(Value::String("Allow".into()), block.span));
@@ -47,66 +45,76 @@ fn statement(block: &Node, text: Text) -> Node {
         }
     }
     for (tf, iam) in [("principals", "Principal"), ("not_principals", "NotPrincipal")] {
-        let principals = blocks(block, tf);
-        if let Some(first) = principals.first() {
-            let entries: Vec<Entry> = principals
-                .iter()
-                .map(|p| {
-                    let kind = p.get("type");
-                    let span = kind.map_or(p.span, |k| k.span);
-                    let ids = p
-                        .get("identifiers")
-                        .cloned()
-                        .unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), p.span));
-                    entry(&text_of(kind), span, ids)
-                })
-                .collect();
-            let key_span = block.entry(tf).map_or(first.span, |e| e.key_span);
-            // `type = "*"` is how the provider writes `Principal: "*"`.
-            let value = if entries.iter().any(|e| e.key == "*") {
-                Node::new(Value::String("*".into()), first.span)
-            } else {
-                Node::new(Value::Map(entries), first.span)
-            };
-            out.push(entry(iam, key_span, value));
-        }
+        out.extend(principals(block, tf, iam, text));
     }
+    out.extend(conditions(block, text));
+    Node::new(Value::Map(out), block.span)
+}
+
+/// The text of a node, or the key that stands for what is not known.
+fn text_or_unknown(n: Option<&Node>, text: Text) -> String {
+    n.and_then(text).unwrap_or_else(|| crate::iam::policy::UNKNOWN_KEY.to_string())
+}
+
+/// The `Principal` (or `NotPrincipal`) entry of a statement's `principals` blocks, if it has any.
+fn principals(block: &Node, tf: &str, iam: &str, text: Text) -> Option<Entry> {
+    let principals = blocks(block, tf);
+    let first = principals.first()?;
+    let entries: Vec<Entry> = principals
+        .iter()
+        .map(|p| {
+            let kind = p.get("type");
+            let span = kind.map_or(p.span, |k| k.span);
+            let ids =
+                p.get("identifiers").cloned().unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), p.span));
+            entry(&text_or_unknown(kind, text), span, ids)
+        })
+        .collect();
+    let key_span = block.entry(tf).map_or(first.span, |e| e.key_span);
+    // `type = "*"` is how the provider writes `Principal: "*"`.
+    let value = if entries.iter().any(|e| e.key == "*") {
+        Node::new(Value::String("*".into()), first.span)
+    } else {
+        Node::new(Value::Map(entries), first.span)
+    };
+    Some(entry(iam, key_span, value))
+}
+
+/// The `Condition` entry of a statement's `condition` blocks, grouped by operator, if it has any.
+fn conditions(block: &Node, text: Text) -> Option<Entry> {
     let conditions = blocks(block, "condition");
-    if let Some(first) = conditions.first() {
-        let mut by_test: Vec<Entry> = Vec::new();
-        // Each operator's entry in `by_test`, so that many condition blocks cost no scan each.
-        let mut tests: HashMap<String, usize> = HashMap::new();
-        for c in &conditions {
-            let test = c.get("test");
-            let variable = c.get("variable");
-            let values =
-                c.get("values").cloned().unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), c.span));
-            let key = entry(&text_of(variable), variable.map_or(c.span, |v| v.span), values);
-            let test_text = text_of(test);
-            match tests.get(&test_text).and_then(|&i| by_test.get_mut(i)) {
-                Some(existing) => {
-                    if let Value::Map(keys) = &mut existing.value.value {
-                        keys.push(key);
-                    }
-                }
-                None => {
-                    tests.insert(test_text.clone(), by_test.len());
-                    by_test.push(entry(
-                        &test_text,
-                        test.map_or(c.span, |t| t.span),
-                        Node::new(Value::Map(vec![key]), c.span),
-                    ));
+    let first = conditions.first()?;
+    let mut by_test: Vec<Entry> = Vec::new();
+    // Each operator's entry in `by_test`, so that many condition blocks cost no scan each.
+    let mut tests: HashMap<String, usize> = HashMap::new();
+    for c in &conditions {
+        let test = c.get("test");
+        let variable = c.get("variable");
+        let values = c.get("values").cloned().unwrap_or_else(|| Node::new(Value::Seq(Vec::new()), c.span));
+        let key = entry(&text_or_unknown(variable, text), variable.map_or(c.span, |v| v.span), values);
+        let test_text = text_or_unknown(test, text);
+        match tests.get(&test_text).and_then(|&i| by_test.get_mut(i)) {
+            Some(existing) => {
+                if let Value::Map(keys) = &mut existing.value.value {
+                    keys.push(key);
                 }
             }
+            None => {
+                tests.insert(test_text.clone(), by_test.len());
+                by_test.push(entry(
+                    &test_text,
+                    test.map_or(c.span, |t| t.span),
+                    Node::new(Value::Map(vec![key]), c.span),
+                ));
+            }
         }
-        // The first `condition` block is where a reader looks for the conditions.
-        let key_span = block
-            .as_map()
-            .and_then(|m| m.iter().find(|e| e.key == "condition"))
-            .map_or(first.span, |e| e.key_span);
-        out.push(entry("Condition", key_span, Node::new(Value::Map(by_test), first.span)));
     }
-    Node::new(Value::Map(out), block.span)
+    // The first `condition` block is where a reader looks for the conditions.
+    let key_span = block
+        .as_map()
+        .and_then(|m| m.iter().find(|e| e.key == "condition"))
+        .map_or(first.span, |e| e.key_span);
+    Some(entry("Condition", key_span, Node::new(Value::Map(by_test), first.span)))
 }
 
 /// The policy document in JSON text: the source slice at `span` when it parses once its
