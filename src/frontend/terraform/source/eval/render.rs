@@ -5,9 +5,10 @@
 
 use std::cell::Cell;
 
+use super::members::member_path;
+use super::references::split_reference;
 use super::{
-    Followed, Found, MAX_ITEMS, MAX_LOOP_STEPS, MAX_MERGE_STEPS, MAX_VALUE_BYTES, Scope, Var, member_path,
-    split_reference, too_large,
+    Followed, Found, MAX_ITEMS, MAX_LOOP_STEPS, MAX_MERGE_STEPS, MAX_VALUE_BYTES, Scope, Var, too_large,
 };
 use crate::frontend::Resolve;
 use crate::frontend::terraform::policy;
@@ -53,58 +54,68 @@ impl Scope<'_, '_> {
                 }
                 _ => Err(unknown()),
             },
-            Some(e) if e.key == REF => {
-                let text = e.value.as_str().unwrap_or_default();
-                if let (Some(vars), [name]) = (self.vars, split_reference(text).as_slice()) {
-                    return match vars.get(*name) {
-                        Some(Var::Items(items)) => Ok(items.clone()),
-                        _ => Err(unknown()),
-                    };
-                }
-                let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
-                let (mut at, mut node) = match self.follow(&head) {
-                    Some(Followed::To(at, node)) => (at, node),
-                    Some(Followed::Stopped(why)) => return Err(why),
-                    _ => return Err(unknown()),
-                };
-                for segment in &path {
-                    match at.find_key(node, segment, budget) {
-                        Found::Value(a, n) => (at, node) = (a, n),
-                        Found::Limit(why) => return Err(why),
-                        _ => return Err(unknown()),
-                    }
-                }
-                at.items_within(node, budget)
-            }
-            Some(e) if e.key == CALL => match e.value.as_seq() {
-                Some([name, arg]) if matches!(name.as_str(), Some("tolist" | "toset" | "tomap")) => {
-                    self.items_within(arg, budget)
-                }
-                // The maps' keys, the last map's value for each.
-                Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
-                    let mut merged: std::collections::BTreeMap<String, (Sym, Sym)> = Default::default();
-                    for map in maps {
-                        for (key, value) in self.items_within(map, budget)? {
-                            merged.insert(key.describe(), (key, value));
-                        }
-                        if merged.len() > MAX_ITEMS {
-                            return Err(format!("a collection of more than {MAX_ITEMS} items"));
-                        }
-                    }
-                    Ok(merged.into_values().collect())
-                }
-                Some([name, lists @ ..]) if name.as_str() == Some("concat") => {
-                    let mut all = Vec::new();
-                    for list in lists {
-                        all.extend(self.items_within(list, budget)?.into_iter().map(|(_, v)| v));
-                        if all.len() > MAX_ITEMS {
-                            return Err(format!("a collection of more than {MAX_ITEMS} items"));
-                        }
-                    }
-                    Ok(all.into_iter().enumerate().map(|(i, v)| (Sym::Lit(i.to_string()), v)).collect())
-                }
+            Some(e) if e.key == REF => self.referenced_items(e.value.as_str().unwrap_or_default(), budget),
+            Some(e) if e.key == CALL => self.call_items(e.value.as_seq(), budget),
+            _ => Err(unknown()),
+        }
+    }
+
+    /// The items of the collection a reference names: a template variable, or a list or map
+    /// written in a local or module argument (and members below it).
+    fn referenced_items(&self, text: &str, budget: &Cell<usize>) -> Result<Vec<(Sym, Sym)>, String> {
+        let unknown = || "a collection not known statically".to_string();
+        if let (Some(vars), [name]) = (self.vars, split_reference(text).as_slice()) {
+            return match vars.get(*name) {
+                Some(Var::Items(items)) => Ok(items.clone()),
                 _ => Err(unknown()),
-            },
+            };
+        }
+        let (head, path) = member_path(text).unwrap_or_else(|| (text.to_string(), Vec::new()));
+        let (mut at, mut node) = match self.follow(&head) {
+            Some(Followed::To(at, node)) => (at, node),
+            Some(Followed::Stopped(why)) => return Err(why),
+            _ => return Err(unknown()),
+        };
+        for segment in &path {
+            match at.find_key(node, segment, budget) {
+                Found::Value(a, n) => (at, node) = (a, n),
+                Found::Limit(why) => return Err(why),
+                _ => return Err(unknown()),
+            }
+        }
+        at.items_within(node, budget)
+    }
+
+    /// The items of `tolist`, `toset`, `tomap`, `merge` or `concat` of collections.
+    fn call_items(&self, call: Option<&[Node]>, budget: &Cell<usize>) -> Result<Vec<(Sym, Sym)>, String> {
+        let unknown = || "a collection not known statically".to_string();
+        match call {
+            Some([name, arg]) if matches!(name.as_str(), Some("tolist" | "toset" | "tomap")) => {
+                self.items_within(arg, budget)
+            }
+            // The maps' keys, the last map's value for each.
+            Some([name, maps @ ..]) if name.as_str() == Some("merge") => {
+                let mut merged: std::collections::BTreeMap<String, (Sym, Sym)> = Default::default();
+                for map in maps {
+                    for (key, value) in self.items_within(map, budget)? {
+                        merged.insert(key.describe(), (key, value));
+                    }
+                    if merged.len() > MAX_ITEMS {
+                        return Err(format!("a collection of more than {MAX_ITEMS} items"));
+                    }
+                }
+                Ok(merged.into_values().collect())
+            }
+            Some([name, lists @ ..]) if name.as_str() == Some("concat") => {
+                let mut all = Vec::new();
+                for list in lists {
+                    all.extend(self.items_within(list, budget)?.into_iter().map(|(_, v)| v));
+                    if all.len() > MAX_ITEMS {
+                        return Err(format!("a collection of more than {MAX_ITEMS} items"));
+                    }
+                }
+                Ok(all.into_iter().enumerate().map(|(i, v)| (Sym::Lit(i.to_string()), v)).collect())
+            }
             _ => Err(unknown()),
         }
     }
