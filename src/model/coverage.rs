@@ -2,9 +2,25 @@
 
 use super::{Model, SlotKind};
 
+/// How much of the identity pools' setup the scan could check: every slot is either checked
+/// through a role it found, or not checked with a finding that says why (CT202, CT901).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    /// Identity pools found.
+    pub pools: usize,
+    /// Role slots of their attachments: `authenticated`, `unauthenticated`, role-mapping rules,
+    /// user pool groups reached through `Token` mappings, roles of a computed `roles` map; and
+    /// each computed `roles` map whose roles could not be told.
+    pub slots: usize,
+    /// Roles whose trust was checked for a slot.
+    pub roles_checked: usize,
+    /// Slots whose role was not checked (each has a CT202 or CT901 finding).
+    pub not_checked: usize,
+}
+
 impl Model {
-    /// What the linked model covers: see [`crate::Coverage`].
-    pub fn coverage(&self) -> crate::Coverage {
+    /// What the linked model covers: see [`Coverage`].
+    pub fn coverage(&self) -> Coverage {
         let mut slots = std::collections::HashSet::new();
         let mut opaque = 0;
         for (a, att) in self.attachments.iter().enumerate() {
@@ -43,7 +59,7 @@ impl Model {
         not_checked.extend(unread.into_iter().filter(|slot| !read.contains(slot)));
         let roles: std::collections::HashSet<usize> =
             self.uses.iter().filter(|u| self.trust(u).is_some()).map(|u| u.role).collect();
-        crate::Coverage {
+        Coverage {
             pools: self.pools.len(),
             slots: slots.len() + opaque,
             roles_checked: roles.len(),

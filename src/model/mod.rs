@@ -11,6 +11,7 @@ mod sym;
 mod user_pool;
 
 pub use assign::{ATOM_VALUE, Assign, Variant};
+pub use coverage::Coverage;
 pub use policy::{Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement};
 pub use pool::{
     Attachment, AttachmentProps, Mapping, MappingRule, Pool, PoolProps, ProviderName, Slot, SlotKind,
