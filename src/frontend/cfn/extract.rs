@@ -5,9 +5,9 @@
 use crate::frontend::Resolve;
 use rayon::prelude::*;
 
-use super::Template;
 use super::eval::{Ctx, Scope};
 use super::expand::Expansion;
+use super::{Resource, Template};
 use crate::model::{
     Assign, Attachment, AttachmentProps, Incomplete, Item, Mapping, MappingRule, Model, Pool, PoolProps,
     ProviderName, ResourceRef, Sym, Variant,
@@ -34,65 +34,73 @@ fn template_model(ctx: &Ctx, i: usize) -> Model {
     let tpl = &ctx.templates[i];
     let scope = ctx.scope(i);
     for res in &tpl.resources {
-        for (rule, reason) in &res.ignores {
-            model.resource_suppressions.push(crate::model::ResourceSuppression {
-                file: tpl.file,
-                resource: res.logical_id.clone(),
-                rule: scope.item(rule),
-                reason: reason.clone(),
-            });
-        }
-        let resource = ResourceRef {
-            file: tpl.file,
-            name: res.logical_id.clone(),
-            loc: res.id_loc,
-            construct_path: res.cdk_path.clone(),
-        };
-        let props = res.properties.as_ref();
-        let condition = res.condition.as_deref();
-        let mut variants = |keys: &[&str], what: &str| {
-            let expansion = variants(&scope, props, condition, keys);
-            if let Some(reason) = sampled_reason(&expansion, what) {
-                model.incomplete.push(Incomplete { resource: resource.clone(), loc: res.id_loc, reason });
-            }
-            expansion.variants
-        };
-        match res.type_.as_str() {
-            "AWS::Cognito::IdentityPool" => {
-                let variants = map_variants(variants(POOL_KEYS, "guest and provider settings"), |p| {
-                    pool_props(&scope, p)
-                });
-                model.pools.push(Pool {
-                    id_text: tpl.ref_text(&res.logical_id),
-                    id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
-                    resource,
-                    variants,
-                })
-            }
-            "AWS::Cognito::IdentityPoolRoleAttachment" => {
-                let variants =
-                    map_variants(variants(ATTACHMENT_KEYS, "pool, roles and role mappings"), |p| {
-                        attachment_props(&scope, p)
-                    });
-                model.attachments.push(Attachment { resource, variants })
-            }
-            "AWS::IAM::Role" => {
-                let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
-                let trust = variants(&["AssumeRolePolicyDocument"], "trust policy");
-                let (role, sampled) = super::roles::role(&scope, resource, arn_text, props, trust);
-                if let Some(reason) = sampled {
-                    model.incomplete.push(Incomplete {
-                        resource: role.resource.clone(),
-                        loc: res.id_loc,
-                        reason,
-                    });
-                }
-                model.roles.push(role);
-            }
-            other => super::userpools::extract(&scope, other, resource, props, &mut model),
-        }
+        add_suppressions(&mut model, &scope, tpl, res);
+        add_resource(&mut model, &scope, tpl, res);
     }
     model
+}
+
+/// The `Metadata.cognitrust.ignore` entries of a resource, as suppressions.
+fn add_suppressions(model: &mut Model, scope: &Scope, tpl: &Template, res: &Resource) {
+    for (rule, reason) in &res.ignores {
+        model.resource_suppressions.push(crate::model::ResourceSuppression {
+            file: tpl.file,
+            resource: res.logical_id.clone(),
+            rule: scope.item(rule),
+            reason: reason.clone(),
+        });
+    }
+}
+
+/// What the model reads of one resource, in as many variants as its `Fn::If`s make.
+fn add_resource(model: &mut Model, scope: &Scope, tpl: &Template, res: &Resource) {
+    let resource = ResourceRef {
+        file: tpl.file,
+        name: res.logical_id.clone(),
+        loc: res.id_loc,
+        construct_path: res.cdk_path.clone(),
+    };
+    let props = res.properties.as_ref();
+    let condition = res.condition.as_deref();
+    let mut variants = |keys: &[&str], what: &str| {
+        let expansion = variants(scope, props, condition, keys);
+        if let Some(reason) = sampled_reason(&expansion, what) {
+            model.incomplete.push(Incomplete { resource: resource.clone(), loc: res.id_loc, reason });
+        }
+        expansion.variants
+    };
+    match res.type_.as_str() {
+        "AWS::Cognito::IdentityPool" => {
+            let variants =
+                map_variants(variants(POOL_KEYS, "guest and provider settings"), |p| pool_props(scope, p));
+            model.pools.push(Pool {
+                id_text: tpl.ref_text(&res.logical_id),
+                id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
+                resource,
+                variants,
+            })
+        }
+        "AWS::Cognito::IdentityPoolRoleAttachment" => {
+            let variants = map_variants(variants(ATTACHMENT_KEYS, "pool, roles and role mappings"), |p| {
+                attachment_props(scope, p)
+            });
+            model.attachments.push(Attachment { resource, variants })
+        }
+        "AWS::IAM::Role" => {
+            let arn_text = tpl.get_att_text(&res.logical_id, "Arn");
+            let trust = variants(&["AssumeRolePolicyDocument"], "trust policy");
+            let (role, sampled) = super::roles::role(scope, resource, arn_text, props, trust);
+            if let Some(reason) = sampled {
+                model.incomplete.push(Incomplete {
+                    resource: role.resource.clone(),
+                    loc: res.id_loc,
+                    reason,
+                });
+            }
+            model.roles.push(role);
+        }
+        other => super::userpools::extract(scope, other, resource, props, model),
+    }
 }
 
 /// The properties of an identity pool that differ between its variants.
