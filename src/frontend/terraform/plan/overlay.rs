@@ -32,48 +32,72 @@ pub(super) fn overlay(
             if flat_config && has_unknown(unknown) {
                 return opaque(planned, config);
             }
-            let mut out: Vec<Entry> = entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    key_span: e.key_span,
-                    value: overlay(
-                        &e.value,
-                        unknown.and_then(|u| u.get(&e.key)),
-                        config.and_then(|c| c.get(&e.key)),
-                        unpaired,
-                    ),
-                })
-                .collect();
-            let planned_keys: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-            let mut added = HashSet::new();
-            for e in config.filter(|_| !flat_config).and_then(Node::as_map).unwrap_or(&[]) {
-                if !planned_keys.contains(e.key.as_str()) && added.insert(e.key.as_str()) {
-                    out.push(e.clone());
-                }
-            }
-            Node::new(Value::Map(out), planned.span)
+            overlay_map(planned, entries, unknown, config, flat_config, unpaired)
         }
         Value::Seq(items) => {
             if flat_config && has_unknown(unknown) {
                 return config.cloned().unwrap_or_else(|| opaque(planned, config));
             }
-            // Nested blocks that are sets (a policy document's `condition`s) come back sorted:
-            // pair each planned block with the configured one its known values agree with.
-            let mut pairing = Pairing::new(config, items.len());
-            let out = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let paired = pairing.find(item).or_else(|| nth(config, i));
-                    overlay(item, nth(unknown, i), paired, unpaired)
-                })
-                .collect();
-            *unpaired |= pairing.exhausted;
-            Node::new(Value::Seq(out), planned.span)
+            overlay_seq(planned, items, unknown, config, unpaired)
         }
         _ => planned.clone(),
     }
+}
+
+/// A planned map: each entry overlaid with its configuration, then the configured entries the
+/// plan does not hold.
+fn overlay_map(
+    planned: &Node,
+    entries: &[Entry],
+    unknown: Option<&Node>,
+    config: Option<&Node>,
+    flat_config: bool,
+    unpaired: &mut bool,
+) -> Node {
+    let mut out: Vec<Entry> = entries
+        .iter()
+        .map(|e| Entry {
+            key: e.key.clone(),
+            key_span: e.key_span,
+            value: overlay(
+                &e.value,
+                unknown.and_then(|u| u.get(&e.key)),
+                config.and_then(|c| c.get(&e.key)),
+                unpaired,
+            ),
+        })
+        .collect();
+    let planned_keys: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let mut added = HashSet::new();
+    for e in config.filter(|_| !flat_config).and_then(Node::as_map).unwrap_or(&[]) {
+        if !planned_keys.contains(e.key.as_str()) && added.insert(e.key.as_str()) {
+            out.push(e.clone());
+        }
+    }
+    Node::new(Value::Map(out), planned.span)
+}
+
+/// A planned list: each item overlaid with the configured one paired with it.
+fn overlay_seq(
+    planned: &Node,
+    items: &[Node],
+    unknown: Option<&Node>,
+    config: Option<&Node>,
+    unpaired: &mut bool,
+) -> Node {
+    // Nested blocks that are sets (a policy document's `condition`s) come back sorted:
+    // pair each planned block with the configured one its known values agree with.
+    let mut pairing = Pairing::new(config, items.len());
+    let out = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let paired = pairing.find(item).or_else(|| nth(config, i));
+            overlay(item, nth(unknown, i), paired, unpaired)
+        })
+        .collect();
+    *unpaired |= pairing.exhausted;
+    Node::new(Value::Seq(out), planned.span)
 }
 
 /// Finds, for planned blocks, the first configured block whose known values all agree with the
