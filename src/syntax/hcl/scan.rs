@@ -28,78 +28,90 @@ pub(super) fn check_bounds(text: &str) -> Result<(), SyntaxError> {
     let mut objects = Objects::default();
     let mut depth = 0;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    while i < bytes.len() {
         let in_string = open.last() == Some(&b'"');
-        let next = bytes.get(i + 1).copied();
-        let pushed = if in_string {
-            match (b, next) {
-                (b'\\', _) => {
-                    i += 2;
-                    continue;
-                }
-                (b'$' | b'%', Some(n)) if n == b => {
-                    // `$${` and `%%{` are escapes, not interpolations.
-                    i += 2;
-                    continue;
-                }
-                (b'$' | b'%', Some(b'{')) => {
-                    i += 1;
-                    Some(b'}')
-                }
-                // HCL strings end at the line; resynchronise there.
-                (b'"' | b'\n', _) => {
-                    close(&mut open, &mut objects, &mut depth);
-                    None
-                }
-                _ => None,
-            }
+        let step = if in_string {
+            string_step(bytes, i)
         } else {
-            if !matches!((b, next), (b'#', _) | (b'/', Some(b'/' | b'*'))) {
-                objects.byte(b)?;
+            if !starts_comment(bytes, i) {
+                objects.byte(bytes[i])?;
             }
-            match (b, next) {
-                (b'"', _) => {
-                    // A string does not nest by itself, but it is a level on the stack.
-                    open.push(b'"');
-                    objects.stack.push(None);
-                    i += 1;
-                    continue;
-                }
-                (b'(', _) => Some(b')'),
-                (b'[', _) => Some(b']'),
-                (b'{', _) => Some(b'}'),
-                (b')' | b']' | b'}', _) => {
-                    close(&mut open, &mut objects, &mut depth);
-                    None
-                }
-                (b'#', _) | (b'/', Some(b'/')) => {
-                    i = line_end(bytes, i);
-                    continue;
-                }
-                (b'/', Some(b'*')) => {
-                    i = find(bytes, i + 2, b"*/").map_or(bytes.len(), |end| end + 2);
-                    continue;
-                }
-                (b'<', Some(b'<')) => {
-                    i = heredoc_end(bytes, i);
-                    continue;
-                }
-                _ => None,
-            }
+            code_step(bytes, i)
         };
-        if let Some(closer) = pushed {
-            if depth >= MAX_DEPTH {
-                let start = if in_string { i - 1 } else { i };
-                let message = format!("nesting deeper than {MAX_DEPTH} levels");
-                return Err(SyntaxError::new(message, Span::new(start, i + 1)));
+        match step {
+            Step::To(to) => {
+                i = to;
+                continue;
             }
-            open.push(closer);
-            objects.opened(!in_string && b == b'{', i);
-            depth += 1;
+            Step::String => {
+                // A string does not nest by itself, but it is a level on the stack.
+                open.push(b'"');
+                objects.stack.push(None);
+            }
+            Step::Close => close(&mut open, &mut objects, &mut depth),
+            Step::Open { start, at, closer } => {
+                if depth >= MAX_DEPTH {
+                    let message = format!("nesting deeper than {MAX_DEPTH} levels");
+                    return Err(SyntaxError::new(message, Span::new(start, at + 1)));
+                }
+                open.push(closer);
+                objects.opened(!in_string && closer == b'}', at);
+                depth += 1;
+                i = at;
+            }
+            Step::Next => {}
         }
         i += 1;
     }
     Ok(())
+}
+
+/// What the byte at one place does in [`check_bounds`].
+enum Step {
+    /// Go on at this place (an escape, a comment, a heredoc).
+    To(usize),
+    /// A string opens.
+    String,
+    /// A bracket or an interpolation opens at `start`, its last byte at `at`.
+    Open { start: usize, at: usize, closer: u8 },
+    /// The innermost string or bracket closes.
+    Close,
+    /// Nothing opens or closes.
+    Next,
+}
+
+/// The step at `i` inside a string.
+fn string_step(bytes: &[u8], i: usize) -> Step {
+    match (bytes[i], bytes.get(i + 1).copied()) {
+        (b'\\', _) => Step::To(i + 2),
+        // `$${` and `%%{` are escapes, not interpolations.
+        (b @ (b'$' | b'%'), Some(n)) if n == b => Step::To(i + 2),
+        (b'$' | b'%', Some(b'{')) => Step::Open { start: i, at: i + 1, closer: b'}' },
+        // HCL strings end at the line; resynchronise there.
+        (b'"' | b'\n', _) => Step::Close,
+        _ => Step::Next,
+    }
+}
+
+/// Whether a comment starts at `i` outside strings.
+fn starts_comment(bytes: &[u8], i: usize) -> bool {
+    matches!((bytes[i], bytes.get(i + 1)), (b'#', _) | (b'/', Some(b'/' | b'*')))
+}
+
+/// The step at `i` outside strings.
+fn code_step(bytes: &[u8], i: usize) -> Step {
+    let open = |closer| Step::Open { start: i, at: i, closer };
+    match (bytes[i], bytes.get(i + 1).copied()) {
+        (b'"', _) => Step::String,
+        (b'(', _) => open(b')'),
+        (b'[', _) => open(b']'),
+        (b'{', _) => open(b'}'),
+        (b')' | b']' | b'}', _) => Step::Close,
+        (b'#', _) | (b'/', Some(b'/')) => Step::To(line_end(bytes, i)),
+        (b'/', Some(b'*')) => Step::To(find(bytes, i + 2, b"*/").map_or(bytes.len(), |end| end + 2)),
+        (b'<', Some(b'<')) => Step::To(heredoc_end(bytes, i)),
+        _ => Step::Next,
+    }
 }
 
 /// Pops the innermost open string or bracket; only brackets count towards the depth.

@@ -7,7 +7,9 @@
 //! escapes) and stripped here by HCL's rule.
 
 use hcl_edit::Span as _;
-use hcl_edit::template::{Directive, Element, HeredocTemplate, StringTemplate, Template};
+use hcl_edit::template::{
+    Directive, Element, ForDirective, HeredocTemplate, IfDirective, StringTemplate, Template,
+};
 
 use super::{COND, Converter, FOR, TEMPLATE, string, tagged};
 use crate::syntax::{Node, Span, SyntaxError, Value};
@@ -105,58 +107,76 @@ impl Converter<'_> {
     ) -> Result<(bool, bool, Node), SyntaxError> {
         let span = self.span(directive.span());
         let depth = self.enter(depth, span)?;
-        Ok(match directive {
-            Directive::If(d) => {
-                let condition = self.expr(&d.if_expr.cond_expr, depth)?;
-                let mut yes = self.template_parts(&d.if_expr.template, heredoc, depth)?;
-                let mut no = match &d.else_expr {
-                    Some(e) => self.template_parts(&e.template, heredoc, depth)?,
-                    None => Vec::new(),
-                };
-                if d.if_expr.strip.strip_end() {
-                    trim_start_first(&mut yes);
+        match directive {
+            Directive::If(d) => self.if_directive(d, span, heredoc, depth),
+            Directive::For(d) => self.for_directive(d, span, heredoc, depth),
+        }
+    }
+
+    /// `%{ if }` as a conditional; see [`Self::directive`].
+    fn if_directive(
+        &mut self,
+        d: &IfDirective,
+        span: Span,
+        heredoc: bool,
+        depth: usize,
+    ) -> Result<(bool, bool, Node), SyntaxError> {
+        let condition = self.expr(&d.if_expr.cond_expr, depth)?;
+        let mut yes = self.template_parts(&d.if_expr.template, heredoc, depth)?;
+        let mut no = match &d.else_expr {
+            Some(e) => self.template_parts(&e.template, heredoc, depth)?,
+            None => Vec::new(),
+        };
+        if d.if_expr.strip.strip_end() {
+            trim_start_first(&mut yes);
+        }
+        let last = match &d.else_expr {
+            Some(e) => {
+                if e.strip.strip_start() {
+                    trim_end_last(&mut yes);
                 }
-                let last = match &d.else_expr {
-                    Some(e) => {
-                        if e.strip.strip_start() {
-                            trim_end_last(&mut yes);
-                        }
-                        if e.strip.strip_end() {
-                            trim_start_first(&mut no);
-                        }
-                        &mut no
-                    }
-                    None => &mut yes,
-                };
-                if d.endif_expr.strip.strip_start() {
-                    trim_end_last(last);
+                if e.strip.strip_end() {
+                    trim_start_first(&mut no);
                 }
-                let yes_span = self.span_or(d.if_expr.template.span(), span);
-                let no_span = d.else_expr.as_ref().map_or(span, |e| self.span_or(e.template.span(), span));
-                let branches = vec![condition, assemble(yes, yes_span), assemble(no, no_span)];
-                let node = tagged(COND, span, Node::new(Value::Seq(branches), span));
-                (d.if_expr.strip.strip_start(), d.endif_expr.strip.strip_end(), node)
+                &mut no
             }
-            Directive::For(d) => {
-                let f = &d.for_expr;
-                let key = match &f.key_var {
-                    Some(k) => string(k.as_str(), self.span(k.span())),
-                    None => Node::new(Value::Null, span),
-                };
-                let value = string(f.value_var.as_str(), self.span(f.value_var.span()));
-                let collection = self.expr(&f.collection_expr, depth)?;
-                let mut body = self.template_parts(&f.template, heredoc, depth)?;
-                if f.strip.strip_end() {
-                    trim_start_first(&mut body);
-                }
-                if d.endfor_expr.strip.strip_start() {
-                    trim_end_last(&mut body);
-                }
-                let body = assemble(body, self.span_or(f.template.span(), span));
-                let node = tagged(FOR, span, Node::new(Value::Seq(vec![key, value, collection, body]), span));
-                (f.strip.strip_start(), d.endfor_expr.strip.strip_end(), node)
-            }
-        })
+            None => &mut yes,
+        };
+        if d.endif_expr.strip.strip_start() {
+            trim_end_last(last);
+        }
+        let yes_span = self.span_or(d.if_expr.template.span(), span);
+        let no_span = d.else_expr.as_ref().map_or(span, |e| self.span_or(e.template.span(), span));
+        let branches = vec![condition, assemble(yes, yes_span), assemble(no, no_span)];
+        let node = tagged(COND, span, Node::new(Value::Seq(branches), span));
+        Ok((d.if_expr.strip.strip_start(), d.endif_expr.strip.strip_end(), node))
+    }
+
+    /// `%{ for }` as `tf::for`; see [`Self::directive`].
+    fn for_directive(
+        &mut self,
+        d: &ForDirective,
+        span: Span,
+        heredoc: bool,
+        depth: usize,
+    ) -> Result<(bool, bool, Node), SyntaxError> {
+        let f = &d.for_expr;
+        let key = match &f.key_var {
+            Some(k) => string(k.as_str(), self.span(k.span())),
+            None => Node::new(Value::Null, span),
+        };
+        let value = string(f.value_var.as_str(), self.span(f.value_var.span()));
+        let collection = self.expr(&f.collection_expr, depth)?;
+        let mut body = self.template_parts(&f.template, heredoc, depth)?;
+        if f.strip.strip_end() {
+            trim_start_first(&mut body);
+        }
+        if d.endfor_expr.strip.strip_start() {
+            trim_end_last(&mut body);
+        }
+        let body = assemble(body, self.span_or(f.template.span(), span));
+        let node = tagged(FOR, span, Node::new(Value::Seq(vec![key, value, collection, body]), span));
+        Ok((f.strip.strip_start(), d.endfor_expr.strip.strip_end(), node))
     }
 }
 

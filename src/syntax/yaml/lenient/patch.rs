@@ -262,10 +262,7 @@ fn closing_bracket(bytes: &[u8], open: usize) -> Option<usize> {
             }
             b':' if state == Flow::After || blank_after => {
                 let key = nodes.last_mut()?.take();
-                if key.is_some_and(|key| i - key > 1024 || bytes[key..i].contains(&b'\n')) {
-                    return None;
-                }
-                state = Flow::Node;
+                state = implicit_key(bytes, key, i)?;
             }
             b'?' if state == Flow::Node && blank_after => {}
             b'!' | b'&' if state == Flow::Node => {
@@ -282,6 +279,15 @@ fn closing_bracket(bytes: &[u8], open: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// What follows the `:` at `colon` of an implicit key that started at `key`: a node, or None
+/// if a YAML 1.1 reader rejects the key (over 1024 bytes, or not on one line).
+fn implicit_key(bytes: &[u8], key: Option<usize>, colon: usize) -> Option<Flow> {
+    match key {
+        Some(key) if colon - key > 1024 || bytes[key..colon].contains(&b'\n') => None,
+        _ => Some(Flow::Node),
+    }
 }
 
 /// Quotes around a plain `-` that is a whole flow entry (`[-, x]`, `{k: -}`): a YAML 1.1 reader
