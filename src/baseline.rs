@@ -14,12 +14,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::options::Options;
 use crate::report::fingerprint;
-use crate::suppress::Suppressed;
-use crate::{Options, Report};
+use crate::report::{BaselineCounts, Report};
+use crate::suppress::{BASELINE, Suppressed};
 
-/// The kind of suppression a finding the baseline hides has.
-pub const KIND: &str = "baseline";
 /// The version of the file format this build reads and writes.
 pub const VERSION: u32 = 1;
 
@@ -60,22 +59,10 @@ pub struct Baseline {
 
 /// A baseline that cannot be read, parsed or written.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{}: {}", crate::report::escape_controls(.display, ""), crate::report::escape_controls(.message, ""))]
+#[error("{}: {}", crate::escape::escape_controls(.display, ""), crate::escape::escape_controls(.message, ""))]
 pub struct BaselineError {
     pub display: String,
     pub message: String,
-}
-
-/// The baseline's counts in the summary (`summary.baseline` in JSON), only when one is used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub file: String,
-    /// Entries in the file.
-    pub entries: usize,
-    /// Findings it hides.
-    pub matched: usize,
-    /// Entries of scanned files and rules that run which match no finding: fixed, or changed.
-    pub stale: usize,
 }
 
 /// The baseline options of a scan: `--baseline`, `--write-baseline`, `--no-baseline`.
@@ -102,7 +89,7 @@ pub enum Ran {
 /// (unless `flags.none`).
 pub fn run(report: &mut Report, opts: &Options, flags: &Flags) -> Result<Ran, BaselineError> {
     if let Some(path) = &flags.write {
-        let display = crate::display_path(path, &opts.cwd);
+        let display = crate::source::display_path(path, &opts.cwd);
         crate::write::write_file(path, render(report).as_bytes()).map_err(|e| BaselineError {
             display: display.clone(),
             message: format!("cannot write it: {e}"),
@@ -119,7 +106,7 @@ pub fn run(report: &mut Report, opts: &Options, flags: &Flags) -> Result<Ran, Ba
 impl Baseline {
     /// Reads and parses a baseline file; `cwd` only names it in messages.
     pub fn read(path: &Path, cwd: &Path) -> Result<Baseline, BaselineError> {
-        let display = crate::display_path(path, cwd);
+        let display = crate::source::display_path(path, cwd);
         let bytes = crate::read::read_file(path).map(|r| r.bytes).map_err(|e| BaselineError {
             display: display.clone(),
             message: format!("cannot read the baseline: {e} (`--write-baseline {display}` writes one)"),
@@ -168,7 +155,7 @@ pub fn render(report: &Report) -> String {
         fingerprints: Some(fingerprint::KIND.into()),
         findings: entries(report),
     };
-    let mut text = crate::report::to_json_pretty(&file).unwrap_or_default();
+    let mut text = crate::escape::to_json_pretty(&file).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -184,7 +171,7 @@ fn entry_of(files: &[crate::source::SourceFile], f: &crate::rules::Finding) -> E
 }
 
 /// Hides the findings the baseline records: they move to [`Report::suppressed`] with kind
-/// [`KIND`], and the summary counts them and the entries that no longer match. An entry matches
+/// [`BASELINE`], and the summary counts them and the entries that no longer match. An entry matches
 /// a finding only when its file, rule and resource are the finding's too, not by fingerprint
 /// alone: what a reviewer reads in the file is what it accepts. Apply it to the whole scan's
 /// report, before `--only-paths` cuts it down, so that entries of files outside the paths are
@@ -208,14 +195,14 @@ pub fn apply(report: &mut Report, baseline: &Baseline, opts: &Options) {
     let stale = recorded.iter().filter(|e| !matched.contains(**e) && reach.covers(e)).count();
     report.summary.findings = report.findings.len();
     report.summary.suppressed += hidden.len();
-    report.summary.baseline = Some(Counts {
+    report.summary.baseline = Some(BaselineCounts {
         file: baseline.display.clone(),
         entries: recorded.len(),
         matched: hidden.len(),
         stale,
     });
     let suppressed =
-        hidden.into_iter().map(|finding| Suppressed { finding, kind: KIND, reason: reason.clone() });
+        hidden.into_iter().map(|finding| Suppressed { finding, kind: BASELINE, reason: reason.clone() });
     report.suppressed.extend(suppressed);
 }
 
@@ -271,7 +258,7 @@ impl Reach {
 pub fn stale_note(report: &Report) -> Option<String> {
     let counts = report.summary.baseline.as_ref().filter(|c| c.stale > 0)?;
     let (entries, verb) = if counts.stale == 1 { ("entry", "matches") } else { ("entries", "match") };
-    let file = crate::report::escape_controls(&counts.file, "");
+    let file = crate::escape::escape_controls(&counts.file, "");
     let mut note = format!(
         "{} baseline {entries} no longer {verb}; `--write-baseline {file}` rewrites it",
         counts.stale
@@ -291,7 +278,7 @@ fn written(report: &Report, display: &str) -> String {
     format!(
         "wrote {n} finding{} to the baseline {}\n",
         if n == 1 { "" } else { "s" },
-        crate::report::escape_controls(display, "")
+        crate::escape::escape_controls(display, "")
     )
 }
 
@@ -299,11 +286,11 @@ fn written(report: &Report, display: &str) -> String {
 fn unwritten(report: &Report) -> String {
     let mut text = String::new();
     for e in &report.errors {
-        let path = e.path.as_deref().map(|p| format!("{}: ", crate::report::escape_controls(p, "")));
+        let path = e.path.as_deref().map(|p| format!("{}: ", crate::escape::escape_controls(p, "")));
         text.push_str(&format!(
             "error: {}{}\n",
             path.unwrap_or_default(),
-            crate::report::escape_controls(&e.message, "")
+            crate::escape::escape_controls(&e.message, "")
         ));
     }
     if !report.errors.is_empty() {

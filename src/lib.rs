@@ -9,6 +9,7 @@
 pub mod baseline;
 pub mod config;
 pub mod discover;
+pub mod escape;
 pub mod fix;
 pub mod frontend;
 pub mod guard;
@@ -16,6 +17,7 @@ pub mod iam;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod options;
 pub mod read;
 pub mod report;
 pub mod rules;
@@ -30,91 +32,16 @@ mod pipeline;
 
 use std::path::{Path, PathBuf};
 
-use rules::{Finding, Rule};
-use source::SourceFile;
-
 pub use model::Coverage;
+pub use options::Options;
 pub use pipeline::{FixRun, MAX_FIX_ROUNDS, ParseStats, parse_only, scan_and_fix};
 pub use read::MAX_FILE_BYTES;
+pub use report::{Report, Summary};
 pub use source::{InputError, display_path};
-
-/// What to scan and how.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub paths: Vec<PathBuf>,
-    /// Report paths relative to this folder when they are below it.
-    pub cwd: PathBuf,
-    /// Rules to run (codes or names); empty: all.
-    pub select: Vec<String>,
-    /// Rules not to run (codes or names).
-    pub ignore: Vec<String>,
-    pub honour_ignore_files: bool,
-    /// Worker threads; 0: all cores.
-    pub jobs: usize,
-    /// Severities, excludes and `[[suppress]]` entries from the config file.
-    pub config: config::Config,
-    /// Ignore every suppression (comments, metadata, config).
-    pub no_suppress: bool,
-    /// cfn-guard rule files or folders to evaluate on each CloudFormation template.
-    pub guard_rules: Vec<PathBuf>,
-}
-
-impl Options {
-    pub fn new(paths: Vec<PathBuf>) -> Self {
-        Options {
-            paths,
-            cwd: std::env::current_dir().unwrap_or_default(),
-            select: Vec::new(),
-            ignore: Vec::new(),
-            honour_ignore_files: true,
-            jobs: 0,
-            config: config::Config::default(),
-            no_suppress: false,
-            guard_rules: Vec::new(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Summary {
-    pub files_scanned: usize,
-    pub templates: usize,
-    pub findings: usize,
-    pub suppressed: usize,
-    pub errors: usize,
-    /// The config file the scan used, as reports show paths; absent when none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-    /// What the scan could link and check.
-    pub coverage: Coverage,
-    /// The baseline's counts, when one is used (`--baseline`, config `baseline`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<baseline::Counts>,
-}
-
-/// The result of a scan: the files read, findings sorted by place and rule, and input errors.
-#[derive(Debug)]
-pub struct Report {
-    pub files: Vec<SourceFile>,
-    pub findings: Vec<Finding>,
-    /// Findings a suppression hides, with its kind and reason.
-    pub suppressed: Vec<suppress::Suppressed>,
-    pub errors: Vec<InputError>,
-    pub summary: Summary,
-    /// The rules of `--guard-rules`, which `rules::RULES` does not list.
-    pub guard_rules: Vec<&'static Rule>,
-}
 
 /// Runs a whole scan.
 pub fn scan(opts: &Options) -> Report {
-    let jobs =
-        if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
-    let run = || pipeline::scan_paths(opts, jobs);
-    match pool {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    }
+    pipeline::scan(opts)
 }
 
 /// Scans in-memory files, named as on disk (the extension decides the format): what the fuzz

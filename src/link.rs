@@ -198,7 +198,7 @@ pub fn user_pool_of(value: &Sym) -> Option<(usize, &str)> {
         other => std::slice::from_ref(other),
     };
     parts.iter().find_map(|p| match p {
-        Sym::Attr { file, resource, attr }
+        Sym::Attr { file, resource, attr, .. }
             if ["UserPoolId", "ProviderName", "ProviderURL"].contains(&attr.as_str()) =>
         {
             Some((*file, resource.as_str()))
@@ -216,7 +216,7 @@ pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
 /// ARN; or why it cannot be found.
 pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
     match value {
-        Sym::Attr { file, resource, attr } => match (roles.of_resource(*file, resource), attr.as_str()) {
+        Sym::Attr { file, resource, attr, .. } => match (roles.of_resource(*file, resource), attr.as_str()) {
             (Some(r), "Arn" | "RoleName") => Ok(r),
             (Some(_), _) => Err(format!("it is `{}`, not the role's ARN", value.describe())),
             (None, _) => Err(format!(

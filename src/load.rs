@@ -7,7 +7,7 @@ use crate::discover::Roots;
 use crate::frontend::{self, cfn, terraform};
 use crate::read::{self, FileKey};
 use crate::source::display_path;
-use crate::source::{Comment, Origin, SourceFile, Syntax};
+use crate::source::{Origin, SourceFile, Syntax, with_markers};
 use crate::syntax::{self, Span, SyntaxError};
 
 /// A file after reading and parsing, before it gets its [`FileId`].
@@ -279,22 +279,6 @@ fn document_syntax(json: bool) -> Syntax {
 fn parse_document(path: &Path, text: &str) -> (bool, Result<syntax::Parsed, SyntaxError>) {
     let json = is_json(path, text);
     (json, if json { syntax::json::parse(text) } else { syntax::yaml::parse(text) })
-}
-
-/// The file with the suppression comments its parse tree shows to be comments.
-pub(crate) fn with_markers(display: &str, text: String, root: &syntax::Node) -> SourceFile {
-    let markers = crate::suppress::comment_markers(&text, root);
-    let mut file = SourceFile::new(display.to_string(), text);
-    file.comments = markers
-        .into_iter()
-        .map(|at| {
-            let rest = &file.text[at..];
-            let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
-            let line = file.lines.line_col(&file.text, at).line;
-            Comment { at, line, text: rest[..end].trim_end().to_string() }
-        })
-        .collect();
-    file
 }
 
 /// A cheap first look: only files mentioning a template's top-level keys are parsed.

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::Report;
+use crate::report::Report;
 use crate::rules::Finding;
 
 /// The files and folders a report is cut down to, as absolute paths without `.` or `..`.
@@ -27,7 +27,7 @@ impl Scope {
         let mut scope = Scope { files: HashSet::new(), folders: Vec::new() };
         for p in paths {
             let path = normal(&cwd.join(p));
-            let shown = crate::report::escape_controls(&p.to_string_lossy(), "").into_owned();
+            let shown = crate::escape::escape_controls(&p.to_string_lossy(), "").into_owned();
             if !path.starts_with(&root) {
                 return Err(format!(
                     "`--only-paths`: {shown} is outside the working directory, which is what it scans"

@@ -1,5 +1,9 @@
 //! The files of one scan: their text, display path and line index, addressed by [`FileId`].
 
+mod comments;
+
+pub use comments::{MARKER, with_markers};
+
 use crate::syntax::{LineIndex, Span};
 
 pub type FileId = usize;
@@ -31,7 +35,7 @@ pub struct SourceFile {
     /// The text, empty while it is [`SourceFile::release`]d.
     pub text: String,
     pub lines: LineIndex,
-    /// The suppression comments of the file (`crate::suppress::comment_markers`), found while
+    /// The suppression comments of the file ([`with_markers`]), found while
     /// its parse tree was at hand.
     pub comments: Vec<Comment>,
     /// Where the text came from, when it can be read again.
@@ -147,6 +151,9 @@ fn display_dirs(display: &str) -> impl Iterator<Item = &str> {
     parent_dir(display).split('/')
 }
 
+/// Why the templates of a CDK cloud assembly are not edited.
+pub const CDK_OUTPUT: &str = "CDK output is written by `cdk synth`: change the CDK app";
+
 /// Why a file in these folders is written by a tool: the build outputs of the CDK, the
 /// Serverless Framework, SAM, Amplify and Terraform's module cache.
 fn generated_by_path<'a>(mut dirs: impl Iterator<Item = &'a str>) -> Option<&'static str> {
@@ -154,7 +161,7 @@ fn generated_by_path<'a>(mut dirs: impl Iterator<Item = &'a str>) -> Option<&'st
     dirs.find_map(|dir| {
         in_amplify |= dir == "amplify";
         match dir {
-            "cdk.out" => Some(crate::frontend::cdk::CDK_OUTPUT),
+            "cdk.out" => Some(CDK_OUTPUT),
             ".serverless" => Some("`.serverless` is written by `serverless package`: change serverless.yml"),
             ".aws-sam" => Some("`.aws-sam` is written by `sam build`: change the template it was built from"),
             ".terraform" => {

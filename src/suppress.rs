@@ -9,10 +9,7 @@ use crate::config::{Config, relative};
 use crate::model::Model;
 use crate::rules::{self, Finding, Findings, Rule};
 use crate::source::{FileId, Loc, SourceFile};
-use crate::syntax::{Node, Span, Value};
-
-/// The marker comments carry.
-pub const MARKER: &str = "cognitrust: ignore[";
+use crate::syntax::Span;
 
 /// Where a suppression was written, and what it covers.
 #[derive(Debug, Clone)]
@@ -39,10 +36,13 @@ struct Suppression {
 #[derive(Debug, Clone)]
 pub struct Suppressed {
     pub finding: Finding,
-    /// `comment`, `metadata` or `config`.
+    /// `comment`, `metadata`, `config` or [`BASELINE`].
     pub kind: &'static str,
     pub reason: String,
 }
+
+/// The kind of suppression a finding the baseline hides has ([`crate::baseline`]).
+pub const BASELINE: &str = "baseline";
 
 /// A suppression written wrongly (no reason, unknown rule), with its place.
 #[derive(Debug, Clone)]
@@ -139,50 +139,8 @@ fn covers(
     }
 }
 
-/// Where suppression comments start in a parsed file: each `cognitrust: ignore[` after a `#`
-/// or `//` on its line that is not inside a string or key of the parsed tree (text in a quoted
-/// value, a block scalar or a heredoc is data, not a comment).
-pub fn comment_markers(text: &str, root: &Node) -> Vec<usize> {
-    let mut hits: Vec<usize> = text
-        .match_indices(MARKER)
-        .map(|(at, _)| at)
-        .filter(|&at| {
-            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-            let before = &text[line_start..at];
-            before.contains('#') || before.contains("//")
-        })
-        .collect();
-    if hits.is_empty() {
-        return hits;
-    }
-    // Scalars and keys never overlap: the last span starting at or before a marker is the only
-    // one that can hold it.
-    let mut spans = Vec::new();
-    data_spans(root, &mut spans);
-    spans.sort_unstable_by_key(|s| s.start);
-    hits.retain(|&at| {
-        let i = spans.partition_point(|s| s.start <= at);
-        !(i > 0 && at < spans[i - 1].end)
-    });
-    hits
-}
-
-/// The spans of the scalars and keys of a tree.
-fn data_spans(node: &Node, out: &mut Vec<Span>) {
-    match &node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                out.push(e.key_span);
-                data_spans(&e.value, out);
-            }
-        }
-        Value::Seq(items) => items.iter().for_each(|i| data_spans(i, out)),
-        _ => out.push(node.span),
-    }
-}
-
 /// `# cognitrust: ignore[CT110, CT106] reason` comments in YAML and `.tf` files, at the places
-/// the parse found them ([`comment_markers`]).
+/// the parse found them ([`crate::source::with_markers`]).
 fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppression> {
     let mut out = Vec::new();
     let blocks = Blocks::new(model);
@@ -194,7 +152,7 @@ fn comments(files: &[SourceFile], model: &Model, errors: &mut Vec<SuppressionErr
         for c in &file.comments {
             let (at, line, comment) = (c.at, c.line, c.text.as_str());
             let loc = Loc::new(id, Span::new(at, at + comment.len()));
-            let rest = &comment[MARKER.len()..];
+            let rest = &comment[crate::source::MARKER.len()..];
             let Some(close) = rest.find(']') else {
                 errors.push(SuppressionError {
                     message: "a suppression comment needs `]` after its rule codes".into(),
@@ -259,7 +217,7 @@ impl<'m> Blocks<'m> {
     fn new(model: &'m Model) -> Self {
         let mut by_file: std::collections::HashMap<FileId, Vec<(Span, &str)>> =
             std::collections::HashMap::new();
-        for (file, span, address) in &model.resource_extents {
+        for (file, span, address) in &model.places.resource_extents {
             by_file.entry(*file).or_default().push((*span, address));
         }
         for blocks in by_file.values_mut() {
@@ -282,7 +240,7 @@ impl<'m> Blocks<'m> {
 
 fn metadata(model: &Model, errors: &mut Vec<SuppressionError>) -> Vec<Suppression> {
     let mut out = Vec::new();
-    for s in &model.resource_suppressions {
+    for s in &model.places.resource_suppressions {
         let Some(code) = s.rule.value.as_lit() else { continue };
         let Some(rule) = crate::selection::find(code) else {
             errors.push(SuppressionError {

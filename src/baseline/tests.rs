@@ -48,14 +48,14 @@ fn a_baselined_scan_hides_every_finding_and_counts_nothing_stale() {
     apply(&mut report, &baseline, &opts());
     assert!(report.findings.is_empty());
     assert_eq!(report.suppressed.len(), 2);
-    assert!(
-        report
-            .suppressed
-            .iter()
-            .all(|s| s.kind == KIND && s.reason == "in the baseline cognitrust-baseline.json")
-    );
+    assert!(report.suppressed.iter().all(
+        |s| s.kind == crate::suppress::BASELINE && s.reason == "in the baseline cognitrust-baseline.json"
+    ));
     let counts = report.summary.baseline.clone().unwrap();
-    assert_eq!(counts, Counts { file: "cognitrust-baseline.json".into(), entries: 2, matched: 2, stale: 0 });
+    assert_eq!(
+        counts,
+        BaselineCounts { file: "cognitrust-baseline.json".into(), entries: 2, matched: 2, stale: 0 }
+    );
     assert_eq!((report.summary.findings, report.summary.suppressed), (0, 2));
     assert_eq!(stale_note(&report), None);
 }

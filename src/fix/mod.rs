@@ -10,7 +10,6 @@ mod write;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::rules::Finding;
 use crate::source::{FileId, InputError, Loc, SourceFile, Syntax};
 use crate::syntax::Span;
 
@@ -154,12 +153,15 @@ pub fn blocked_files(files: &[SourceFile], errors: &[InputError]) -> HashMap<Fil
     blocked
 }
 
-/// Spells the fix of every finding in its files, which must hold their texts; nothing is
+/// Spells each fix (the findings') in its files, which must hold their texts; nothing is
 /// changed in the `blocked` files.
-pub fn spell_all(findings: &mut [Finding], files: &[SourceFile], blocked: &HashMap<FileId, &'static str>) {
+pub fn spell_all<'f>(
+    fixes: impl IntoIterator<Item = &'f mut Fix>,
+    files: &[SourceFile],
+    blocked: &HashMap<FileId, &'static str>,
+) {
     let mut aliased: HashMap<FileId, Vec<(Span, String)>> = HashMap::new();
-    for f in findings {
-        let Some(fix) = &mut f.fix else { continue };
+    for fix in fixes {
         if fix.not_applied.is_some() {
             continue;
         }
@@ -236,14 +238,17 @@ pub struct Fixed {
     pub fixes: usize,
 }
 
-/// Applies the applicable fixes of `findings` to their files' texts. A fix is applied whole
+/// Applies the applicable ones of `fixes` (the findings', in their order) to their files' texts. A fix is applied whole
 /// or not at all: one whose edits overlap an edit already taken (and differ from it) waits for
 /// the next round, when the file is scanned again. A fixed text that would not parse, or
 /// parses with a problem, is not kept: it is an error, naming the file, for the report (a fix
 /// is never written unread).
-pub fn apply(findings: &[Finding], files: &[SourceFile]) -> (Vec<Fixed>, Vec<InputError>) {
+pub fn apply<'f>(
+    fixes: impl IntoIterator<Item = &'f Fix>,
+    files: &[SourceFile],
+) -> (Vec<Fixed>, Vec<InputError>) {
     let mut errors = Vec::new();
-    let fixed = apply_unchecked(findings, files)
+    let fixed = apply_unchecked(fixes, files)
         .into_iter()
         .filter(|f| match reads_as_well(&files[f.file], &f.text) {
             Ok(()) => true,
@@ -278,12 +283,12 @@ fn reads_as_well(file: &SourceFile, fixed: &str) -> Result<(), String> {
     }
 }
 
-fn apply_unchecked(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
+fn apply_unchecked<'f>(fixes: impl IntoIterator<Item = &'f Fix>, files: &[SourceFile]) -> Vec<Fixed> {
     // The edits taken in each file, by where they start: no two overlap, so a new edit can
     // only clash with the one starting at or before it and the one after.
     let mut taken: HashMap<FileId, BTreeMap<usize, &Edit>> = HashMap::new();
-    let mut fixes: HashMap<FileId, usize> = HashMap::new();
-    for fix in findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.applicable()) {
+    let mut counts: HashMap<FileId, usize> = HashMap::new();
+    for fix in fixes.into_iter().filter(|f| f.applicable()) {
         let clashes = fix.edits.iter().any(|e| taken.get(&e.file).is_some_and(|t| clash(t, e)));
         if clashes {
             continue;
@@ -292,7 +297,7 @@ fn apply_unchecked(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
             taken.entry(e.file).or_default().insert(e.span.start, e);
         }
         if let Some(first) = fix.edits.first() {
-            *fixes.entry(first.file).or_default() += 1;
+            *counts.entry(first.file).or_default() += 1;
         }
     }
     let mut out: Vec<Fixed> = taken
@@ -307,7 +312,7 @@ fn apply_unchecked(findings: &[Finding], files: &[SourceFile]) -> Vec<Fixed> {
                 at = e.span.end;
             }
             text.push_str(&old[at..]);
-            Fixed { file, text, fixes: fixes.get(&file).copied().unwrap_or(0) }
+            Fixed { file, text, fixes: counts.get(&file).copied().unwrap_or(0) }
         })
         .collect();
     out.sort_by_key(|f| f.file);

@@ -81,7 +81,7 @@ pub fn diff(fixed: &[Fixed], files: &[SourceFile]) -> String {
     let mut out = String::new();
     for f in fixed {
         let file = &files[f.file];
-        let display = crate::report::escape_controls(file.display.trim_start_matches('/'), "");
+        let display = crate::escape::escape_controls(file.display.trim_start_matches('/'), "");
         out.push_str(&format!("--- a/{display}\n+++ b/{display}\n"));
         let diff = similar::TextDiff::from_lines(file.text.as_str(), f.text.as_str());
         for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
@@ -98,7 +98,7 @@ pub fn diff(fixed: &[Fixed], files: &[SourceFile]) -> String {
                     None => (line, false),
                 };
                 out.push(sign);
-                out.push_str(&crate::report::escape_controls(body, ""));
+                out.push_str(&crate::escape::escape_controls(body, ""));
                 out.push('\n');
                 if !newline {
                     out.push_str("\\ No newline at end of file\n");

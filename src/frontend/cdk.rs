@@ -101,7 +101,7 @@ pub fn link(
         apply(&assembly, templates, &by_path);
         for &i in by_dir.get(&assembly.dir).map_or(&[][..], Vec::as_slice) {
             let tpl = &templates[i];
-            files[tpl.file].generated = Some(CDK_OUTPUT);
+            files[tpl.file].generated = Some(crate::source::CDK_OUTPUT);
             for res in &tpl.resources {
                 let Some(frames) = res.cdk_path.as_ref().and_then(|p| assembly.traces.get(p)) else {
                     continue;
@@ -114,9 +114,6 @@ pub fn link(
     }
     linked
 }
-
-/// Why the templates of a cloud assembly are not edited.
-pub const CDK_OUTPUT: &str = "CDK output is written by `cdk synth`: change the CDK app";
 
 /// A file of an assembly that cannot be read or parsed, before the report gives it an id.
 #[derive(Debug)]
@@ -165,7 +162,7 @@ fn apply(assembly: &Assembly, templates: &mut [Template], by_path: &HashMap<Stri
     }
 }
 
-/// Reads a regular file of at most [`crate::MAX_FILE_BYTES`] as UTF-8 text.
+/// Reads a regular file of at most [`crate::read::MAX_FILE_BYTES`] as UTF-8 text.
 fn read_text(path: &Path) -> Result<String, String> {
     let read = crate::read::read_file(path)?;
     String::from_utf8(read.bytes)

@@ -3,10 +3,11 @@
 //!
 //! Every front end reads values through one interface, [`Resolve`]: the file values come from,
 //! what a value denotes, and where a value is. Policy documents, string-or-list properties and
-//! places are read through it the same way for every format (`iam::read_policy`).
+//! places are read through it the same way for every format ([`policy::read_policy`]).
 
 pub mod cdk;
 pub mod cfn;
+pub mod policy;
 pub mod serverless;
 pub mod terraform;
 

@@ -1,14 +1,13 @@
-//! Trust-policy reading and evaluation: which statements trust the Cognito identity principal,
+//! Trust-policy evaluation over the model's policy documents (front ends read them,
+//! `crate::frontend::policy`): which statements trust the Cognito identity principal,
 //! whether they allow `sts:AssumeRoleWithWebIdentity`, and whether their conditions admit the
 //! request Cognito makes for a given pool and slot.
 
-pub mod policy;
 pub mod request;
 
-pub use policy::read_policy;
 pub use request::{CognitoRequest, admits};
 
-use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri};
+use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri, UNKNOWN_KEY};
 
 /// The identity-pool principals of every partition (reference §0.3).
 pub const COGNITO_PRINCIPALS: &[&str] = &[
@@ -44,7 +43,7 @@ pub fn is_cognito_principal(value: &Sym) -> Tri {
 /// The `Federated` entries of a statement that are (or may be) the Cognito principal.
 pub fn cognito_entries(st: &Statement) -> impl Iterator<Item = &PrincipalEntry> {
     st.principal.iter().flat_map(|p| p.entries.iter()).filter(|e| {
-        (e.kind == "Federated" || e.kind == policy::UNKNOWN_KEY) && is_cognito_principal(&e.value) != Tri::No
+        (e.kind == "Federated" || e.kind == UNKNOWN_KEY) && is_cognito_principal(&e.value) != Tri::No
     })
 }
 
@@ -59,8 +58,7 @@ pub fn trusts_only_cognito(st: &Statement) -> bool {
     st.principal.as_ref().is_some_and(|p| {
         !p.wildcard
             && p.entries.iter().all(|e| {
-                (e.kind == "Federated" || e.kind == policy::UNKNOWN_KEY)
-                    && is_cognito_principal(&e.value) == Tri::Yes
+                (e.kind == "Federated" || e.kind == UNKNOWN_KEY) && is_cognito_principal(&e.value) == Tri::Yes
             })
     })
 }

@@ -4,6 +4,8 @@
 
 mod assign;
 mod coverage;
+mod dialect;
+mod places;
 mod policy;
 mod pool;
 mod role;
@@ -12,12 +14,14 @@ mod user_pool;
 
 pub use assign::{ATOM_VALUE, Assign, Variant};
 pub use coverage::Coverage;
-pub use policy::{Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement};
+pub use dialect::Dialect;
+pub use places::{Places, ResourceSuppression};
+pub use policy::{Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement, UNKNOWN_KEY};
 pub use pool::{
     Attachment, AttachmentProps, Mapping, MappingRule, Pool, PoolProps, ProviderName, Slot, SlotKind,
 };
 pub use role::{Role, RoleIndex};
-pub use sym::{Item, Sym, Tri};
+pub use sym::{Item, Lang, MAX_PARTS, MAX_VALUE_BYTES, Sym, Tri};
 pub use user_pool::{Client, Group, PrincipalTag, STANDARD_ATTRIBUTES, UserPool};
 
 use crate::source::{FileId, Loc};
@@ -77,17 +81,8 @@ pub struct Model {
     pub clients: Vec<Client>,
     pub groups: Vec<Group>,
     pub principal_tags: Vec<PrincipalTag>,
-    /// Where a Terraform plan plans a resource that `.tf` sources define (address → place), so
-    /// findings on the sources can name the plan too.
-    pub plan_places: std::collections::HashMap<String, Loc>,
-    /// Where the app that generated a template created each resource, from a CDK assembly's
-    /// stack traces: (template file, logical ID) → the line of the app's source.
-    pub app_sources: std::collections::HashMap<(FileId, String), Loc>,
-    /// Suppressions written in resources' `Metadata: {cognitrust: {ignore: [...]}}`.
-    pub resource_suppressions: Vec<ResourceSuppression>,
-    /// The extent of each Terraform resource block (file, span, address), so a comment inside
-    /// a block can suppress that resource's findings.
-    pub resource_extents: Vec<(FileId, crate::syntax::Span, String)>,
+    /// What only reports and suppressions read, never a rule's check.
+    pub places: Places,
     /// What front ends and the linker could not fully evaluate (CT901).
     pub incomplete: Vec<Incomplete>,
     /// The same, said only when the resource named beside it (a pool, an attachment, a group,
@@ -101,7 +96,7 @@ pub struct Model {
     pub folders: Vec<String>,
     /// How each file is written, and whether it is a Serverless Framework service, so help
     /// speaks the file's own syntax.
-    pub dialects: Vec<crate::rules::say::Dialect>,
+    pub dialects: Vec<Dialect>,
 }
 
 impl Model {
@@ -136,16 +131,6 @@ pub struct EvalError {
     pub message: String,
 }
 
-/// `Metadata: {cognitrust: {ignore: [{rule: CT110, reason: "…"}]}}` on a resource.
-#[derive(Debug, Clone)]
-pub struct ResourceSuppression {
-    pub file: FileId,
-    pub resource: String,
-    /// The rule as written, and its place.
-    pub rule: Item,
-    pub reason: Option<String>,
-}
-
 impl Model {
     /// Adds the resources of `other`, a model of other files read before linking, after this
     /// one's.
@@ -162,10 +147,7 @@ impl Model {
             clients,
             groups,
             principal_tags,
-            plan_places,
-            app_sources,
-            resource_suppressions,
-            resource_extents,
+            places,
             incomplete,
             incomplete_if_used,
             errors,
@@ -182,10 +164,7 @@ impl Model {
         self.clients.extend(clients);
         self.groups.extend(groups);
         self.principal_tags.extend(principal_tags);
-        self.plan_places.extend(plan_places);
-        self.app_sources.extend(app_sources);
-        self.resource_suppressions.extend(resource_suppressions);
-        self.resource_extents.extend(resource_extents);
+        self.places.append(places);
         self.incomplete.extend(incomplete);
         self.incomplete_if_used.extend(incomplete_if_used);
         self.errors.extend(errors);

@@ -68,6 +68,10 @@ pub struct Principal {
     pub entries: Vec<PrincipalEntry>,
 }
 
+/// What a condition key or principal type is when it is computed (a Terraform local, an
+/// intrinsic): it may be any key.
+pub const UNKNOWN_KEY: &str = "?";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrincipalEntry {
     /// `Federated`, `Service`, `AWS`, `CanonicalUser`.

@@ -3,6 +3,19 @@
 
 use crate::source::{FileId, Loc};
 
+/// Longest literal text a joined value may hold; longer values are [`Sym::Limit`]s.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024;
+/// Most parts a joined value may hold.
+pub const MAX_PARTS: usize = 1024;
+
+/// The language a resource is declared in: the model calls attributes by CloudFormation's
+/// names (`Arn`, `RoleName`), and descriptions spell them as the resource's language does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    CloudFormation,
+    Terraform,
+}
+
 /// A value after symbolic resolution: what a template expression denotes without deploying it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sym {
@@ -14,6 +27,8 @@ pub enum Sym {
         file: FileId,
         resource: String,
         attr: String,
+        /// Whose names `resource` and its attributes are written in, for [`Sym::describe`].
+        lang: Lang,
     },
     /// A template parameter without a usable value: any value at deploy time.
     Param {
@@ -87,6 +102,45 @@ impl std::ops::Not for Tri {
 }
 
 impl Sym {
+    /// Joins parts, merging adjacent literals and flattening nested joins; a join longer than
+    /// [`MAX_VALUE_BYTES`] or of more than [`MAX_PARTS`] parts is a [`Sym::Limit`].
+    pub fn concat(parts: Vec<Sym>) -> Sym {
+        let mut out: Vec<Sym> = Vec::new();
+        let mut bytes = 0;
+        for part in parts {
+            let pieces = match part {
+                Sym::Concat(inner) => inner,
+                other => vec![other],
+            };
+            for piece in pieces {
+                if let Sym::Lit(s) = &piece {
+                    bytes += s.len();
+                }
+                match (out.last_mut(), piece) {
+                    (_, Sym::Lit(s)) if s.is_empty() => {}
+                    (Some(Sym::Lit(prev)), Sym::Lit(s)) => prev.push_str(&s),
+                    (_, piece) => out.push(piece),
+                }
+                if bytes > MAX_VALUE_BYTES {
+                    return Sym::too_long();
+                }
+                if out.len() > MAX_PARTS {
+                    return Sym::Limit(format!("a value joined from more than {MAX_PARTS} parts"));
+                }
+            }
+        }
+        match out.len() {
+            0 => Sym::Lit(String::new()),
+            1 => out.pop().unwrap_or(Sym::Lit(String::new())),
+            _ => Sym::Concat(out),
+        }
+    }
+
+    /// A value longer than [`MAX_VALUE_BYTES`], as a [`Sym::Limit`].
+    pub fn too_long() -> Sym {
+        Sym::Limit(format!("a value longer than {} KiB", MAX_VALUE_BYTES / 1024))
+    }
+
     pub fn lit(s: impl Into<String>) -> Sym {
         Sym::Lit(s.into())
     }
@@ -144,7 +198,7 @@ impl Sym {
     /// The resource attribute this value denotes, if it is exactly one.
     pub fn as_attr(&self) -> Option<(FileId, &str, &str)> {
         match self {
-            Sym::Attr { file, resource, attr } => Some((*file, resource, attr)),
+            Sym::Attr { file, resource, attr, .. } => Some((*file, resource, attr)),
             _ => None,
         }
     }
@@ -154,7 +208,7 @@ impl Sym {
     pub fn describe(&self) -> String {
         match self {
             Sym::Lit(s) => format!("\"{s}\""),
-            Sym::Attr { resource, attr, .. } => format!("{resource}.{}", spelled_attr(resource, attr)),
+            Sym::Attr { resource, attr, lang, .. } => format!("{resource}.{}", spelled_attr(*lang, attr)),
             Sym::Param { name, .. } => format!("parameter `{name}`"),
             Sym::Pseudo(p) => p.clone(),
             Sym::External(text) => format!("`{text}`"),
@@ -229,11 +283,10 @@ impl Sym {
     }
 }
 
-/// An attribute as the resource's language names it: Terraform addresses (`aws_iam_role.x`)
-/// use Terraform's attribute names for what the model calls by CloudFormation's.
-fn spelled_attr<'a>(resource: &str, attr: &'a str) -> &'a str {
-    let terraform = resource.split('.').any(|part| part.starts_with("aws_"));
-    if !terraform {
+/// An attribute as the resource's language names it: Terraform's attribute names for what the
+/// model calls by CloudFormation's.
+fn spelled_attr(lang: Lang, attr: &str) -> &str {
+    if lang == Lang::CloudFormation {
         return attr;
     }
     match attr {
@@ -252,4 +305,20 @@ fn spelled_attr<'a>(resource: &str, attr: &'a str) -> &'a str {
 pub struct Item {
     pub value: Sym,
     pub loc: Loc,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_merges_literals() {
+        let s = Sym::concat(vec![
+            Sym::lit("a"),
+            Sym::lit(""),
+            Sym::Concat(vec![Sym::lit("b"), Sym::Pseudo("X".into())]),
+        ]);
+        assert_eq!(s, Sym::Concat(vec![Sym::lit("ab"), Sym::Pseudo("X".into())]));
+        assert_eq!(Sym::concat(vec![Sym::Pseudo("X".into())]), Sym::Pseudo("X".into()));
+    }
 }

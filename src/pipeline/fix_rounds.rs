@@ -3,7 +3,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::{InputError, Options, Report, discover, fix, read, scan};
+use super::scan;
+use crate::options::Options;
+use crate::report::Report;
+use crate::source::InputError;
+use crate::{discover, fix, read};
 
 /// How many times `--fix` scans, applies and scans again: a fix can uncover a finding that
 /// another fixes (a principal written as a service, then its action).
@@ -30,7 +34,7 @@ pub fn scan_and_fix(opts: &Options) -> (Report, FixRun) {
     let mut report = scan(opts);
     let mut settled = false;
     for _ in 1..MAX_FIX_ROUNDS {
-        let (mut fixed, unread) = fix::apply(&report.findings, &report.files);
+        let (mut fixed, unread) = fix::apply(report.fixes(), &report.files);
         write_errors.extend(unread);
         fixed.retain(|f| {
             let file = &report.files[f.file];

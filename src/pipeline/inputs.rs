@@ -8,10 +8,11 @@ use rayon::prelude::*;
 use super::prepare;
 use crate::frontend::{self, cfn, terraform};
 use crate::load::Loaded;
-use crate::rules::{self, Finding};
+use crate::options::Options;
+use crate::rules::Finding;
 use crate::source::{FileId, InputError, SourceFile, display_path};
 use crate::syntax::{self, SyntaxError};
-use crate::{Options, discover, guard, link, model, selection, source};
+use crate::{discover, guard, link, model, selection, source};
 
 /// Everything read, by kind, with the files' ids assigned in path order.
 #[derive(Default)]
@@ -84,7 +85,7 @@ impl Inputs {
             needed.extend(f.fix.iter().flat_map(|x| x.changes.iter().map(|c| c.at().file)));
         }
         needed.extend(self.errors.iter().filter_map(|e| e.place.map(|(file, _)| file)));
-        needed.extend(model.resource_suppressions.iter().map(|s| s.file));
+        needed.extend(model.places.resource_suppressions.iter().map(|s| s.file));
         needed.extend((0..self.files.len()).filter(|&i| !self.files[i].comments.is_empty()));
         needed.sort_unstable();
         needed.dedup();
@@ -106,7 +107,7 @@ impl Inputs {
     }
 
     /// How each file is written, for help in its own syntax.
-    pub(super) fn dialects(&self) -> Vec<rules::say::Dialect> {
+    pub(super) fn dialects(&self) -> Vec<model::Dialect> {
         let plans: std::collections::HashSet<FileId> = self.plans.iter().map(|(id, _)| *id).collect();
         let serverless = |i: usize, f: &SourceFile| {
             frontend::serverless::is_service_file(Path::new(&f.display)) || self.fragments.contains(&i)
@@ -114,7 +115,7 @@ impl Inputs {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| rules::say::Dialect::for_file(f.syntax, serverless(i, f), plans.contains(&i)))
+            .map(|(i, f)| model::Dialect::for_file(f.syntax, serverless(i, f), plans.contains(&i)))
             .collect()
     }
 
@@ -204,7 +205,7 @@ impl Inputs {
             let covered = planned.iter().any(|(a, _)| in_sources(a));
             for (address, loc) in planned.iter().filter(|_| covered) {
                 if let Some(source) = source_address(address) {
-                    model.plan_places.entry(source).or_insert(*loc);
+                    model.places.plan_places.entry(source).or_insert(*loc);
                 }
             }
             plan.extract(&mut model, &|a: &str| covered && in_sources(a));

@@ -1,6 +1,6 @@
 //! The pipeline of a scan: discover → read and parse (in parallel, each template indexed as
 //! soon as it is parsed) → the front ends build the [`crate::model::Model`] → [`crate::link`] →
-//! [`crate::rules`] and cfn-guard → severities and suppressions → the [`crate::Report`].
+//! [`crate::rules`] and cfn-guard → severities and suppressions → the [`Report`].
 //!
 //! `inputs.rs` holds what was read and builds the model from it, `fix_rounds.rs` runs `--fix`
 //! (scan, write, scan again), `parse_only.rs` the parse-only floor.
@@ -20,9 +20,23 @@ pub use parse_only::{ParseStats, parse_only};
 
 use crate::frontend::{self, cfn};
 use crate::load::{Loaded, load};
+use crate::options::Options;
+use crate::report::{Report, Summary};
 use crate::rules::{self, Finding, Rule};
 use crate::source::{FileId, InputError, SourceFile, display_path};
-use crate::{Options, Report, Summary, discover, fix, guard, model, read, selection, source, suppress};
+use crate::{discover, fix, guard, model, read, selection, source, suppress};
+
+/// Runs a whole scan on a thread pool of `opts.jobs` threads (all cores for 0).
+pub fn scan(opts: &Options) -> Report {
+    let jobs =
+        if opts.jobs == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.jobs };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
+    let run = || scan_paths(opts, jobs);
+    match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
 
 /// What reading one path gives: the file's key, the keys of the files it includes (a
 /// Serverless Framework service's), and the file prepared for analysis.
@@ -153,7 +167,7 @@ fn build_model(opts: &Options, inputs: &mut Inputs) -> model::Model {
     let cdk = frontend::cdk::link(assemblies, &opts.cwd, &roots, &mut inputs.templates, &mut inputs.files);
     inputs.errors.extend(cdk.errors);
     let mut model = inputs.model(&roots);
-    model.app_sources = cdk.app_sources;
+    model.places.app_sources = cdk.app_sources;
     model.folders = inputs.files.iter().map(|f| source::parent_dir(&f.display).to_string()).collect();
     model.dialects = inputs.dialects();
     for e in std::mem::take(&mut model.errors) {
@@ -176,7 +190,7 @@ fn check(
     findings.extend(inputs.guard_findings(guard_checked, opts));
     inputs.restore_texts(&findings, model);
     let blocked = fix::blocked_files(&inputs.files, &inputs.errors);
-    fix::spell_all(&mut findings, &inputs.files, &blocked);
+    fix::spell_all(findings.iter_mut().filter_map(|f| f.fix.as_mut()), &inputs.files, &blocked);
     point_at_app_sources(&mut findings, model, &inputs.files);
     for f in &mut findings {
         // Only what the config sets: some findings carry their own severity (a note where a
@@ -249,11 +263,11 @@ fn finish(
 fn point_at_app_sources(findings: &mut [Finding], model: &model::Model, files: &[SourceFile]) {
     for f in findings {
         let Some(fix) = &mut f.fix else { continue };
-        if files[f.loc.file].generated != Some(frontend::cdk::CDK_OUTPUT) {
+        if files[f.loc.file].generated != Some(source::CDK_OUTPUT) {
             continue;
         }
         let (Some(why), Some(at)) =
-            (&mut fix.not_applied, model.app_sources.get(&(f.loc.file, f.resource.clone())))
+            (&mut fix.not_applied, model.places.app_sources.get(&(f.loc.file, f.resource.clone())))
         else {
             continue;
         };

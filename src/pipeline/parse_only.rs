@@ -3,8 +3,9 @@
 use rayon::prelude::*;
 
 use super::free_in_background;
+use crate::discover;
 use crate::load::{Loaded, load};
-use crate::{Options, discover};
+use crate::options::Options;
 
 /// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -15,7 +16,7 @@ pub struct ParseStats {
     pub errors: usize,
 }
 
-/// Discovers, reads and parses like [`scan`](crate::scan), and does nothing else: the floor a whole scan is
+/// Discovers, reads and parses like [`scan`](super::scan), and does nothing else: the floor a whole scan is
 /// measured against (`cognitrust parse`, bench/run.sh).
 pub fn parse_only(opts: &Options) -> ParseStats {
     let jobs =

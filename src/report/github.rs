@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::Location;
-use crate::Report;
+use super::Report;
 use crate::rules::{Finding, Severity};
 
 /// One workflow command per finding, then one per input error.
@@ -77,10 +77,10 @@ fn title(f: &Finding) -> String {
     }
 }
 
-/// Text from an input as the log may show it: the controls [`super::must_escape`] names, CR and
+/// Text from an input as the log may show it: the controls [`crate::escape::must_escape`] names, CR and
 /// LF included, written as `\u{1b}` escapes.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    super::escape_controls(text, "")
+    crate::escape::escape_controls(text, "")
 }
 
 /// `::name key=value,…::message` and a newline.

@@ -10,8 +10,9 @@
 
 use serde::Serialize;
 
-use super::{Location, escape_controls};
-use crate::Report;
+use super::Location;
+use super::Report;
+use crate::escape::escape_controls;
 use crate::rules::{Finding, Severity};
 
 /// The `check_name` of an input that could not be analysed.
@@ -71,7 +72,8 @@ pub fn render(report: &Report) -> String {
             },
         }
     }));
-    let mut text = super::to_json_pretty(&issues).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        crate::escape::to_json_pretty(&issues).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Location;
-use crate::{Report, Summary};
+use super::{Report, Summary};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -194,7 +194,7 @@ pub fn render_with(report: &Report, show_suppressed: bool) -> String {
             .collect(),
         summary: &report.summary,
     };
-    let mut text = super::to_json_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = crate::escape::to_json_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -6,13 +6,14 @@
 //! not be analysed is an `<error>`. A scan with neither has one passing test case, `no
 //! findings`, so that Jenkins does not fail on a report without tests.
 //!
-//! Text from inputs has its control characters made visible ([`super::escape_controls`]) before
+//! Text from inputs has its control characters made visible ([`crate::escape::escape_controls`]) before
 //! it is XML-escaped: XML 1.0 cannot carry most C0 controls, not even as character references.
 
 use std::fmt::Write;
 
-use super::{Location, escape_controls};
-use crate::Report;
+use super::Location;
+use super::Report;
+use crate::escape::escape_controls;
 use crate::rules::{Finding, Severity};
 
 const SUITE: &str = "cognitrust";

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::escape_controls;
-use crate::Report;
+use super::Report;
+use crate::escape::escape_controls;
 use crate::rules::Finding;
 
 /// One rule's count.
@@ -80,7 +80,7 @@ pub fn table(report: &Report) -> String {
 /// The same as JSON: `{"rules": [{code, name, severity, count, fixable}], "input_errors": N}`.
 pub fn json(report: &Report) -> String {
     let stats = Statistics { rules: counts(&report.findings), input_errors: report.errors.len() };
-    let mut text = super::to_json_pretty(&stats).unwrap_or_default();
+    let mut text = crate::escape::to_json_pretty(&stats).unwrap_or_default();
     text.push('\n');
     text
 }

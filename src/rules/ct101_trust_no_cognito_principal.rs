@@ -1,7 +1,7 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::is_cognito_principal;
-use crate::iam::policy::UNKNOWN_KEY;
+use crate::model::Dialect;
+use crate::model::UNKNOWN_KEY;
 use crate::model::{Effect, Tri};
 
 declare_rule! {
@@ -59,8 +59,8 @@ fn check(cx: &Context, out: &mut Findings) {
                     }))
         });
         if trusts
-            || super::ct102_trust_wrong_principal_type::near_miss(statements).is_some()
-            || super::ct104_trust_explicit_deny::rewritten_at_deploy(pr.role, pr.policy)
+            || super::facts::near_miss(statements).is_some()
+            || super::facts::rewritten_at_deploy(pr.role, pr.policy)
         {
             continue;
         }

@@ -1,8 +1,9 @@
-use super::say::Dialect;
+use super::facts::near_miss;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
-use crate::iam::{COGNITO_PRINCIPALS, WEB_IDENTITY, allows_action, cognito_allows};
-use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri};
+use crate::iam::{WEB_IDENTITY, allows_action};
+use crate::model::Dialect;
+use crate::model::{PrincipalEntry, Statement, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -37,19 +38,6 @@ declare_rule! {
     check: check,
 }
 
-/// The first principal entry of an Allow statement that looks like a Cognito principal
-/// written the wrong way.
-pub fn near_miss(statements: &[Statement]) -> Option<(&Statement, &PrincipalEntry, &'static str)> {
-    if cognito_allows(statements).next().is_some() {
-        return None;
-    }
-    statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-        .flat_map(|s| s.principal.iter().flat_map(move |p| p.entries.iter().map(move |e| (s, e))))
-        .find_map(|(s, e)| why_near_miss(e).map(|why| (s, e, why)))
-}
-
 /// `Service` or `AWS` becomes `Federated`, with the action `sts:AssumeRoleWithWebIdentity`, when
 /// every principal of the statement is the identity-pool principal: a key that also names
 /// other services would move them too.
@@ -81,7 +69,7 @@ fn fix(st: &Statement, entry: &PrincipalEntry) -> Option<Fix> {
         ));
     }
     if !st.not_action && allows_action(st, WEB_IDENTITY) != Tri::Yes {
-        match super::ct103_trust_wrong_action::action_change(st) {
+        match super::fixes::action_change(st) {
             Some(action) => changes.push(action),
             None => {
                 return Some(Fix::uncertain(
@@ -92,31 +80,6 @@ fn fix(st: &Statement, entry: &PrincipalEntry) -> Option<Fix> {
         }
     }
     Some(Fix::new(title, changes).within(st.loc))
-}
-
-fn why_near_miss(e: &PrincipalEntry) -> Option<&'static str> {
-    let value = match &e.value {
-        Sym::Lit(v) => v.clone(),
-        // `!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/…`: its literal text.
-        Sym::Concat(parts) => parts.iter().filter_map(Sym::as_lit).collect(),
-        _ => return None,
-    };
-    let cognito = COGNITO_PRINCIPALS.contains(&value.as_str());
-    match e.kind.as_str() {
-        "Service" | "AWS" if cognito => {
-            Some("the identity-pool principal is a federated principal, not a service")
-        }
-        "Service" | "Federated" if value.starts_with("cognito-idp") => Some(
-            "`cognito-idp` is the user-pool service; identity pools assume roles as `cognito-identity.amazonaws.com`",
-        ),
-        "Federated" if value.contains(":oidc-provider/") => Some(
-            "an OIDC provider is trusted directly; the identity pool issues its own token as `cognito-identity.amazonaws.com`",
-        ),
-        "Federated" if value.starts_with("cognito-identity") => {
-            Some("this is not the identity-pool principal")
-        }
-        _ => None,
-    }
 }
 
 fn check(cx: &Context, out: &mut Findings) {

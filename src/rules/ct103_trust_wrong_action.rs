@@ -1,8 +1,9 @@
-use super::say::Dialect;
+use super::fixes::action_change;
 use super::{Context, Findings, declare_rule};
-use crate::fix::{Change, Fix};
+use crate::fix::Fix;
 use crate::iam::{WEB_IDENTITY, allows_action, trusts_only_cognito};
-use crate::model::{Statement, Sym, Tri};
+use crate::model::Dialect;
+use crate::model::{Statement, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -51,26 +52,6 @@ fn fix(st: &Statement) -> Option<Fix> {
         ));
     }
     Some(Fix::new(title, vec![change]).within(st.loc))
-}
-
-/// The change of a statement's first `AssumeRole…` action, written literally, to
-/// `sts:AssumeRoleWithWebIdentity`.
-pub fn action_change(st: &Statement) -> Option<Change> {
-    if st.not_action {
-        return None;
-    }
-    st.actions.iter().find_map(|a| match &a.value {
-        Sym::Lit(s) if is_assume_role(s) => {
-            Some(Change::Text { at: a.loc, from: s.clone(), to: WEB_IDENTITY.to_string() })
-        }
-        _ => None,
-    })
-}
-
-/// `sts:AssumeRole`, `sts:AssumeRoleWithSAML`: an action that assumes roles the wrong way.
-fn is_assume_role(action: &str) -> bool {
-    let lower = action.to_ascii_lowercase();
-    lower.starts_with("sts:assumerole") && !lower.contains('*') && !lower.contains('?')
 }
 
 fn check(cx: &Context, out: &mut Findings) {

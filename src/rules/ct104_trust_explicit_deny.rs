@@ -1,6 +1,7 @@
+use super::facts::rewritten_at_deploy;
 use super::{Context, Findings, PoolRole, declare_rule};
 use crate::iam::{WEB_IDENTITY, admits, allows_action, trusts_cognito};
-use crate::model::{Effect, Policy, Role, Tri};
+use crate::model::{Effect, Tri};
 use crate::rules::Severity;
 
 declare_rule! {
@@ -36,12 +37,6 @@ declare_rule! {
     code: "CT104", name: "trust-explicit-deny", severity: Error,
     summary: "a Deny statement matches the Cognito request",
     check: check,
-}
-
-/// Whether the role's trust is Deny-only as written and another resource rewrites it at
-/// deploy time.
-pub fn rewritten_at_deploy(role: &Role, policy: &Policy) -> bool {
-    role.rewritten_by.is_some() && policy.statements.iter().all(|s| s.effect != Effect::Allow)
 }
 
 fn check(cx: &Context, out: &mut Findings) {

@@ -1,6 +1,6 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::cognito_entries;
+use crate::model::Dialect;
 
 declare_rule! {
     /// ## What it does

@@ -1,9 +1,9 @@
-use super::say::Dialect;
+use super::facts::misspelled;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Fix, Value};
-use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
-use crate::model::Statement;
+use crate::model::Dialect;
+use crate::model::UNKNOWN_KEY;
 
 declare_rule! {
     /// ## What it does
@@ -36,14 +36,6 @@ declare_rule! {
     summary: "no `cognito-identity.amazonaws.com:aud` condition: any identity pool can obtain the role",
     fix: "adds the `aud` condition on the one pool that hands the role out, with the template's own reference to it",
     check: check,
-}
-
-/// Whether a condition key ends in `:aud` or `:amr` under a namespace that is not Cognito's.
-pub fn misspelled(st: &Statement, name: &str) -> bool {
-    st.conditions.iter().any(|c| {
-        key_kind(&c.key) == KeyKind::Other
-            && c.key.rsplit_once(':').is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
-    })
 }
 
 fn check(cx: &Context, out: &mut Findings) {

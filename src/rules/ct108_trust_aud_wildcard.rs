@@ -1,6 +1,6 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::request::{KeyKind, Operator, key_kind};
+use crate::model::Dialect;
 
 declare_rule! {
     /// ## What it does

@@ -1,8 +1,8 @@
-use super::say::Dialect;
 use super::{Context, Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::request::{KeyKind, condition_admits, key_kind};
 use crate::iam::{WEB_IDENTITY, allows_action};
+use crate::model::Dialect;
 use crate::model::{Condition, SlotKind, Tri};
 
 declare_rule! {

@@ -1,9 +1,9 @@
-use super::ct106_trust_no_aud::misspelled;
-use super::say::Dialect;
+use super::facts::misspelled;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Fix, Value};
-use crate::iam::policy::UNKNOWN_KEY;
 use crate::iam::request::{KeyKind, key_kind};
+use crate::model::Dialect;
+use crate::model::UNKNOWN_KEY;
 use crate::model::{PoolProps, SlotKind};
 
 declare_rule! {

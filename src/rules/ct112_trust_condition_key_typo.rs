@@ -82,7 +82,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 })
                 .collect();
             let Some(principals) = principals else { continue };
-            for c in st.conditions.iter().filter(|c| c.key != crate::iam::policy::UNKNOWN_KEY) {
+            for c in st.conditions.iter().filter(|c| c.key != crate::model::UNKNOWN_KEY) {
                 let ns = c.key.rsplit_once(':').map(|(ns, _)| ns);
                 let ok = ns.is_some_and(|ns| {
                     GLOBAL.iter().any(|g| g.eq_ignore_ascii_case(ns))

@@ -1,8 +1,8 @@
-use super::say::Dialect;
 use super::{Context, Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::{allows_action, trusts_only_cognito};
 use crate::link::{find_pool, user_pool_of};
+use crate::model::Dialect;
 use crate::model::{SlotKind, Statement, Sym, Tri};
 
 declare_rule! {

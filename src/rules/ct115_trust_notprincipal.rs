@@ -1,5 +1,5 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
+use crate::model::Dialect;
 
 declare_rule! {
     /// ## What it does

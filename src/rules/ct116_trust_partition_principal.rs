@@ -1,7 +1,7 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::cognito_entries;
 use crate::iam::request::{KeyKind, key_kind};
+use crate::model::Dialect;
 use crate::model::Sym;
 
 declare_rule! {

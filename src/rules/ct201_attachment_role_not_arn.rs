@@ -1,8 +1,8 @@
 use super::fixes::whole;
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
-use crate::model::Sym;
+use crate::model::Dialect;
+use crate::model::{Role, Sym};
 
 declare_rule! {
     /// ## What it does
@@ -37,24 +37,10 @@ declare_rule! {
 
 fn check(cx: &Context, out: &mut Findings) {
     let model = cx.model;
-    let roles = &cx.roles;
     for att in &model.attachments {
         for variant in &att.variants {
             for slot in &variant.value.slots {
-                let (name, role) = match &slot.role.value {
-                    Sym::Attr { file, resource, attr } if attr == "RoleName" || attr == "RoleId" => (
-                        if attr == "RoleId" {
-                            format!("the role ID of `{resource}`")
-                        } else {
-                            format!("the role name of `{resource}`")
-                        },
-                        roles.of_resource(*file, resource).map(|r| &model.roles[r]),
-                    ),
-                    Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => {
-                        (format!("the role name `{s}`"), roles.named(None, s).map(|r| &model.roles[r]))
-                    }
-                    _ => continue,
-                };
+                let Some((name, role)) = named_role(cx, &slot.role.value) else { continue };
                 let f = out.add(
                     slot.role.loc,
                     &att.resource,
@@ -65,34 +51,43 @@ fn check(cx: &Context, out: &mut Findings) {
                     ),
                 );
                 f.label("a role name, not an ARN");
-                match role {
-                    Some(r) => {
-                        f.help(format!("use {}", r.arn_text));
-                        if let Sym::Attr { resource, attr, .. } = &slot.role.value {
-                            f.fix(
-                                Fix::new(
-                                    format!("use {}", r.arn_text),
-                                    vec![Change::RoleArn {
-                                        at: slot.role.loc,
-                                        resource: resource.clone(),
-                                        attr: attr.clone(),
-                                    }],
-                                )
-                                .within(whole(att.resource.file)),
-                            );
-                        }
-                        f.related(
-                            r.resource.loc,
-                            format!("role `{}` is defined here", r.resource.name),
-                            Some(&r.resource),
-                        );
-                    }
-                    None => {
-                        let say = Dialect::of_file(model, att.resource.file);
-                        f.help(format!("give the role's ARN: {}", say.role_arn_pattern()));
-                    }
+                let Some(r) = role else {
+                    let say = Dialect::of_file(model, att.resource.file);
+                    f.help(format!("give the role's ARN: {}", say.role_arn_pattern()));
+                    continue;
+                };
+                f.help(format!("use {}", r.arn_text));
+                if let Sym::Attr { resource, attr, .. } = &slot.role.value {
+                    let change =
+                        Change::RoleArn { at: slot.role.loc, resource: resource.clone(), attr: attr.clone() };
+                    f.fix(
+                        Fix::new(format!("use {}", r.arn_text), vec![change])
+                            .within(whole(att.resource.file)),
+                    );
                 }
+                f.related(
+                    r.resource.loc,
+                    format!("role `{}` is defined here", r.resource.name),
+                    Some(&r.resource),
+                );
             }
         }
+    }
+}
+
+/// How a slot's value names a role instead of giving its ARN, and the role when the model has
+/// it; None for anything else.
+fn named_role<'m>(cx: &Context<'m>, value: &Sym) -> Option<(String, Option<&'m Role>)> {
+    let model = cx.model;
+    match value {
+        Sym::Attr { file, resource, attr, .. } if attr == "RoleName" || attr == "RoleId" => {
+            let what = if attr == "RoleId" { "role ID" } else { "role name" };
+            let role = cx.roles.of_resource(*file, resource).map(|r| &model.roles[r]);
+            Some((format!("the {what} of `{resource}`"), role))
+        }
+        Sym::Lit(s) if !s.is_empty() && !s.starts_with("arn:") && !s.contains(':') => {
+            Some((format!("the role name `{s}`"), cx.roles.named(None, s).map(|r| &model.roles[r])))
+        }
+        _ => None,
     }
 }

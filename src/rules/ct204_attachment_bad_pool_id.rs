@@ -1,6 +1,6 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::request::looks_like_pool_id;
+use crate::model::Dialect;
 use crate::model::{Model, Sym};
 
 declare_rule! {
@@ -31,7 +31,7 @@ declare_rule! {
 
 fn problem(model: &Model, value: &Sym) -> Option<String> {
     match value {
-        Sym::Attr { file, resource, attr } if attr == "Name" || attr == "Arn" => {
+        Sym::Attr { file, resource, attr, .. } if attr == "Name" || attr == "Arn" => {
             let identity_pool =
                 model.pools.iter().any(|p| p.resource.file == *file && p.resource.name == *resource);
             let what =

@@ -1,5 +1,5 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
+use crate::model::Dialect;
 use crate::model::SlotKind;
 
 declare_rule! {
@@ -42,12 +42,11 @@ fn check(cx: &Context, out: &mut Findings) {
             if variant.value.allow_guests != Some(true) {
                 continue;
             }
-            let Some(worlds) = super::ct207_pool_no_authenticated_role::worlds_of(model, p, &variant.assign)
-            else {
+            let Some(worlds) = super::facts::worlds_of(model, p, &variant.assign) else {
                 continue;
             };
             let covers = |a: &&crate::model::AttachmentProps| {
-                super::ct207_pool_no_authenticated_role::has_slot_or_bad_key(a, SlotKind::Unauthenticated)
+                super::facts::has_slot_or_bad_key(a, SlotKind::Unauthenticated)
             };
             if worlds.iter().all(|present| present.iter().any(covers)) {
                 continue;
@@ -64,7 +63,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 say.slot("unauthenticated"),
                 say.property("AllowUnauthenticatedIdentities", "false")
             ));
-            super::ct207_pool_no_authenticated_role::relate_attachments(model, p, f);
+            super::facts::relate_attachments(model, p, f);
         }
     }
 }

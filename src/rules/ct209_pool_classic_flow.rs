@@ -1,4 +1,4 @@
-use super::say::Dialect;
+use crate::model::Dialect;
 use std::collections::HashMap;
 
 use super::TrustedRole;

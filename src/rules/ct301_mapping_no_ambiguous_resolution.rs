@@ -1,7 +1,7 @@
 use super::fixes::whole;
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Anchor, Change, Fix, Form, Value};
+use crate::model::Dialect;
 use crate::model::Item;
 
 declare_rule! {

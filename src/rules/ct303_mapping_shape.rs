@@ -1,5 +1,5 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
+use crate::model::Dialect;
 
 /// The documented limit of rules per identity provider.
 const MAX_RULES: usize = 25;

@@ -1,5 +1,5 @@
-use super::say::Dialect;
 use super::{Context, Findings, Severity, declare_rule};
+use crate::model::Dialect;
 use crate::model::{Client, Model, Sym};
 
 declare_rule! {
@@ -46,7 +46,7 @@ fn writable_by_default(name: &str) -> bool {
 fn client_of<'m>(model: &'m Model, provider: &Sym) -> Option<&'m Client> {
     let Sym::Concat(parts) = provider else { return None };
     parts.iter().rev().find_map(|p| match p {
-        Sym::Attr { file, resource, attr } if attr == "ClientId" => {
+        Sym::Attr { file, resource, attr, .. } if attr == "ClientId" => {
             model.clients.iter().find(|c| c.resource.file == *file && c.resource.name == *resource)
         }
         _ => None,

@@ -1,6 +1,6 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::link::user_pool_of;
+use crate::model::Dialect;
 
 declare_rule! {
     /// ## What it does

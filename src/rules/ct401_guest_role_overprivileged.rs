@@ -1,6 +1,6 @@
-use super::say::Dialect;
 use super::{Context, Findings, declare_rule};
 use crate::iam::BROAD_ACTIONS;
+use crate::model::Dialect;
 use crate::model::{Effect, SlotKind, Sym};
 
 declare_rule! {

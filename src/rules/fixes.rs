@@ -2,8 +2,10 @@
 //! that hands the role out.
 
 use super::TrustedRole;
-use super::say::Dialect;
 use crate::fix::{Anchor, Change, Fix, Form, Value};
+use crate::iam::WEB_IDENTITY;
+use crate::model::Dialect;
+use crate::model::Sym;
 use crate::model::{Condition, Model, PolicyForm, Pool, Statement};
 
 /// All of a file, for a fix that must stay in the resource's own file.
@@ -96,4 +98,24 @@ pub fn add_condition(
         },
     };
     Fix::new(title, vec![change]).within(st.loc)
+}
+
+/// The change of a statement's first `AssumeRole…` action, written literally, to
+/// `sts:AssumeRoleWithWebIdentity`.
+pub fn action_change(st: &Statement) -> Option<Change> {
+    if st.not_action {
+        return None;
+    }
+    st.actions.iter().find_map(|a| match &a.value {
+        Sym::Lit(s) if is_assume_role(s) => {
+            Some(Change::Text { at: a.loc, from: s.clone(), to: WEB_IDENTITY.to_string() })
+        }
+        _ => None,
+    })
+}
+
+/// `sts:AssumeRole`, `sts:AssumeRoleWithSAML`: an action that assumes roles the wrong way.
+fn is_assume_role(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    lower.starts_with("sts:assumerole") && !lower.contains('*') && !lower.contains('?')
 }

@@ -35,6 +35,7 @@ mod ct306_group_role_unused;
 mod ct401_guest_role_overprivileged;
 mod ct900_unused_suppression;
 mod ct901_analysis_incomplete;
+mod facts;
 mod fixes;
 pub mod say;
 mod view;
@@ -278,11 +279,11 @@ pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
         let mut sink = Findings::new(rule);
         (rule.check)(&cx, &mut sink);
         for mut f in sink.items {
-            if let Some(&loc) = model.plan_places.get(&f.resource) {
+            if let Some(&loc) = model.places.plan_places.get(&f.resource) {
                 f.related(loc, format!("`{}` in the Terraform plan", f.resource), None);
             }
             // A finding's primary span lies in its resource's template.
-            if let Some(&loc) = model.app_sources.get(&(f.loc.file, f.resource.clone())) {
+            if let Some(&loc) = model.places.app_sources.get(&(f.loc.file, f.resource.clone())) {
                 let name = f.construct_path.as_deref().map_or(f.resource.as_str(), construct_name);
                 f.related(loc, format!("`{name}` is created here in the CDK app"), None);
             }

@@ -65,7 +65,7 @@ fn a_file_that_changes_while_it_is_fixed_is_not_written() {
     let path = dir.path().join("t.json");
     std::fs::write(&path, minified(2)).expect("write");
     let report = cognitrust::scan(&options(dir.path()));
-    let (fixed, _) = cognitrust::fix::apply(&report.findings, &report.files);
+    let (fixed, _) = cognitrust::fix::apply(report.fixes(), &report.files);
     assert_eq!(fixed.len(), 1);
     std::fs::write(&path, minified(3)).expect("someone else writes the file");
     let roots = cognitrust::discover::Roots::new(&[dir.path().to_path_buf()]);
@@ -82,7 +82,7 @@ fn a_file_is_written_only_inside_the_roots_and_never_through_a_link_out_of_them(
     let target = outside.path().join("t.json");
     std::fs::write(&target, minified(1)).expect("write");
     let report = cognitrust::scan(&options(outside.path()));
-    let (fixed, _) = cognitrust::fix::apply(&report.findings, &report.files);
+    let (fixed, _) = cognitrust::fix::apply(report.fixes(), &report.files);
     assert_eq!(fixed.len(), 1);
     // The same fix, written with other roots: the file lies outside them.
     let elsewhere = tempfile::tempdir().expect("tempdir");

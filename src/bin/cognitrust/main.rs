@@ -219,7 +219,7 @@ fn written_summary(args: &ScanArgs, path: &Path, report: &Report) -> String {
     let mut line = format!(
         "wrote the {} report to {}: {} ({}, {}, {})",
         if args.statistics { "statistics".to_owned() } else { format_name(args.format) },
-        report::escape_controls(&path.display().to_string(), ""),
+        cognitrust::escape::escape_controls(&path.display().to_string(), ""),
         plural(report.findings.len(), "finding"),
         plural(count(cognitrust::rules::Severity::Error), "error"),
         plural(count(cognitrust::rules::Severity::Warning), "warning"),
@@ -239,9 +239,9 @@ fn format_name(format: Format) -> String {
 /// `--diff`: the certain fixes of one scan as a unified diff on stdout; exit 1 when there is one.
 fn diff(opts: &Options) -> ExitCode {
     let report = cognitrust::scan(opts);
-    let (fixed, unread) = cognitrust::fix::apply(&report.findings, &report.files);
+    let (fixed, unread) = cognitrust::fix::apply(report.fixes(), &report.files);
     for e in &unread {
-        let path = e.path.as_deref().map(|p| cognitrust::report::escape_controls(p, "").into_owned());
+        let path = e.path.as_deref().map(|p| cognitrust::escape::escape_controls(p, "").into_owned());
         eprintln!("error: {}: {}", path.unwrap_or_default(), e.message);
     }
     let text = cognitrust::fix::diff(&fixed, &report.files);

@@ -218,3 +218,14 @@ fn node_count(node: &Node) -> usize {
         _ => 0,
     }
 }
+
+/// What CT901 says when an expansion sampled the combinations of `what`'s conditions.
+pub fn sampled_reason(e: &Expansion, what: &str) -> Option<String> {
+    e.sampled.then(|| {
+        format!(
+            "`Fn::If` conditions in its {what} make more combinations than are enumerated (at least {}, {} checked), so a mistake that shows only in a combination that was not checked may be missed",
+            e.combinations,
+            e.variants.len()
+        )
+    })
+}

@@ -17,6 +17,7 @@ use crate::syntax::{Node, Value};
 /// Adds the CloudFormation resources of every template to `model`.
 pub fn extract(templates: &[Template], model: &mut Model) {
     let ctx = Ctx::new(templates);
+    ctx.add_errors(templates.iter().flat_map(super::conditions::circular_conditions));
     // Given the context, each template's resources are independent: they are read in
     // parallel and appended in template order.
     let pieces: Vec<Model> = (0..templates.len()).into_par_iter().map(|i| template_model(&ctx, i)).collect();
@@ -43,7 +44,7 @@ fn template_model(ctx: &Ctx, i: usize) -> Model {
 /// The `Metadata.cognitrust.ignore` entries of a resource, as suppressions.
 fn add_suppressions(model: &mut Model, scope: &Scope, tpl: &Template, res: &Resource) {
     for (rule, reason) in &res.ignores {
-        model.resource_suppressions.push(crate::model::ResourceSuppression {
+        model.places.resource_suppressions.push(crate::model::ResourceSuppression {
             file: tpl.file,
             resource: res.logical_id.clone(),
             rule: scope.item(rule),
@@ -64,7 +65,7 @@ fn add_resource(model: &mut Model, scope: &Scope, tpl: &Template, res: &Resource
     let condition = res.condition.as_deref();
     let mut variants = |keys: &[&str], what: &str| {
         let expansion = variants(scope, props, condition, keys);
-        if let Some(reason) = sampled_reason(&expansion, what) {
+        if let Some(reason) = super::expand::sampled_reason(&expansion, what) {
             model.incomplete.push(Incomplete { resource: resource.clone(), loc: res.id_loc, reason });
         }
         expansion.variants
@@ -75,7 +76,12 @@ fn add_resource(model: &mut Model, scope: &Scope, tpl: &Template, res: &Resource
                 map_variants(variants(POOL_KEYS, "guest and provider settings"), |p| pool_props(scope, p));
             model.pools.push(Pool {
                 id_text: tpl.ref_text(&res.logical_id),
-                id: Sym::Attr { file: tpl.file, resource: res.logical_id.clone(), attr: "Id".into() },
+                id: Sym::Attr {
+                    file: tpl.file,
+                    resource: res.logical_id.clone(),
+                    attr: "Id".into(),
+                    lang: crate::model::Lang::CloudFormation,
+                },
                 resource,
                 variants,
             })
@@ -147,17 +153,6 @@ fn project(props: &Node, keys: &[&str]) -> Node {
     }
 }
 
-/// What CT901 says when an expansion sampled the combinations of `what`'s conditions.
-pub fn sampled_reason(e: &Expansion, what: &str) -> Option<String> {
-    e.sampled.then(|| {
-        format!(
-            "`Fn::If` conditions in its {what} make more combinations than are enumerated (at least {}, {} checked), so a mistake that shows only in a combination that was not checked may be missed",
-            e.combinations,
-            e.variants.len()
-        )
-    })
-}
-
 fn map_variants<T>(variants: Vec<(Assign, Option<Node>)>, f: impl Fn(Option<&Node>) -> T) -> Vec<Variant<T>> {
     variants.into_iter().map(|(assign, node)| Variant { value: f(node.as_ref()), assign }).collect()
 }
@@ -207,7 +202,7 @@ fn provider_names(scope: &Scope, props: &Node) -> Vec<ProviderName> {
         let Some(name) = p.get("ProviderName") else { continue };
         let name = scope.eval(name);
         let full = match p.get("ClientId") {
-            Some(client) => super::eval::concat(vec![name, Sym::lit(":"), scope.eval(client)]),
+            Some(client) => Sym::concat(vec![name, Sym::lit(":"), scope.eval(client)]),
             None => name,
         };
         out.push(ProviderName { name: full, loc: scope.loc(p), user_pool: true });

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use super::eval::{Ctx, Scope};
 use crate::frontend::Resolve;
-use crate::iam::{action_matches, read_policy};
+use crate::frontend::policy::read_policy;
+use crate::iam::action_matches;
 use crate::model::{Assign, Effect, Incomplete, Model, Policy, ResourceRef, Role, RoleIndex, Sym, Variant};
 use crate::source::FileId;
 use crate::syntax::Node;
@@ -58,7 +59,7 @@ pub fn role(
 /// sampled.
 fn policy_variants(scope: &Scope, doc: &Node) -> (Vec<Policy>, Option<String>) {
     let expansion = scope.expand(doc, &Assign::default());
-    let reason = super::extract::sampled_reason(&expansion, "permission policies");
+    let reason = super::expand::sampled_reason(&expansion, "permission policies");
     let policies =
         expansion.variants.into_iter().filter_map(|(_, d)| d.and_then(|d| read_policy(scope, &d))).collect();
     (policies, reason)
@@ -143,7 +144,7 @@ pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
             }
             let Some((fn_file, function)) =
                 props.get("ServiceToken").map(|t| scope.eval(t)).and_then(|t| match t {
-                    Sym::Attr { file, resource, attr } if attr == "Arn" => Some((file, resource)),
+                    Sym::Attr { file, resource, attr, .. } if attr == "Arn" => Some((file, resource)),
                     _ => None,
                 })
             else {

@@ -4,17 +4,11 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use super::resolve::{Resolved, Resolver};
+use super::resolve::{Included, Resolved, Resolver};
 use super::{Fragment, MAX_INCLUDES};
 use crate::read;
 use crate::source::{Origin, SourceFile, Syntax, display_path};
 use crate::syntax::{self, Node, Span, Value};
-
-/// An included file: its parsed tree (spans shifted), or why it could not be read.
-pub(super) struct Included {
-    root: Result<Rc<Node>, String>,
-    pub(super) fragment: Option<Fragment>,
-}
 
 impl Resolver<'_> {
     /// `${file(path):address}`: a value of an included file, resolved in turn.
@@ -99,7 +93,7 @@ impl Resolver<'_> {
             Err(e) => (Err(format!("`{path}` cannot be parsed: {}", e.message)), vec![e]),
         };
         let mut file = match &root {
-            Ok(root) => crate::load::with_markers(&display, text, root),
+            Ok(root) => crate::source::with_markers(&display, text, root),
             Err(_) => SourceFile::new(display, text),
         };
         file.origin = Some(origin);

@@ -5,10 +5,16 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::include::Included;
 use super::variables::{Piece, pieces, split_top_level};
-use super::{Context, MAX_DEPTH, MAX_LEVEL, MAX_NODES, VARIABLE, is_opaque};
+use super::{Context, Fragment, MAX_DEPTH, MAX_LEVEL, MAX_NODES, VARIABLE, is_opaque};
 use crate::syntax::{Entry, Key, Node, Span, SyntaxError, Value};
+
+/// An included file (`include.rs`): its parsed tree (spans shifted), or why it could not be
+/// read.
+pub(super) struct Included {
+    pub(super) root: Result<std::rc::Rc<Node>, String>,
+    pub(super) fragment: Option<Fragment>,
+}
 
 pub(super) struct Resolver<'a> {
     pub(super) ctx: &'a Context<'a>,

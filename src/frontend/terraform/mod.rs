@@ -65,9 +65,14 @@ pub fn canonical_attr(type_: &str, attr: &str) -> String {
 /// A value of `resource.attr` as a symbol (the user pool's endpoint spelled out, as in CFN).
 pub fn attribute(file: FileId, type_: &str, address: &str, attr: &str) -> Sym {
     let canonical = canonical_attr(type_, attr);
-    let sym = |attr: &str| Sym::Attr { file, resource: address.to_string(), attr: attr.to_string() };
+    let sym = |attr: &str| Sym::Attr {
+        file,
+        resource: address.to_string(),
+        attr: attr.to_string(),
+        lang: crate::model::Lang::Terraform,
+    };
     if canonical == "ProviderName" {
-        return crate::frontend::cfn::eval::concat(vec![
+        return Sym::concat(vec![
             Sym::lit("cognito-idp."),
             Sym::Pseudo("AWS::Region".into()),
             Sym::lit(".amazonaws.com/"),
@@ -137,29 +142,8 @@ pub fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
         "aws_cognito_identity_pool_roles_attachment" => {
             model.attachments.push(Attachment { resource, variants: variant(attachment_props(r, body)) })
         }
-        "aws_iam_role" => model.roles.push(Role {
-            arn_text: format!("{}.arn", res.address),
-            name: get("name").map(|n| r.eval(n)),
-            path: get("path").and_then(Node::as_str).map(String::from),
-            trust: variant(get("assume_role_policy").and_then(|p| r.policy(p))),
-            permissions: blocks(body, "inline_policy")
-                .iter()
-                .filter_map(|b| b.get("policy"))
-                .filter_map(|p| r.policy(p))
-                .collect(),
-            managed_policies: get("managed_policy_arns").map(|n| r.items(n)).unwrap_or_default(),
-            rewritten_by: None,
-            resource,
-        }),
-        "aws_cognito_user_pool" => model.user_pools.push(UserPool {
-            resource,
-            custom_attributes: blocks(body, "schema")
-                .iter()
-                .filter_map(|s| s.get("name"))
-                .filter_map(|n| Some((n.as_str()?.to_string(), Loc::new(r.file(), n.span))))
-                .filter(|(name, _)| !crate::model::STANDARD_ATTRIBUTES.contains(&name.as_str()))
-                .collect(),
-        }),
+        "aws_iam_role" => model.roles.push(role(r, res, resource)),
+        "aws_cognito_user_pool" => model.user_pools.push(user_pool(r, body, resource)),
         "aws_cognito_user_pool_client" => model.clients.push(Client {
             resource,
             user_pool: get("user_pool_id").map(|n| r.eval(n)),
@@ -183,6 +167,38 @@ pub fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
     }
 }
 
+/// An `aws_iam_role`: its trust, inline and managed policies.
+fn role(r: &dyn Policies, res: &TfResource, resource: ResourceRef) -> Role {
+    let get = |k: &str| res.body.get(k);
+    Role {
+        arn_text: format!("{}.arn", res.address),
+        name: get("name").map(|n| r.eval(n)),
+        path: get("path").and_then(Node::as_str).map(String::from),
+        trust: variant(get("assume_role_policy").and_then(|p| r.policy(p))),
+        permissions: blocks(res.body, "inline_policy")
+            .iter()
+            .filter_map(|b| b.get("policy"))
+            .filter_map(|p| r.policy(p))
+            .collect(),
+        managed_policies: get("managed_policy_arns").map(|n| r.items(n)).unwrap_or_default(),
+        rewritten_by: None,
+        resource,
+    }
+}
+
+/// An `aws_cognito_user_pool` with the custom attributes of its `schema` blocks.
+fn user_pool(r: &dyn Policies, body: &Node, resource: ResourceRef) -> UserPool {
+    UserPool {
+        resource,
+        custom_attributes: blocks(body, "schema")
+            .iter()
+            .filter_map(|s| s.get("name"))
+            .filter_map(|n| Some((n.as_str()?.to_string(), Loc::new(r.file(), n.span))))
+            .filter(|(name, _)| !crate::model::STANDARD_ATTRIBUTES.contains(&name.as_str()))
+            .collect(),
+    }
+}
+
 fn pool_props(r: &dyn Policies, body: &Node) -> PoolProps {
     let guests = body.get("allow_unauthenticated_identities");
     let classic = body.get("allow_classic_flow");
@@ -193,7 +209,7 @@ fn pool_props(r: &dyn Policies, body: &Node) -> PoolProps {
         providers.push(Loc::new(file, p.span));
         let Some(name) = p.get("provider_name") else { continue };
         let full = match p.get("client_id") {
-            Some(c) => crate::frontend::cfn::eval::concat(vec![r.eval(name), Sym::lit(":"), r.eval(c)]),
+            Some(c) => Sym::concat(vec![r.eval(name), Sym::lit(":"), r.eval(c)]),
             None => r.eval(name),
         };
         provider_names.push(ProviderName { name: full, loc: Loc::new(file, p.span), user_pool: true });
@@ -370,5 +386,26 @@ pub fn attach_role_policies(r: &dyn Policies, res: &TfResource, roles: &RoleInde
             }
         }
         _ => {}
+    }
+}
+
+/// Whether the model reads a resource of this type (or a data source, for its policy document).
+pub(crate) fn is_modelled(type_: &str) -> bool {
+    type_.starts_with("aws_cognito_")
+        || type_.starts_with("aws_iam_role")
+        || type_ == "aws_iam_policy_document"
+}
+
+/// `["a]b"]` at the start of `text`, up to its closing quote and bracket.
+pub(crate) fn closing_key(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices().skip(2);
+    loop {
+        match chars.next()? {
+            (_, '\\') => {
+                chars.next()?;
+            }
+            (i, '"') => return text.get(..i + 2).filter(|t| t.ends_with("\"]")),
+            _ => {}
+        }
     }
 }

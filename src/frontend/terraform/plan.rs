@@ -150,7 +150,7 @@ impl<'a> Plan<'a> {
         let mut bodies = Vec::with_capacity(planned.len());
         for p in &planned {
             let (body, unpaired) = self.body(p);
-            if unpaired && is_modelled(&p.type_) && !skip(&p.address) {
+            if unpaired && super::is_modelled(&p.type_) && !skip(&p.address) {
                 model.incomplete.push(unpaired_blocks(self.file, p));
             }
             bodies.push(body);
@@ -202,13 +202,6 @@ impl<'a> Plan<'a> {
 
 /// A configuration expression that refers to several things: a list of their references.
 pub(super) const REFS: &str = "tf::refs";
-
-/// Whether the model reads a resource of this type (or a data source, for its policy document).
-pub(super) fn is_modelled(type_: &str) -> bool {
-    type_.starts_with("aws_cognito_")
-        || type_.starts_with("aws_iam_role")
-        || type_ == "aws_iam_policy_document"
-}
 
 /// CT901 for a resource whose nested blocks were paired with their configuration by position.
 fn unpaired_blocks(file: FileId, p: &Planned) -> Incomplete {

@@ -1,4 +1,4 @@
-//! Policy documents as Terraform writes them, turned into the node shape `iam::read_policy`
+//! Policy documents as Terraform writes them, turned into the node shape `frontend::policy::read_policy`
 //! reads: `data "aws_iam_policy_document"` blocks (statement, principals, condition), and JSON
 //! text in strings or heredocs whose `${…}` interpolations become `tf::ref`/`tf::template`
 //! nodes with their own spans.
@@ -53,7 +53,7 @@ fn statement(block: &Node, text: Text) -> Node {
 
 /// The text of a node, or the key that stands for what is not known.
 fn text_or_unknown(n: Option<&Node>, text: Text) -> String {
-    n.and_then(text).unwrap_or_else(|| crate::iam::policy::UNKNOWN_KEY.to_string())
+    n.and_then(text).unwrap_or_else(|| crate::model::UNKNOWN_KEY.to_string())
 }
 
 /// The `Principal` (or `NotPrincipal`) entry of a statement's `principals` blocks, if it has any.

@@ -363,20 +363,6 @@ pub(super) fn quoted_key(key: &str) -> String {
     out
 }
 
-/// `["a]b"]` at the start of `text`, up to its closing quote and bracket.
-pub(super) fn closing_key(text: &str) -> Option<&str> {
-    let mut chars = text.char_indices().skip(2);
-    loop {
-        match chars.next()? {
-            (_, '\\') => {
-                chars.next()?;
-            }
-            (i, '"') => return text.get(..i + 2).filter(|t| t.ends_with("\"]")),
-            _ => {}
-        }
-    }
-}
-
 /// `10000` as `10,000`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();

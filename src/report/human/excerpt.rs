@@ -211,7 +211,7 @@ fn push_line(
             while let Some(p) = pending.next_if(|p| *p <= from + i) {
                 at.insert(p, out.len());
             }
-            super::super::push_escaped(out, c, "");
+            crate::escape::push_escaped(out, c, "");
         }
         for p in pending {
             at.insert(p, out.len());

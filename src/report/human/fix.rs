@@ -3,8 +3,8 @@
 //! edit, as the snippets above it are.
 
 use super::excerpt::{ELLIPSIS, LONG_LINE, WINDOW, backward, forward};
+use crate::escape::escape_controls;
 use crate::fix::{Edit, Fix};
-use crate::report::escape_controls;
 use crate::source::SourceFile;
 
 /// Lines of an edit shown, before and after; the rest are counted.

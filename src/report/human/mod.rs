@@ -19,7 +19,7 @@ pub use self::diagnostic::render_config_error;
 use self::diagnostic::{ErrorDiagnostic, FindingDiagnostic};
 use self::excerpt::{Excerpt, Shown};
 use super::Location;
-use crate::Report;
+use crate::report::Report;
 use crate::rules::{Finding, Severity};
 use crate::source::InputError;
 use crate::source::SourceFile;
@@ -41,11 +41,11 @@ const MAX_TEXT: usize = 1_000;
 /// Related places shown with a finding; the others are counted.
 const MAX_RELATED: usize = 16;
 
-/// Text from an input as the human report shows it: the controls [`super::must_escape`] names
+/// Text from an input as the human report shows it: the controls [`crate::escape::must_escape`] names
 /// (ESC, CR, LF, other C0 and C1 controls, DEL, bidi and invisible formatting characters) as
 /// `\u{1b}`-style escapes, TAB as itself.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    super::escape_controls(text, "")
+    crate::escape::escape_controls(text, "")
 }
 
 /// [`escape`]d, after cutting the text to [`MAX_TEXT`] characters.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Text;
-use crate::Report;
+use crate::report::Report;
 use crate::rules::{RULES, Rule, Severity};
 
 #[derive(Serialize)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use self::catalog::{Tool, catalog, driver, level};
 use super::Location;
-use crate::Report;
+use crate::report::Report;
 use crate::rules::{Finding, Rule};
 use crate::source::SourceFile;
 
@@ -187,7 +187,7 @@ pub fn render_with(report: &Report, show_suppressed: bool) -> String {
             results: results(report, &rules, show_suppressed),
         }],
     };
-    let mut text = super::to_json_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = crate::escape::to_json_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -238,7 +238,7 @@ fn results<'a>(report: &'a Report, rules: &[&'static Rule], show_suppressed: boo
             r
         })
         .collect();
-    let hidden = report.suppressed.iter().filter(|s| show_suppressed && s.kind == crate::baseline::KIND);
+    let hidden = report.suppressed.iter().filter(|s| show_suppressed && s.kind == crate::suppress::BASELINE);
     for s in hidden {
         let mut r = result(&s.finding, &report.files, index(&s.finding));
         r.baseline_state = Some("unchanged");
@@ -364,7 +364,7 @@ fn encode_path(path: &str) -> String {
 }
 
 /// Plain text for a SARIF message: `[`, `]` and `\` are escaped so no text reads as a link, and
-/// the controls [`super::must_escape`] names (bidi overrides included, which would reorder the
+/// the controls [`crate::escape::must_escape`] names (bidi overrides included, which would reorder the
 /// text code scanning shows) are written as visible `\u{202e}` escapes, their backslash escaped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -372,7 +372,7 @@ pub fn escape(text: &str) -> String {
         if matches!(c, '[' | ']' | '\\') {
             out.push('\\');
         }
-        super::push_escaped(&mut out, c, "\\");
+        crate::escape::push_escaped(&mut out, c, "\\");
     }
     out
 }

@@ -2,8 +2,9 @@
 //! forms), `Fn::Sub` (both forms), `Fn::Join`, `Fn::Select`, `Fn::FindInMap`, and `Fn::If`
 //! met outside expansion.
 
-use super::{MAX_VALUE_BYTES, Scope, concat, too_long};
+use super::Scope;
 use crate::frontend::Resolve;
+use crate::model::MAX_VALUE_BYTES;
 use crate::model::Sym;
 use crate::syntax::{Entry, Node, Value};
 
@@ -74,7 +75,7 @@ impl Scope<'_, '_> {
             }
             let default = default.as_ref().and_then(Node::scalar_text);
             if default.as_ref().is_some_and(|d| d.len() > MAX_VALUE_BYTES) {
-                return too_long();
+                return Sym::too_long();
             }
             return Sym::Param { file: tpl.file, name: name.to_string(), default };
         }
@@ -82,9 +83,12 @@ impl Scope<'_, '_> {
             return Sym::Pseudo(name.to_string());
         }
         match tpl.type_of(name) {
-            Some(type_) => {
-                Sym::Attr { file: tpl.file, resource: name.to_string(), attr: ref_attr(type_).to_string() }
-            }
+            Some(type_) => Sym::Attr {
+                file: tpl.file,
+                resource: name.to_string(),
+                attr: ref_attr(type_).to_string(),
+                lang: crate::model::Lang::CloudFormation,
+            },
             None => Sym::Unknown(format!("`{name}`, which this template does not define")),
         }
     }
@@ -102,14 +106,19 @@ impl Scope<'_, '_> {
                 // `cognito-idp.<region>.amazonaws.com/<pool id>`, so that it equals the same name
                 // spelled with `Fn::Sub`.
                 let scheme = if attr == "ProviderURL" { "https://" } else { "" };
-                concat(vec![
+                Sym::concat(vec![
                     Sym::lit(format!("{scheme}cognito-idp.")),
                     Sym::Pseudo("AWS::Region".into()),
                     Sym::lit(".amazonaws.com/"),
                     self.reference(resource),
                 ])
             }
-            Some(_) => Sym::Attr { file: tpl.file, resource: resource.to_string(), attr: attr.to_string() },
+            Some(_) => Sym::Attr {
+                file: tpl.file,
+                resource: resource.to_string(),
+                attr: attr.to_string(),
+                lang: crate::model::Lang::CloudFormation,
+            },
             None => Sym::Unknown(format!("`{resource}.{attr}`, which this template does not define")),
         }
     }
@@ -146,7 +155,7 @@ impl Scope<'_, '_> {
                 SubPart::Var(var) => self.sub_var(var, vars),
             })
             .collect();
-        concat(parts)
+        Sym::concat(parts)
     }
 
     fn sub_var(&self, var: &str, vars: Option<&[Entry]>) -> Sym {
@@ -177,7 +186,7 @@ impl Scope<'_, '_> {
             }
             parts.push(self.eval(item));
         }
-        concat(parts)
+        Sym::concat(parts)
     }
 
     fn select(&self, arg: &Node) -> Sym {
@@ -205,7 +214,7 @@ impl Scope<'_, '_> {
         // Mapped values are literals (CloudFormation refuses intrinsic functions in `Mappings`,
         // and `cfn::index` reports them), so nothing is evaluated through a mapping.
         match found.map(|v| (v, v.scalar_text())) {
-            Some((_, Some(text))) if text.len() > MAX_VALUE_BYTES => too_long(),
+            Some((_, Some(text))) if text.len() > MAX_VALUE_BYTES => Sym::too_long(),
             Some((_, Some(text))) => Sym::Lit(text),
             Some(_) => Sym::Unknown(format!("`Fn::FindInMap [{m}, {t}, {s}]`, which is not a string")),
             None => Sym::Unknown(format!("`Fn::FindInMap [{m}, {t}, {s}]`, which is not mapped")),

@@ -1,14 +1,14 @@
 //! Intrinsic functions, resolved symbolically: `Ref`, `Fn::GetAtt` (both forms), `Fn::Sub`
 //! (both forms), `Fn::Join`, `Fn::Select`, `Fn::FindInMap`, `Fn::ImportValue` (across every
 //! scanned template) and nested stacks' `Parameters` and `Outputs`. `Fn::If` is expanded into
-//! variants by [`super::expand`] under the conditions of [`super::conditions`].
+//! variants by `super::expand` under the conditions of `super::conditions`.
 //!
 //! What crosses from one template to another (a parent's parameter value, a nested stack's
 //! output, an export) is evaluated once and remembered, so a value that many others share costs
 //! once, not once per path to it. Such links are followed with the chain that led to them: a link
 //! met again in its own chain is a cycle (an input error), and a chain longer than
 //! [`MAX_CHAIN`] stops with [`Sym::Limit`], which rule CT901 reports. Values are bounded in size
-//! the same way ([`MAX_VALUE_BYTES`], [`MAX_PARTS`]).
+//! the same way ([`Sym::concat`]: [`crate::model::MAX_VALUE_BYTES`], [`crate::model::MAX_PARTS`]).
 //!
 //! `intrinsics.rs` reads the intrinsic functions of one template; `links.rs` follows what
 //! crosses templates (nested stacks, their parameters and outputs, imports of exports).
@@ -33,12 +33,8 @@ use crate::syntax::{Node, Value};
 
 /// Longest chain of nested-stack parameters, outputs and imports followed.
 const MAX_CHAIN: usize = 64;
-/// Longest literal text a value may hold; longer values are [`Sym::Limit`]s.
-pub const MAX_VALUE_BYTES: usize = 16 * 1024;
-/// Most parts a joined value may hold.
-pub const MAX_PARTS: usize = 1024;
 /// Most bytes of values the links of one scan may hold in all: a value is at most
-/// [`MAX_VALUE_BYTES`], but many links could each hold one.
+/// [`crate::model::MAX_VALUE_BYTES`], but many links could each hold one.
 const MAX_LINKED_BYTES: usize = 64 * 1024 * 1024;
 /// Most exports an import may resolve to before it is a [`Sym::Limit`].
 const MAX_CANDIDATES: usize = 16;
@@ -126,9 +122,6 @@ impl<'a> Ctx<'a> {
         let (exports, names): (Vec<Export>, Vec<Pattern>) = found.into_iter().unzip();
         ctx.exports = exports;
         ctx.export_names = exports::Index::new(names);
-        let circular: Vec<EvalError> =
-            templates.iter().flat_map(super::conditions::circular_conditions).collect();
-        ctx.lock_errors().extend(circular);
         ctx
     }
 
@@ -142,6 +135,12 @@ impl<'a> Ctx<'a> {
         let mut seen = HashSet::new();
         errors.retain(|e| seen.insert((e.loc, e.message.clone())));
         errors
+    }
+
+    /// Adds problems found outside evaluation (circular conditions), in order after those
+    /// found so far.
+    pub fn add_errors(&self, errors: impl IntoIterator<Item = EvalError>) {
+        self.lock_errors().extend(errors);
     }
 
     fn lock_errors(&self) -> std::sync::MutexGuard<'_, Vec<EvalError>> {
@@ -199,44 +198,6 @@ impl<'c, 'a> Scope<'c, 'a> {
     }
 }
 
-/// Joins parts, merging adjacent literals and flattening nested joins; a join longer than
-/// [`MAX_VALUE_BYTES`] or of more than [`MAX_PARTS`] parts is a [`Sym::Limit`].
-pub fn concat(parts: Vec<Sym>) -> Sym {
-    let mut out: Vec<Sym> = Vec::new();
-    let mut bytes = 0;
-    for part in parts {
-        let pieces = match part {
-            Sym::Concat(inner) => inner,
-            other => vec![other],
-        };
-        for piece in pieces {
-            if let Sym::Lit(s) = &piece {
-                bytes += s.len();
-            }
-            match (out.last_mut(), piece) {
-                (_, Sym::Lit(s)) if s.is_empty() => {}
-                (Some(Sym::Lit(prev)), Sym::Lit(s)) => prev.push_str(&s),
-                (_, piece) => out.push(piece),
-            }
-            if bytes > MAX_VALUE_BYTES {
-                return too_long();
-            }
-            if out.len() > MAX_PARTS {
-                return Sym::Limit(format!("a value joined from more than {MAX_PARTS} parts"));
-            }
-        }
-    }
-    match out.len() {
-        0 => Sym::Lit(String::new()),
-        1 => out.pop().unwrap_or(Sym::Lit(String::new())),
-        _ => Sym::Concat(out),
-    }
-}
-
-fn too_long() -> Sym {
-    Sym::Limit(format!("a value longer than {} KiB", MAX_VALUE_BYTES / 1024))
-}
-
 impl<'c, 'a> Scope<'c, 'a> {
     /// Whether a boolean property is known: `Some` for literals, `None` for computed ones.
     pub fn bool_of(&self, node: &Node) -> Option<bool> {
@@ -263,21 +224,5 @@ impl<'c, 'a> Scope<'c, 'a> {
                 None => Tri::Maybe,
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn concat_merges_literals() {
-        let s = concat(vec![
-            Sym::lit("a"),
-            Sym::lit(""),
-            Sym::Concat(vec![Sym::lit("b"), Sym::Pseudo("X".into())]),
-        ]);
-        assert_eq!(s, Sym::Concat(vec![Sym::lit("ab"), Sym::Pseudo("X".into())]));
-        assert_eq!(concat(vec![Sym::Pseudo("X".into())]), Sym::Pseudo("X".into()));
     }
 }

@@ -1,7 +1,7 @@
 //! Terraform addresses as the plan writes them: module paths and instance paths, instance
 //! keys, and the addresses without them.
 
-use super::super::source::closing_key;
+use super::super::closing_key;
 
 /// The address without the instance key of its resource: `aws_iam_role.this["a"]` →
 /// `aws_iam_role.this` (module instance keys stay out of addresses here).

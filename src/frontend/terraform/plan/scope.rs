@@ -10,7 +10,7 @@ use super::json_text::json_in_string;
 use super::overlay::is_known_scalar;
 use super::{Plan, REFS};
 use crate::frontend::Resolve;
-use crate::iam::read_policy;
+use crate::frontend::policy::read_policy;
 use crate::model::{Policy, PolicyForm, Sym};
 use crate::source::FileId;
 use crate::syntax::{Node, Value};

@@ -357,7 +357,7 @@ impl<'s, 'a> Scope<'s, 'a> {
             }
             values.push(value);
         }
-        crate::frontend::cfn::eval::concat(values)
+        Sym::concat(values)
     }
 }
 

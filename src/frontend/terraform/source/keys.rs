@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use super::super::closing_key;
 use super::eval::Scope;
-use super::{MAX_INSTANCE_BLOCKS, MAX_INSTANCES, Sources, closing_key, quoted_key, thousands};
+use super::{MAX_INSTANCE_BLOCKS, MAX_INSTANCES, Sources, quoted_key, thousands};
 use crate::frontend::Resolve;
 use crate::syntax::Node;
 

@@ -92,10 +92,8 @@ impl Sources<'_> {
     /// below it.
     fn modelled_addresses(&self, inst: usize, out: &mut Vec<String>) {
         let instance = &self.instances[inst];
-        for b in self.modules[instance.module]
-            .resources
-            .iter()
-            .filter(|b| super::super::plan::is_modelled(&b.type_))
+        for b in
+            self.modules[instance.module].resources.iter().filter(|b| super::super::is_modelled(&b.type_))
         {
             out.push(format!("{}{}.{}", instance.prefix, b.type_, b.name));
         }
@@ -109,7 +107,7 @@ impl Sources<'_> {
     pub(super) fn report_unexpanded_resources(&self, model: &mut Model) {
         for (i, inst) in self.instances.iter().enumerate() {
             for (b, block) in self.modules[inst.module].resources.iter().enumerate() {
-                if !super::super::plan::is_modelled(&block.type_) {
+                if !super::super::is_modelled(&block.type_) {
                     continue;
                 }
                 if let Keys::Not(why) = &*self.keys(i, b) {

@@ -21,7 +21,7 @@ impl<'a> Sources<'a> {
         self.report_unexpanded_resources(model);
         let mut unread_trusts = Vec::new();
         self.each_resource(|scope, res| {
-            model.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
+            model.places.resource_extents.push((res.loc.file, res.body.span, res.address.clone()));
             if res.type_ == "aws_cognito_identity_pool_roles_attachment"
                 && let Some(roles) = res.body.entry("roles").filter(|e| e.value.get(LABELS).is_some())
             {

@@ -87,7 +87,7 @@ impl Scope<'_, '_> {
             }
         }
         parts.push(Sym::Lit(text));
-        crate::frontend::cfn::eval::concat(parts)
+        Sym::concat(parts)
     }
 
     /// `join(separator, list)` of a list written out, or held by a local or variable.
@@ -104,7 +104,7 @@ impl Scope<'_, '_> {
                     }
                     parts.push(value);
                 }
-                let value = crate::frontend::cfn::eval::concat(parts);
+                let value = Sym::concat(parts);
                 if value.weight() > MAX_VALUE_BYTES { too_large() } else { value }
             }
             Err(why) => Sym::Unevaluated(format!("a call of `join` over {why}")),

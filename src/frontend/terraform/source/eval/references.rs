@@ -2,11 +2,12 @@
 //! resource attributes name in one module instance, and the local or variable a policy
 //! document is followed through.
 
-use super::super::{Target, closing_key, files, quoted_key};
+use super::super::{Target, files, quoted_key};
 use super::calls::Rendered;
 use super::{Followed, Key, MAX_DEPTH, MAX_VALUE_BYTES, Scope, Var, too_large};
 use crate::frontend::Resolve;
 use crate::frontend::terraform::attribute;
+use crate::frontend::terraform::closing_key;
 use crate::model::Sym;
 use crate::source::{FileId, Loc};
 use crate::syntax::{Node, Span, Value};

@@ -11,8 +11,8 @@ use super::{
     Followed, Found, MAX_ITEMS, MAX_LOOP_STEPS, MAX_MERGE_STEPS, MAX_VALUE_BYTES, Scope, Var, too_large,
 };
 use crate::frontend::Resolve;
+use crate::frontend::policy::read_policy;
 use crate::frontend::terraform::policy;
-use crate::iam::read_policy;
 use crate::model::{Policy, PolicyForm, Sym};
 use crate::source::Loc;
 use crate::syntax::hcl::{CALL, COND, FOR, REF, TEMPLATE};
@@ -194,7 +194,7 @@ impl Scope<'_, '_> {
             }
             values.push(piece);
         }
-        crate::frontend::cfn::eval::concat(values)
+        Sym::concat(values)
     }
 
     /// The policy document a template's JSON text holds: read from the text of this scope's

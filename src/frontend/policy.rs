@@ -1,7 +1,11 @@
-//! Reading a policy document (a concrete, condition-free tree) into [`Policy`].
+//! Reading a policy document (a concrete, condition-free tree) into [`Policy`], the same way
+//! for every front end: each resolves its own expressions and places through [`Resolve`], so
+//! `crate::iam` sees only the model's policy documents, never a syntax tree.
 
-use crate::frontend::Resolve;
-use crate::model::{Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement, Sym};
+use super::Resolve;
+use crate::model::{
+    Condition, Effect, Policy, PolicyForm, Principal, PrincipalEntry, Statement, Sym, UNKNOWN_KEY,
+};
 use crate::syntax::{Node, Value};
 
 /// Reads a policy document; `r` resolves the input's own expressions and places.
@@ -84,9 +88,6 @@ fn read_principal(r: &dyn Resolve, node: &Node) -> Principal {
 fn computed(node: &Node) -> bool {
     node.single_entry().is_some_and(|e| e.key.contains("::") || e.key == "Ref")
 }
-
-/// What a condition key or principal type is when it is computed: it may be any key.
-pub const UNKNOWN_KEY: &str = "?";
 
 fn unknown_condition(r: &dyn Resolve, operator: &str, at: &Node) -> Condition {
     Condition {
