@@ -255,7 +255,7 @@ impl Reach {
 }
 
 /// "3 baseline entries no longer match; …" when some do.
-pub fn stale_note(report: &Report) -> Option<String> {
+pub(crate) fn stale_note(report: &Report) -> Option<String> {
     let counts = report.summary.baseline.as_ref().filter(|c| c.stale > 0)?;
     let (entries, verb) = if counts.stale == 1 { ("entry", "matches") } else { ("entries", "match") };
     let file = crate::escape::escape_controls(&counts.file, "");

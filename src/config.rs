@@ -110,7 +110,7 @@ impl Config {
     }
 
     /// Whether a file (as an absolute or cwd-relative path) is excluded.
-    pub fn excludes(&self, path: &Path) -> bool {
+    pub(crate) fn excludes(&self, path: &Path) -> bool {
         let Some(base) = self.base() else { return false };
         let rel = relative(path, base);
         self.exclude.iter().any(|g| g.is_match(&rel))
@@ -176,7 +176,7 @@ impl Config {
     }
 
     /// The severity `[severity]` sets for a rule, if it sets one.
-    pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
+    pub(crate) fn severity_of(&self, rule: &Rule) -> Option<Severity> {
         self.severity.iter().find(|(r, _)| r.code == rule.code).map(|(_, s)| *s)
     }
 }

@@ -8,7 +8,7 @@
 /// starts a new log line that the runner reads as a command), DEL, C1 controls (U+009B is CSI
 /// on some terminals), line and paragraph separators, the byte-order mark, and the bidi
 /// controls that reorder what a reader sees (Trojan Source, CVE-2021-42574).
-pub fn must_escape(c: char) -> bool {
+pub(crate) fn must_escape(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -30,7 +30,7 @@ pub fn escape_controls<'a>(text: &'a str, prefix: &str) -> std::borrow::Cow<'a, 
 }
 
 /// Pushes `c`, or its `\u{…}` escape when it is [escaped](must_escape).
-pub fn push_escaped(out: &mut String, c: char, prefix: &str) {
+pub(crate) fn push_escaped(out: &mut String, c: char, prefix: &str) {
     if must_escape(c) {
         out.push_str(prefix);
         out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
@@ -43,7 +43,7 @@ pub fn push_escaped(out: &mut String, c: char, prefix: &str) {
 /// [`must_escape`] names: serde_json escapes C0 controls itself; DEL, C1, separators and bidi
 /// controls are written as `\uXXXX` escapes too, so the text a JSON reader decodes is unchanged
 /// while a terminal or log that shows the file sees only ASCII there.
-pub fn to_json_pretty<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+pub(crate) fn to_json_pretty<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let mut bytes = Vec::with_capacity(4096);
     let mut ser = serde_json::Serializer::with_formatter(&mut bytes, SafeFormatter::default());
     value.serialize(&mut ser)?;

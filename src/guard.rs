@@ -30,12 +30,12 @@ use crate::source::{FileId, Loc};
 use crate::syntax::Span;
 
 /// What every Guard finding's code starts with.
-pub const PREFIX: &str = "guard:";
+pub(crate) const PREFIX: &str = "guard:";
 /// `--select`/`--ignore` entry naming every Guard rule.
-pub const ALL: &str = "guard:*";
+pub(crate) const ALL: &str = "guard:*";
 
 /// Whether a rule code names a Guard rule: `guard:` and a name.
-pub fn is_code(code: &str) -> bool {
+pub(crate) fn is_code(code: &str) -> bool {
     code.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) && code.len() > PREFIX.len()
 }
 
@@ -138,10 +138,10 @@ pub struct Pack {
 
 #[cfg(not(feature = "guard"))]
 impl Pack {
-    pub const UNSUPPORTED: &str =
+    pub(crate) const UNSUPPORTED: &str =
         "cognitrust was built without Guard support: `--guard-rules` needs the `guard` feature";
 
-    pub fn load(paths: &[std::path::PathBuf], cwd: &std::path::Path) -> Pack {
+    pub(crate) fn load(paths: &[std::path::PathBuf], cwd: &std::path::Path) -> Pack {
         let errors = paths
             .iter()
             .take(1)

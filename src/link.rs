@@ -192,7 +192,7 @@ fn add_group_slots(model: &mut Model) {
 }
 
 /// The user pool (file, logical ID) a provider name or user pool ID refers to.
-pub fn user_pool_of(value: &Sym) -> Option<(usize, &str)> {
+pub(crate) fn user_pool_of(value: &Sym) -> Option<(usize, &str)> {
     let parts: &[Sym] = match value {
         Sym::Concat(parts) => parts,
         other => std::slice::from_ref(other),
@@ -208,13 +208,13 @@ pub fn user_pool_of(value: &Sym) -> Option<(usize, &str)> {
 }
 
 /// The scanned pool whose ID a value denotes.
-pub fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
+pub(crate) fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
     model.pools.iter().position(|p| p.id == *value)
 }
 
 /// The scanned role a slot value denotes, and whether it names the role rather than giving its
 /// ARN; or why it cannot be found.
-pub fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
+pub(crate) fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
     match value {
         Sym::Attr { file, resource, attr, .. } => match (roles.of_resource(*file, resource), attr.as_str()) {
             (Some(r), "Arn" | "RoleName") => Ok(r),
@@ -268,7 +268,7 @@ fn find_role_in_concat(roles: &RoleIndex, parts: &[Sym]) -> Result<usize, String
 }
 
 /// The path and name of a role ARN `arn:aws:iam::123456789012:role/path/name`.
-pub fn role_name_of_arn(arn: &str) -> Option<(Option<&str>, &str)> {
+pub(crate) fn role_name_of_arn(arn: &str) -> Option<(Option<&str>, &str)> {
     let rest = arn.strip_prefix("arn:")?;
     let mut fields = rest.splitn(5, ':');
     let (_partition, service, _region, _account, resource) =

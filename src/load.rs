@@ -54,7 +54,7 @@ pub enum Loaded {
 
 /// Reads, classifies and parses one file, and says which file it is on its file system (the
 /// same for every path that reaches it).
-pub fn load(path: &Path, cwd: &Path, roots: &Roots) -> (Option<FileKey>, Loaded) {
+pub(crate) fn load(path: &Path, cwd: &Path, roots: &Roots) -> (Option<FileKey>, Loaded) {
     let display = &display_path(path, cwd);
     let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
         file,
@@ -121,7 +121,7 @@ impl Loaded {
 
 /// Classifies and parses one file's text, named as on disk, without reading anything else
 /// (no CDK manifest): what [`crate::scan_texts`] reads.
-pub fn load_text(path: &Path, display: &str, text: String) -> Loaded {
+pub(crate) fn load_text(path: &Path, display: &str, text: String) -> Loaded {
     parse(&Input { path, display, cwd: None, roots: None }, text)
 }
 
@@ -150,7 +150,7 @@ pub trait Format: Sync {
 
 /// Every format, in the order they are tried: the first that recognises a file parses it; a
 /// file no format recognises is skipped.
-pub static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &ServerlessService, &Document];
+pub(crate) static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &ServerlessService, &Document];
 
 fn parse(input: &Input, text: String) -> Loaded {
     match FORMATS.iter().find(|f| f.recognise(input, &text)) {

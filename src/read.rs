@@ -26,7 +26,7 @@ pub struct Bytes {
 }
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`].
-pub fn read_file(path: &Path) -> Result<Bytes, String> {
+pub(crate) fn read_file(path: &Path) -> Result<Bytes, String> {
     let file = open(path).map_err(|e| format!("cannot read: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
@@ -127,7 +127,7 @@ pub struct Text {
 
 /// Text that is not valid in its encoding: what decoded before the problem, and the byte at
 /// which it is.
-pub struct BadText {
+pub(crate) struct BadText {
     pub prefix: String,
     /// The file's bytes, as read.
     pub bytes: Vec<u8>,
@@ -136,7 +136,7 @@ pub struct BadText {
 }
 
 /// Decodes UTF-8, or UTF-16/UTF-32 named by a byte-order mark.
-pub fn decode(bytes: Vec<u8>) -> Result<Text, BadText> {
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<Text, BadText> {
     let (encoding, width, big) = match bytes.as_slice() {
         [0xFF, 0xFE, 0, 0, ..] => ("UTF-32LE", 4, false),
         [0, 0, 0xFE, 0xFF, ..] => ("UTF-32BE", 4, true),

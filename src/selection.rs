@@ -16,7 +16,7 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 }
 
 /// The built-in rules that `--select` and `--ignore` leave.
-pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule> {
+pub(crate) fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule> {
     let named = |list: &[String], r: &Rule| {
         list.iter().any(|s| s.eq_ignore_ascii_case(r.code) || s.eq_ignore_ascii_case(r.name))
     };
@@ -30,7 +30,7 @@ pub fn selected_rules(select: &[String], ignore: &[String]) -> Vec<&'static Rule
 
 /// Whether `--select`/`--ignore` (codes or names, already checked) keep a Guard rule's findings:
 /// an empty `select` keeps every rule; `guard:*` names them all.
-pub fn guard_selected(code: &str, select: &[String], ignore: &[String]) -> bool {
+pub(crate) fn guard_selected(code: &str, select: &[String], ignore: &[String]) -> bool {
     let names = |list: &[String]| list.iter().any(|s| s.eq_ignore_ascii_case(code) || s == guard::ALL);
     (select.is_empty() || names(select)) && !names(ignore)
 }

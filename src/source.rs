@@ -6,7 +6,7 @@ pub use comments::{MARKER, with_markers};
 
 use crate::syntax::{LineIndex, Span};
 
-pub type FileId = usize;
+pub(crate) type FileId = usize;
 
 /// A place in one scanned file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,7 +23,7 @@ impl Loc {
 
 /// The folder of a display path (`cdk.out` for `cdk.out/App.template.json`), empty for a file
 /// of the working directory.
-pub fn parent_dir(display: &str) -> &str {
+pub(crate) fn parent_dir(display: &str) -> &str {
     display.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
@@ -99,7 +99,7 @@ impl SourceFile {
     }
 
     /// The file, written in `syntax`.
-    pub fn written_in(mut self, syntax: Syntax) -> Self {
+    pub(crate) fn written_in(mut self, syntax: Syntax) -> Self {
         self.syntax = syntax;
         self
     }
@@ -120,7 +120,7 @@ impl SourceFile {
         }
     }
 
-    pub fn is_released(&self) -> bool {
+    pub(crate) fn is_released(&self) -> bool {
         self.released
     }
 
@@ -152,7 +152,7 @@ fn display_dirs(display: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Why the templates of a CDK cloud assembly are not edited.
-pub const CDK_OUTPUT: &str = "CDK output is written by `cdk synth`: change the CDK app";
+pub(crate) const CDK_OUTPUT: &str = "CDK output is written by `cdk synth`: change the CDK app";
 
 /// Why a file in these folders is written by a tool: the build outputs of the CDK, the
 /// Serverless Framework, SAM, Amplify and Terraform's module cache.

@@ -5,7 +5,8 @@
 //! colour, no character of the input that must be escaped reaches the output; no line reads as
 //! a workflow command; and the report stays bounded.
 
-use cognitrust::report::{human, must_escape};
+use cognitrust::escape::must_escape;
+use cognitrust::report::human;
 use cognitrust::rules::{Finding, RULES, Related};
 use cognitrust::source::{Loc, SourceFile};
 use cognitrust::suppress::Suppressed;

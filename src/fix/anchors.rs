@@ -5,7 +5,7 @@ use crate::source::SourceFile;
 use crate::syntax::Span;
 
 /// How many aliased anchors of one file are placed; past it, the whole file counts as one.
-pub const MAX_ANCHORS: usize = 10_000;
+pub(crate) const MAX_ANCHORS: usize = 10_000;
 
 /// The extents of the nodes of `file` that carry an anchor some alias names (`&a` … `*a`),
 /// with the anchor's name. An extent runs from the anchor to the end of the last line after it

@@ -104,7 +104,7 @@ impl Fix {
     }
 
     /// A fix the rule knows but cannot be sure of, for `why`.
-    pub fn uncertain(title: impl Into<String>, why: impl Into<String>) -> Self {
+    pub(crate) fn uncertain(title: impl Into<String>, why: impl Into<String>) -> Self {
         Fix {
             title: title.into(),
             changes: Vec::new(),
@@ -131,7 +131,7 @@ pub struct Edit {
 /// Why fixes are not applied in some files, whatever they change: a file read more than once
 /// (a Serverless file two services include, where a change for one may not suit the other), a
 /// file with input errors (what the scan read of it may not be what it holds).
-pub fn blocked_files(files: &[SourceFile], errors: &[InputError]) -> HashMap<FileId, &'static str> {
+pub(crate) fn blocked_files(files: &[SourceFile], errors: &[InputError]) -> HashMap<FileId, &'static str> {
     let mut blocked = HashMap::new();
     let mut by_path: HashMap<&std::path::Path, Vec<FileId>> = HashMap::new();
     for (id, f) in files.iter().enumerate() {
@@ -155,7 +155,7 @@ pub fn blocked_files(files: &[SourceFile], errors: &[InputError]) -> HashMap<Fil
 
 /// Spells each fix (the findings') in its files, which must hold their texts; nothing is
 /// changed in the `blocked` files.
-pub fn spell_all<'f>(
+pub(crate) fn spell_all<'f>(
     fixes: impl IntoIterator<Item = &'f mut Fix>,
     files: &[SourceFile],
     blocked: &HashMap<FileId, &'static str>,

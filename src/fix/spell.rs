@@ -12,7 +12,7 @@ use crate::syntax::Span;
 const MAX_INDENT: usize = 256;
 
 /// The edit that makes `change` in its file, or why none can be sure.
-pub fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
+pub(crate) fn spell(change: &Change, files: &[SourceFile]) -> Result<Edit, String> {
     let at = change.at();
     let file = &files[at.file];
     if let Some(why) = file.generated {

@@ -60,7 +60,7 @@ pub struct Read {
 
 /// Whether a file is a CDK cloud assembly manifest that names a stack: a cheap first look, as
 /// for templates (web app manifests and the like are not read further).
-pub fn is_assembly(path: &Path, text: &str) -> bool {
+pub(crate) fn is_assembly(path: &Path, text: &str) -> bool {
     path.file_name().is_some_and(|n| n == "manifest.json") && text.contains("aws:cloudformation:stack")
 }
 

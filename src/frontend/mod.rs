@@ -18,7 +18,7 @@ use crate::syntax::{Node, Span};
 /// How a front end resolves the values of its input: CloudFormation scopes (a template, with
 /// the nested-stack and import links followed to reach it), Terraform module scopes and plan
 /// scopes.
-pub trait Resolve {
+pub(crate) trait Resolve {
     /// The file the values are read from.
     fn file(&self) -> FileId;
 

@@ -9,7 +9,7 @@ use crate::model::{
 use crate::syntax::{Node, Value};
 
 /// Reads a policy document; `r` resolves the input's own expressions and places.
-pub fn read_policy(r: &dyn Resolve, doc: &Node) -> Option<Policy> {
+pub(crate) fn read_policy(r: &dyn Resolve, doc: &Node) -> Option<Policy> {
     let statements = doc.get("Statement")?;
     let list: Vec<&Node> = match &statements.value {
         Value::Seq(items) => items.iter().collect(),

@@ -47,7 +47,7 @@ pub fn failures(
 
 /// The names of the rules a rule file evaluates (not parameterized rules, which only other
 /// rules call), or its syntax error.
-pub fn rule_names(rules: &str, rules_name: &str) -> Result<Vec<String>, GuardError> {
+pub(crate) fn rule_names(rules: &str, rules_name: &str) -> Result<Vec<String>, GuardError> {
     // cfn-guard parses the rules before it reads the document, and evaluates every rule.
     let Some(tree) = record(rules, rules_name, "{}", "{}")? else { return Ok(Vec::new()) };
     let children = tree.get("children").and_then(Json::as_array).map_or(&[][..], Vec::as_slice);

@@ -31,7 +31,7 @@ pub struct Pack {
 
 impl Pack {
     /// Reads the rule files named by `paths` (files, or folders searched recursively).
-    pub fn load(paths: &[PathBuf], cwd: &Path) -> Pack {
+    pub(crate) fn load(paths: &[PathBuf], cwd: &Path) -> Pack {
         let mut pack = Pack::default();
         let mut found = Vec::new();
         for path in paths {

@@ -10,7 +10,7 @@ pub use request::{CognitoRequest, admits};
 use crate::model::{Effect, PrincipalEntry, Statement, Sym, Tri, UNKNOWN_KEY};
 
 /// The identity-pool principals of every partition (reference §0.3).
-pub const COGNITO_PRINCIPALS: &[&str] = &[
+pub(crate) const COGNITO_PRINCIPALS: &[&str] = &[
     "cognito-identity.amazonaws.com",
     "cognito-identity-us-gov.amazonaws.com",
     "cognito-identity.us-gov-east-1.amazonaws.com",
@@ -18,17 +18,17 @@ pub const COGNITO_PRINCIPALS: &[&str] = &[
     "cognito-identity.amazonaws.com.cn",
 ];
 
-pub const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
+pub(crate) const WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
 
 /// Permission actions too broad for a guest role (rule CT401); the CloudFormation index keeps
 /// of a permission policy's actions only these and those that may rewrite a trust.
-pub const BROAD_ACTIONS: &[&str] = &["*", "iam:*", "sts:*"];
+pub(crate) const BROAD_ACTIONS: &[&str] = &["*", "iam:*", "sts:*"];
 
 /// The action that rewrites a role's trust policy at deploy time.
-pub const UPDATE_TRUST: &str = "iam:UpdateAssumeRolePolicy";
+pub(crate) const UPDATE_TRUST: &str = "iam:UpdateAssumeRolePolicy";
 
 /// Whether a principal value is an identity-pool principal.
-pub fn is_cognito_principal(value: &Sym) -> Tri {
+pub(crate) fn is_cognito_principal(value: &Sym) -> Tri {
     match value {
         Sym::Lit(s) => Tri::from_bool(COGNITO_PRINCIPALS.contains(&s.as_str())),
         Sym::Concat(parts) => match parts.first() {
@@ -41,20 +41,20 @@ pub fn is_cognito_principal(value: &Sym) -> Tri {
 }
 
 /// The `Federated` entries of a statement that are (or may be) the Cognito principal.
-pub fn cognito_entries(st: &Statement) -> impl Iterator<Item = &PrincipalEntry> {
+pub(crate) fn cognito_entries(st: &Statement) -> impl Iterator<Item = &PrincipalEntry> {
     st.principal.iter().flat_map(|p| p.entries.iter()).filter(|e| {
         (e.kind == "Federated" || e.kind == UNKNOWN_KEY) && is_cognito_principal(&e.value) != Tri::No
     })
 }
 
 /// Whether a statement trusts the identity-pool principal: `Federated` Cognito, or `*`.
-pub fn trusts_cognito(st: &Statement) -> bool {
+pub(crate) fn trusts_cognito(st: &Statement) -> bool {
     cognito_entries(st).next().is_some()
 }
 
 /// Whether every principal a statement names is the identity-pool principal, so that what
 /// the statement allows is for identity pools alone.
-pub fn trusts_only_cognito(st: &Statement) -> bool {
+pub(crate) fn trusts_only_cognito(st: &Statement) -> bool {
     st.principal.as_ref().is_some_and(|p| {
         !p.wildcard
             && p.entries.iter().all(|e| {
@@ -64,17 +64,17 @@ pub fn trusts_only_cognito(st: &Statement) -> bool {
 }
 
 /// The Allow statements that trust the Cognito principal.
-pub fn cognito_allows(statements: &[Statement]) -> impl Iterator<Item = &Statement> {
+pub(crate) fn cognito_allows(statements: &[Statement]) -> impl Iterator<Item = &Statement> {
     statements.iter().filter(|s| s.effect == Effect::Allow && trusts_cognito(s))
 }
 
 /// Whether an IAM action pattern (`sts:Assume*`, `*`) covers `action`, case-insensitively.
-pub fn action_matches(pattern: &str, action: &str) -> bool {
+pub(crate) fn action_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
 }
 
 /// Whether the statement's actions cover `action`.
-pub fn allows_action(st: &Statement, action: &str) -> Tri {
+pub(crate) fn allows_action(st: &Statement, action: &str) -> Tri {
     let mut any = Tri::No;
     for item in &st.actions {
         any = any.or(match &item.value {
@@ -86,7 +86,7 @@ pub fn allows_action(st: &Statement, action: &str) -> Tri {
 }
 
 /// IAM `*`/`?` wildcard matching.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {
@@ -110,7 +110,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// The namespace of a condition key: `cognito-identity.amazonaws.com` of
 /// `cognito-identity.amazonaws.com:aud`.
-pub fn key_namespace(key: &str) -> Option<(&str, &str)> {
+pub(crate) fn key_namespace(key: &str) -> Option<(&str, &str)> {
     key.rsplit_once(':')
 }
 

@@ -15,7 +15,7 @@ pub struct CognitoRequest<'a> {
 
 /// What a condition key refers to in a Cognito request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     Aud,
     Amr,
     /// Another key of the identity-pool namespace (`sub`).
@@ -24,7 +24,7 @@ pub enum KeyKind {
     Other,
 }
 
-pub fn key_kind(key: &str) -> KeyKind {
+pub(crate) fn key_kind(key: &str) -> KeyKind {
     let lower = key.to_ascii_lowercase();
     match key_namespace(&lower) {
         Some((ns, name)) if COGNITO_PRINCIPALS.contains(&ns) => match name {
@@ -38,14 +38,14 @@ pub fn key_kind(key: &str) -> KeyKind {
 
 /// A condition operator split into its parts: `ForAnyValue:StringLikeIfExists`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operator {
+pub(crate) struct Operator {
     pub set: Option<SetOp>,
     pub base: String,
     pub if_exists: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SetOp {
+pub(crate) enum SetOp {
     ForAnyValue,
     ForAllValues,
 }
@@ -65,15 +65,15 @@ impl Operator {
     }
 
     /// `StringNotEquals`, `StringNotLike`, … : true when no value matches.
-    pub fn negated(&self) -> bool {
+    pub(crate) fn negated(&self) -> bool {
         self.base.contains("Not")
     }
 
-    pub fn is_like(&self) -> bool {
+    pub(crate) fn is_like(&self) -> bool {
         self.base.contains("Like")
     }
 
-    pub fn is_string(&self) -> bool {
+    pub(crate) fn is_string(&self) -> bool {
         self.base.starts_with("String")
     }
 }
@@ -93,7 +93,7 @@ pub fn admits(st: &Statement, req: &CognitoRequest) -> Tri {
 }
 
 /// Whether one condition admits the request.
-pub fn condition_admits(c: &Condition, req: &CognitoRequest) -> Tri {
+pub(crate) fn condition_admits(c: &Condition, req: &CognitoRequest) -> Tri {
     let op = Operator::parse(&c.operator);
     let unknown_pool;
     let context: Option<Vec<Element>> = match key_kind(&c.key) {
@@ -158,7 +158,7 @@ fn matches(op: &Operator, element: &Element, pattern: &Sym) -> Tri {
 }
 
 /// The identity pool ID format, `REGION:GUID` (botocore `IdentityPoolId` pattern).
-pub fn looks_like_pool_id(s: &str) -> bool {
+pub(crate) fn looks_like_pool_id(s: &str) -> bool {
     match s.split_once(':') {
         Some((region, guid)) => {
             !region.is_empty()

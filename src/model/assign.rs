@@ -40,7 +40,7 @@ impl Assign {
     }
 
     /// The literal an atom says a value equals, when the atom holds: `("AWS::Region", "us-gov-west-1")`.
-    pub fn facts(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+    pub(crate) fn facts(&self) -> impl Iterator<Item = (&str, &str, bool)> {
         self.0.iter().filter_map(|(atom, holds)| {
             let (_, fact) = atom.split_once('#')?;
             let (lhs, rhs) = fact.rsplit_once(ATOM_VALUE)?;

@@ -18,13 +18,13 @@ pub enum Dialect {
 
 impl Dialect {
     /// The dialect of the file that holds `file`'s resources.
-    pub fn of_file(model: &Model, file: FileId) -> Dialect {
+    pub(crate) fn of_file(model: &Model, file: FileId) -> Dialect {
         model.dialects.get(file).copied().unwrap_or(Dialect::Yaml)
     }
 
     /// The dialect of a file's resources: Terraform's (sources or a plan), a Serverless
     /// service's, or CloudFormation's in the file's syntax.
-    pub fn for_file(syntax: Syntax, serverless: bool, terraform: bool) -> Dialect {
+    pub(crate) fn for_file(syntax: Syntax, serverless: bool, terraform: bool) -> Dialect {
         match syntax {
             _ if terraform || syntax == Syntax::Hcl => Dialect::Terraform(PolicyForm::HclObject),
             _ if serverless => Dialect::Serverless,
@@ -34,7 +34,7 @@ impl Dialect {
     }
 
     /// The dialect of a policy: its file's, or the Terraform form it is written in.
-    pub fn of_policy(model: &Model, policy: &Policy) -> Dialect {
+    pub(crate) fn of_policy(model: &Model, policy: &Policy) -> Dialect {
         match (policy.form, Dialect::of_file(model, policy.loc.file)) {
             (PolicyForm::Template, d) => d,
             (PolicyForm::JsonText, Dialect::Terraform(_)) => Dialect::Terraform(PolicyForm::JsonText),

@@ -21,7 +21,7 @@ pub use pool::{
     Attachment, AttachmentProps, Mapping, MappingRule, Pool, PoolProps, ProviderName, Slot, SlotKind,
 };
 pub use role::{Role, RoleIndex};
-pub use sym::{Item, Lang, MAX_PARTS, MAX_VALUE_BYTES, Sym, Tri};
+pub use sym::{Item, Lang, MAX_VALUE_BYTES, Sym, Tri};
 pub use user_pool::{Client, Group, PrincipalTag, STANDARD_ATTRIBUTES, UserPool};
 
 use crate::source::{FileId, Loc};
@@ -103,7 +103,7 @@ impl Model {
     /// Whether `file` lies in the folder of `of`, or below it: the one project a value that
     /// cannot be read may speak for. Unrelated projects of a monorepo sit in folders beside
     /// each other.
-    pub fn same_project(&self, of: FileId, file: FileId) -> bool {
+    pub(crate) fn same_project(&self, of: FileId, file: FileId) -> bool {
         let (Some(dir), Some(other)) = (self.folders.get(of), self.folders.get(file)) else {
             return of == file;
         };
@@ -177,7 +177,7 @@ impl Model {
         self.roles[u.role].trust[u.trust].value.as_ref()
     }
     /// The shapes of the pool that may go with the use, in variant order.
-    pub fn pool_props(&self, u: &Use) -> Vec<&PoolProps> {
+    pub(crate) fn pool_props(&self, u: &Use) -> Vec<&PoolProps> {
         let Some(pool) = u.pool else { return Vec::new() };
         u.pool_variants.iter().map(|&v| &self.pools[pool].variants[v].value).collect()
     }

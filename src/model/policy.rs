@@ -28,7 +28,7 @@ pub enum PolicyForm {
 }
 
 impl Policy {
-    pub fn written_as(mut self, form: PolicyForm) -> Policy {
+    pub(crate) fn written_as(mut self, form: PolicyForm) -> Policy {
         self.form = form;
         self
     }

@@ -72,11 +72,11 @@ pub enum SlotKind {
 
 impl SlotKind {
     /// Whether signed-in users get the role; `false` too when the slot is not known.
-    pub fn is_authenticated(self) -> bool {
+    pub(crate) fn is_authenticated(self) -> bool {
         matches!(self, SlotKind::Authenticated | SlotKind::Rule | SlotKind::Group)
     }
     /// The `amr` value of the identities the slot serves.
-    pub fn amr_value(self) -> &'static str {
+    pub(crate) fn amr_value(self) -> &'static str {
         if self == SlotKind::Unauthenticated { "unauthenticated" } else { "authenticated" }
     }
     pub fn describe(self) -> &'static str {
@@ -93,7 +93,7 @@ impl SlotKind {
 impl AttachmentProps {
     /// Records one `Roles` entry: every key (CT205 judges them), and a slot for the two valid
     /// ones.
-    pub fn add_role(&mut self, key: &str, key_loc: Loc, role: Item) {
+    pub(crate) fn add_role(&mut self, key: &str, key_loc: Loc, role: Item) {
         self.role_keys.push((key.to_string(), key_loc));
         let kind = match key {
             "authenticated" => SlotKind::Authenticated,
@@ -131,12 +131,12 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    pub fn kind_is(&self, kind: &str) -> bool {
+    pub(crate) fn kind_is(&self, kind: &str) -> bool {
         self.kind.as_ref().and_then(|k| k.value.as_lit()) == Some(kind)
     }
 
     /// The slots its rules hand roles out through (authenticated users of its provider).
-    pub fn rule_slots(&self) -> impl Iterator<Item = Slot> + '_ {
+    pub(crate) fn rule_slots(&self) -> impl Iterator<Item = Slot> + '_ {
         self.rules.iter().filter_map(|rule| {
             Some(Slot {
                 kind: SlotKind::Rule,

@@ -45,7 +45,7 @@ impl<'m> RoleIndex<'m> {
     }
 
     /// The first role the resource `name` of `file` defines.
-    pub fn of_resource(&self, file: FileId, name: &str) -> Option<usize> {
+    pub(crate) fn of_resource(&self, file: FileId, name: &str) -> Option<usize> {
         self.by_resource.get(&(file, name)).copied()
     }
 

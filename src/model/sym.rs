@@ -71,7 +71,7 @@ pub enum Tri {
 }
 
 impl Tri {
-    pub fn from_bool(b: bool) -> Tri {
+    pub(crate) fn from_bool(b: bool) -> Tri {
         if b { Tri::Yes } else { Tri::No }
     }
     pub fn or(self, other: Tri) -> Tri {
@@ -137,15 +137,15 @@ impl Sym {
     }
 
     /// A value longer than [`MAX_VALUE_BYTES`], as a [`Sym::Limit`].
-    pub fn too_long() -> Sym {
+    pub(crate) fn too_long() -> Sym {
         Sym::Limit(format!("a value longer than {} KiB", MAX_VALUE_BYTES / 1024))
     }
 
-    pub fn lit(s: impl Into<String>) -> Sym {
+    pub(crate) fn lit(s: impl Into<String>) -> Sym {
         Sym::Lit(s.into())
     }
 
-    pub fn as_lit(&self) -> Option<&str> {
+    pub(crate) fn as_lit(&self) -> Option<&str> {
         match self {
             Sym::Lit(s) => Some(s),
             _ => None,
@@ -153,7 +153,7 @@ impl Sym {
     }
 
     /// Whether two values denote the same string at deploy time.
-    pub fn same_as(&self, other: &Sym) -> Tri {
+    pub(crate) fn same_as(&self, other: &Sym) -> Tri {
         match (self, other) {
             (Sym::AnyOf(alternatives), x) | (x, Sym::AnyOf(alternatives)) => {
                 let mut answers = alternatives.iter().map(|a| a.same_as(x));
@@ -196,7 +196,7 @@ impl Sym {
     }
 
     /// The resource attribute this value denotes, if it is exactly one.
-    pub fn as_attr(&self) -> Option<(FileId, &str, &str)> {
+    pub(crate) fn as_attr(&self) -> Option<(FileId, &str, &str)> {
         match self {
             Sym::Attr { file, resource, attr, .. } => Some((*file, resource, attr)),
             _ => None,
@@ -230,7 +230,7 @@ impl Sym {
 
     /// Bytes the value takes, roughly: its text, and one symbol per part. Evaluation budgets
     /// count values in it.
-    pub fn weight(&self) -> usize {
+    pub(crate) fn weight(&self) -> usize {
         std::mem::size_of::<Sym>()
             + match self {
                 Sym::Lit(s)
@@ -247,7 +247,7 @@ impl Sym {
     }
 
     /// The values this one may be: each alternative of an [`Sym::AnyOf`], else itself.
-    pub fn alternatives(&self) -> &[Sym] {
+    pub(crate) fn alternatives(&self) -> &[Sym] {
         match self {
             Sym::AnyOf(alternatives) => alternatives,
             other => std::slice::from_ref(other),
@@ -266,7 +266,7 @@ impl Sym {
 
     /// What was not evaluated, when this value, or a part of it, is a function or intrinsic
     /// the scan does not read ([`Sym::Unevaluated`]).
-    pub fn unevaluated(&self) -> Option<&str> {
+    pub(crate) fn unevaluated(&self) -> Option<&str> {
         match self {
             Sym::Unevaluated(what) => Some(what),
             Sym::Import(name) => name.unevaluated(),

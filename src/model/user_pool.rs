@@ -57,7 +57,7 @@ pub struct Group {
 impl Group {
     /// The group's role, unless it may be no role at all: a value not known, such as
     /// `lookup(g, "role_arn", null)`, is not said to be one.
-    pub fn known_role(&self) -> Option<&Item> {
+    pub(crate) fn known_role(&self) -> Option<&Item> {
         self.role.as_ref().filter(|r| !matches!(r.value, Sym::Unknown(_)))
     }
 }

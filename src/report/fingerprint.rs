@@ -12,7 +12,7 @@ use crate::source::SourceFile;
 
 /// The name of the fingerprint kind (SARIF's `partialFingerprints` key); bump the version when
 /// the hashed fields change.
-pub const KIND: &str = "cognitrustFindingHash/v1";
+pub(crate) const KIND: &str = "cognitrustFindingHash/v1";
 
 /// The fingerprints of `findings`, in their order: the n-th finding with the same
 /// [identity](identity) gets occurrence n.
@@ -32,7 +32,7 @@ pub fn of(findings: &[Finding], files: &[SourceFile]) -> Vec<String> {
 /// Sets each finding's [`Finding::fingerprint`], in report order: done once, when the report's
 /// findings are sorted, so that a finding keeps its fingerprint whatever is later hidden
 /// (a baseline) or cut away (`--only-paths`).
-pub fn assign(findings: &mut [Finding], files: &[SourceFile]) {
+pub(crate) fn assign(findings: &mut [Finding], files: &[SourceFile]) {
     let prints = of(findings, files);
     for (f, print) in findings.iter_mut().zip(prints) {
         f.fingerprint = print;

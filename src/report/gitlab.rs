@@ -16,7 +16,7 @@ use crate::escape::escape_controls;
 use crate::rules::{Finding, Severity};
 
 /// The `check_name` of an input that could not be analysed.
-pub const INPUT_ERROR: &str = "cognitrust:input-error";
+pub(crate) const INPUT_ERROR: &str = "cognitrust:input-error";
 
 #[derive(Serialize)]
 struct Issue {

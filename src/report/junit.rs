@@ -162,7 +162,7 @@ pub fn text(input: &str) -> String {
 
 /// An attribute value in double quotes: as [`text`], with quotes escaped and TAB written as a
 /// reference (a parser turns a raw TAB in an attribute into a space).
-pub fn attr(input: &str) -> String {
+pub(crate) fn attr(input: &str) -> String {
     text(input).replace('"', "&quot;").replace('\'', "&apos;").replace('\t', "&#9;")
 }
 

@@ -15,7 +15,11 @@ const MAX_ATOMS: usize = 8;
 /// For each complete choice of the conditions involved, the attachment variants that target
 /// pool `p` and exist under it (the pool's own variant `assign` included); `None` when no
 /// scanned attachment targets the pool, so nothing can be said.
-pub fn worlds_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<Vec<&'m AttachmentProps>>> {
+pub(crate) fn worlds_of<'m>(
+    model: &'m Model,
+    p: usize,
+    assign: &Assign,
+) -> Option<Vec<Vec<&'m AttachmentProps>>> {
     let mut targeting: Vec<&'m crate::model::Variant<AttachmentProps>> = Vec::new();
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
@@ -54,14 +58,14 @@ pub fn worlds_of<'m>(model: &'m Model, p: usize, assign: &Assign) -> Option<Vec<
 
 /// Whether an attachment has a slot of `kind`, or a `Roles` key CT205 reports (the deploy
 /// fails on it first; saying the role is missing too would be noise).
-pub fn has_slot_or_bad_key(a: &AttachmentProps, kind: SlotKind) -> bool {
+pub(crate) fn has_slot_or_bad_key(a: &AttachmentProps, kind: SlotKind) -> bool {
     a.opaque_roles
         || a.slots.iter().any(|s| s.kind == kind)
         || a.role_keys.iter().any(|(k, _)| k != "authenticated" && k != "unauthenticated")
 }
 
 /// Adds the attachments of pool `p` as related places.
-pub fn relate_attachments(model: &Model, p: usize, f: &mut Finding) {
+pub(crate) fn relate_attachments(model: &Model, p: usize, f: &mut Finding) {
     for (a, att) in model.attachments.iter().enumerate() {
         for (v, variant) in att.variants.iter().enumerate() {
             if model.attachment_pools[a][v] == Some(p) {
@@ -77,7 +81,7 @@ pub fn relate_attachments(model: &Model, p: usize, f: &mut Finding) {
 }
 
 /// Whether a condition key ends in `:aud` or `:amr` under a namespace that is not Cognito's.
-pub fn misspelled(st: &Statement, name: &str) -> bool {
+pub(crate) fn misspelled(st: &Statement, name: &str) -> bool {
     st.conditions.iter().any(|c| {
         key_kind(&c.key) == KeyKind::Other
             && c.key.rsplit_once(':').is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
@@ -86,13 +90,13 @@ pub fn misspelled(st: &Statement, name: &str) -> bool {
 
 /// Whether the role's trust is Deny-only as written and another resource rewrites it at
 /// deploy time.
-pub fn rewritten_at_deploy(role: &Role, policy: &Policy) -> bool {
+pub(crate) fn rewritten_at_deploy(role: &Role, policy: &Policy) -> bool {
     role.rewritten_by.is_some() && policy.statements.iter().all(|s| s.effect != Effect::Allow)
 }
 
 /// The first principal entry of an Allow statement that looks like a Cognito principal
 /// written the wrong way.
-pub fn near_miss(statements: &[Statement]) -> Option<(&Statement, &PrincipalEntry, &'static str)> {
+pub(crate) fn near_miss(statements: &[Statement]) -> Option<(&Statement, &PrincipalEntry, &'static str)> {
     if cognito_allows(statements).next().is_some() {
         return None;
     }

@@ -15,7 +15,7 @@ pub fn whole(file: crate::source::FileId) -> crate::source::Loc {
 
 /// The one pool that hands the role out, when its ID can be written where the trust is: in the
 /// same template, or in the same Terraform module. Else why not.
-pub fn the_pool<'m>(model: &Model, tr: &TrustedRole<'m>) -> Result<&'m Pool, String> {
+pub(crate) fn the_pool<'m>(model: &Model, tr: &TrustedRole<'m>) -> Result<&'m Pool, String> {
     let mut pools: Vec<&Pool> = tr.uses.iter().filter_map(|u| u.pool).collect();
     pools.dedup_by(|a, b| std::ptr::eq(*a, *b));
     let pool = match pools.as_slice() {
@@ -41,7 +41,7 @@ pub fn the_pool<'m>(model: &Model, tr: &TrustedRole<'m>) -> Result<&'m Pool, Str
 /// Adds `operator: {key: value}` to the conditions of `st`: into the statement's `operator`
 /// block when it has one, else as a new operator (a new `condition` block in a policy
 /// document), before the first one.
-pub fn add_condition(
+pub(crate) fn add_condition(
     dialect: Dialect,
     st: &Statement,
     title: String,
@@ -102,7 +102,7 @@ pub fn add_condition(
 
 /// The change of a statement's first `AssumeRole…` action, written literally, to
 /// `sts:AssumeRoleWithWebIdentity`.
-pub fn action_change(st: &Statement) -> Option<Change> {
+pub(crate) fn action_change(st: &Statement) -> Option<Change> {
     if st.not_action {
         return None;
     }

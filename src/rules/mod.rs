@@ -265,7 +265,7 @@ impl Finding {
 /// keeping every related place, when they are about one resource (found through several
 /// links or condition branches) or say the same of several (instances of one module). Instances
 /// that fail differently at one place (two `for_each` roles in swapped slots) stay apart.
-pub fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
+pub(crate) fn check_all(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     let cx = Context::new(model);
     let mut all: Vec<Finding> = Vec::new();
     // The findings at each place, each with what it says of its resource.

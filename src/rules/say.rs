@@ -20,7 +20,7 @@ impl Dialect {
     }
 
     /// A string value: bare in YAML when it can be, quoted elsewhere.
-    pub fn lit(self, s: &str) -> String {
+    pub(crate) fn lit(self, s: &str) -> String {
         let plain = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
             && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         match self {
@@ -49,7 +49,7 @@ impl Dialect {
 
     /// A reference to a pool's ID as a value of this dialect's policy: Terraform's JSON text
     /// interpolates the expression.
-    pub fn value_of(self, id_text: &str) -> String {
+    pub(crate) fn value_of(self, id_text: &str) -> String {
         let expression = !id_text.starts_with(['"', '<', '{', '!']);
         match self {
             Dialect::Terraform(PolicyForm::JsonText) if expression => format!("\"${{{id_text}}}\""),
@@ -84,7 +84,7 @@ impl Dialect {
     }
 
     /// Where a statement lists its actions.
-    pub fn actions_key(self) -> String {
+    pub(crate) fn actions_key(self) -> String {
         match self {
             Dialect::Terraform(PolicyForm::DocumentBlocks) => "`actions`".into(),
             _ => format!("`{}`", self.key("Action")),
@@ -125,7 +125,7 @@ impl Dialect {
 
     /// A property of a resource set to `value` (a literal, written as the dialect writes it):
     /// `AllowClassicFlow: false`, `allow_classic_flow = false`.
-    pub fn property(self, cfn: &str, value: &str) -> String {
+    pub(crate) fn property(self, cfn: &str, value: &str) -> String {
         match self {
             Dialect::Terraform(_) | Dialect::TemplateFile => format!("`{} = {value}`", snake(cfn)),
             Dialect::Json => format!("`\"{cfn}\": {value}`"),
@@ -159,7 +159,7 @@ impl Dialect {
     }
 
     /// A role mapping of type `kind` (`Token`, `Rules`).
-    pub fn role_mapping(self, kind: &str) -> String {
+    pub(crate) fn role_mapping(self, kind: &str) -> String {
         match self {
             Dialect::Terraform(_) | Dialect::TemplateFile => {
                 format!("a `role_mapping` block with `type = \"{kind}\"`")
@@ -169,12 +169,12 @@ impl Dialect {
     }
 
     /// The rules of a `Rules` mapping.
-    pub fn mapping_rules(self) -> &'static str {
+    pub(crate) fn mapping_rules(self) -> &'static str {
         if self.terraform() { "`mapping_rule` blocks" } else { "`RulesConfiguration.Rules`" }
     }
 
     /// A role's ARN written out, when the role is not in the scan.
-    pub fn role_arn_pattern(self) -> String {
+    pub(crate) fn role_arn_pattern(self) -> String {
         let path = "role/<path/><name>";
         match self {
             Dialect::Terraform(_) | Dialect::TemplateFile => format!(
@@ -194,7 +194,7 @@ impl Dialect {
     }
 
     /// An IAM policy variable as a policy of this dialect writes it.
-    pub fn policy_variable(self, name: &str) -> String {
+    pub(crate) fn policy_variable(self, name: &str) -> String {
         match self {
             Dialect::Terraform(_) | Dialect::TemplateFile => {
                 format!("`$${{{name}}}` (`$$` keeps Terraform from reading it)")
@@ -227,7 +227,7 @@ impl Dialect {
     }
 
     /// How to give a statement per partition or region.
-    pub fn per_partition(self) -> &'static str {
+    pub(crate) fn per_partition(self) -> &'static str {
         match self {
             Dialect::Terraform(_) | Dialect::TemplateFile => {
                 "choose the principal per partition with a conditional expression"

@@ -51,13 +51,13 @@ impl<'m> Context<'m> {
     /// Whether every slot that hands out a role trusting through `policy` serves the identities
     /// `kind` does (signed-in users or guests): an `amr` written for one kind would refuse the
     /// other. Roles that share one policy document (a Terraform data source) count together.
-    pub fn serves_only(&self, policy: &Policy, kind: SlotKind) -> bool {
+    pub(crate) fn serves_only(&self, policy: &Policy, kind: SlotKind) -> bool {
         let (signed_in, guests) = self.served.get(&policy.loc).copied().unwrap_or_default();
         if kind.is_authenticated() { !guests } else { !signed_in }
     }
 
     /// The uses whose role has a trust policy, in order.
-    pub fn pool_roles(&self) -> impl Iterator<Item = &PoolRole<'m>> {
+    pub(crate) fn pool_roles(&self) -> impl Iterator<Item = &PoolRole<'m>> {
         self.pool_roles.iter().flatten()
     }
 }
@@ -81,7 +81,7 @@ impl<'m> PoolRole<'m> {
     }
 
     /// One entry per use of `model.uses`, in order: `None` where the role has no trust policy.
-    pub fn all_with_unusable(model: &'m Model) -> impl Iterator<Item = Option<PoolRole<'m>>> {
+    pub(crate) fn all_with_unusable(model: &'m Model) -> impl Iterator<Item = Option<PoolRole<'m>>> {
         model.uses.iter().map(move |u| PoolRole::of(model, u))
     }
 
@@ -107,7 +107,7 @@ impl<'m> PoolRole<'m> {
     }
 
     /// "pool `IdentityPool`", or the attachment when the pool is not in the scan.
-    pub fn pool_name(&self) -> String {
+    pub(crate) fn pool_name(&self) -> String {
         match (self.pool, self.pool_id) {
             (Some(p), _) => format!("pool `{}`", p.resource.name),
             (None, Some(Sym::Lit(id))) => format!("pool \"{id}\""),
@@ -116,7 +116,7 @@ impl<'m> PoolRole<'m> {
     }
 
     /// How a help text in the role's own template writes the pool's ID.
-    pub fn pool_id_text(&self) -> String {
+    pub(crate) fn pool_id_text(&self) -> String {
         match (self.pool, self.pool_id) {
             (Some(p), _) if p.resource.file == self.role.resource.file => p.id_text.clone(),
             (Some(p), _) => format!("<the ID of pool `{}`>", p.resource.name),
@@ -126,12 +126,12 @@ impl<'m> PoolRole<'m> {
     }
 
     /// "the authenticated role of pool `IdentityPool`".
-    pub fn role_of_pool(&self) -> String {
+    pub(crate) fn role_of_pool(&self) -> String {
         format!("the {} of {}", self.slot.kind.describe(), self.pool_name())
     }
 
     /// Adds the slot that hands the role out as a related place.
-    pub fn relate_slot(&self, f: &mut Finding) {
+    pub(crate) fn relate_slot(&self, f: &mut Finding) {
         let message = match self.pool {
             Some(p) => format!("attached to pool `{}` as its {}", p.resource.name, self.slot.kind.describe()),
             None => format!("attached here as the {}", self.slot.kind.describe()),
@@ -140,7 +140,7 @@ impl<'m> PoolRole<'m> {
     }
 
     /// The Cognito Allow statements of the trust.
-    pub fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
+    pub(crate) fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
         cognito_allows(&self.policy.statements)
     }
 }
@@ -177,12 +177,12 @@ impl<'m> TrustedRole<'m> {
         out
     }
 
-    pub fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
+    pub(crate) fn cognito_allows(&self) -> impl Iterator<Item = &'m Statement> {
         cognito_allows(&self.policy.statements)
     }
 
     /// Adds every slot that hands the role out as a related place.
-    pub fn relate_uses(&self, f: &mut Finding) {
+    pub(crate) fn relate_uses(&self, f: &mut Finding) {
         for u in &self.uses {
             u.relate_slot(f);
         }
@@ -190,7 +190,7 @@ impl<'m> TrustedRole<'m> {
 
     /// How a help text writes the pool's ID: the handing-out pool's reference when there is
     /// exactly one, else a placeholder.
-    pub fn pool_id_text(&self) -> String {
+    pub(crate) fn pool_id_text(&self) -> String {
         let mut pools = self.uses.iter().filter_map(|u| u.pool);
         match (pools.next(), pools.next()) {
             (Some(p), None) if p.resource.file == self.role.resource.file => p.id_text.clone(),

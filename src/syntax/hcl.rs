@@ -46,23 +46,23 @@ use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 use super::{Entry, MAX_DEPTH, Node, Parsed, Span, SyntaxError, Value, report_duplicate_keys};
 
 /// The key of a block's labels, the first entry of every block map.
-pub const LABELS: &str = "tf::labels";
+pub(crate) const LABELS: &str = "tf::labels";
 /// The key of a reference (traversal or variable).
-pub const REF: &str = "tf::ref";
+pub(crate) const REF: &str = "tf::ref";
 /// The key of a string template with interpolations.
-pub const TEMPLATE: &str = "tf::template";
+pub(crate) const TEMPLATE: &str = "tf::template";
 /// The key of a function call.
-pub const CALL: &str = "tf::call";
+pub(crate) const CALL: &str = "tf::call";
 /// The key of a conditional expression, and of a template's `%{ if }` directive.
-pub const COND: &str = "tf::cond";
+pub(crate) const COND: &str = "tf::cond";
 /// The key of a template's `%{ for k, v in coll }body%{ endfor }` directive:
 /// `Seq[String(k) or Null, String(v), coll, body]`.
-pub const FOR: &str = "tf::for";
+pub(crate) const FOR: &str = "tf::for";
 /// The key of a comparison or a logical operation (`a == b`, `a != b`, `<`, `<=`, `>`, `>=`,
 /// `a && b`, `a || b`): `Seq[String(operator), a, b]`; and of `!a`: `Seq[String("!"), a]`.
-pub const COMPARE: &str = "tf::compare";
+pub(crate) const COMPARE: &str = "tf::compare";
 /// The key of anything else, holding its source text.
-pub const UNKNOWN: &str = "tf::unknown";
+pub(crate) const UNKNOWN: &str = "tf::unknown";
 
 /// Most duplicate keys one file may have: each costs a re-parse.
 const MAX_DUPLICATE_KEYS: usize = 64;

@@ -55,17 +55,17 @@ impl LineIndex {
     }
 
     /// Byte offset of the start of the line that holds `offset`.
-    pub fn start_of_line_at(&self, offset: usize) -> usize {
+    pub(crate) fn start_of_line_at(&self, offset: usize) -> usize {
         self.starts[self.starts.partition_point(|&s| s <= offset).max(1) - 1]
     }
 
     /// Byte offset where the line after the one that holds `offset` starts, if there is one.
-    pub fn start_of_next_line_at(&self, offset: usize) -> Option<usize> {
+    pub(crate) fn start_of_next_line_at(&self, offset: usize) -> Option<usize> {
         self.starts.get(self.starts.partition_point(|&s| s <= offset)).copied()
     }
 
     /// Byte offset of the start of a 1-based line, if the line exists.
-    pub fn line_start(&self, line: usize) -> Option<usize> {
+    pub(crate) fn line_start(&self, line: usize) -> Option<usize> {
         line.checked_sub(1).and_then(|l| self.starts.get(l).copied())
     }
 }

@@ -15,9 +15,9 @@ pub use lines::LineIndex;
 use std::collections::HashSet;
 
 /// Deepest nesting of maps and sequences a parser accepts before giving up with an error.
-pub const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 /// Most nodes that alias expansion may produce in one YAML document (an alias bomb guard).
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
+pub(crate) const MAX_ALIAS_NODES: usize = 1_000_000;
 
 /// A byte range in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -317,7 +317,7 @@ impl Node {
     }
 
     /// The entries of a map, owned; an empty list for anything else.
-    pub fn into_entries(self) -> Vec<Entry> {
+    pub(crate) fn into_entries(self) -> Vec<Entry> {
         match self.value {
             Value::Map(entries) => entries,
             _ => Vec::new(),
@@ -331,14 +331,14 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&[Entry]> {
+    pub(crate) fn as_map(&self) -> Option<&[Entry]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(items) => Some(items),
             _ => None,
@@ -354,7 +354,7 @@ impl Node {
 
     /// The node as text when it is a scalar: strings, numbers and booleans as CloudFormation
     /// stringifies them.
-    pub fn scalar_text(&self) -> Option<String> {
+    pub(crate) fn scalar_text(&self) -> Option<String> {
         match &self.value {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.clone()),
@@ -364,7 +364,7 @@ impl Node {
     }
 
     /// A boolean as CloudFormation reads it: `true`/`false` or the strings `"true"`/`"false"`.
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Bool(b) => Some(*b),
             Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
@@ -375,7 +375,7 @@ impl Node {
 
     /// Gives back the spare capacity of every list and string of the tree: a tree kept for a
     /// whole scan holds what it needs and no more (growing lists leave up to half unused).
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         match &mut self.value {
             Value::String(s) | Value::Number(s) => s.shrink_to_fit(),
             Value::Seq(items) => {
@@ -396,7 +396,7 @@ impl Node {
     }
 
     /// A map with exactly one key: the shape of every CloudFormation intrinsic function.
-    pub fn single_entry(&self) -> Option<&Entry> {
+    pub(crate) fn single_entry(&self) -> Option<&Entry> {
         match &self.value {
             Value::Map(entries) if entries.len() == 1 => entries.first(),
             _ => None,

@@ -13,14 +13,14 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 /// `manifest.json`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub artifacts: Ordered<Artifact>,
 }
 
 /// One entry of `artifacts`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Artifact {
+pub(crate) struct Artifact {
     #[serde(rename = "type")]
     pub type_: Option<String>,
     pub properties: Properties,
@@ -43,7 +43,7 @@ pub type Metadata = Ordered<Vec<MetadataEntry>>;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct MetadataEntry {
+pub(crate) struct MetadataEntry {
     #[serde(rename = "type")]
     pub type_: Option<String>,
     /// A logical ID, a stack trace, or anything else (warnings, info), which is skipped.
@@ -55,33 +55,33 @@ pub struct MetadataEntry {
 /// An asset manifest (`*.assets.json`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct Assets {
+pub(crate) struct Assets {
     pub files: Ordered<FileAsset>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct FileAsset {
+pub(crate) struct FileAsset {
     pub source: AssetSource,
     pub destinations: Ordered<Destination>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct AssetSource {
+pub(crate) struct AssetSource {
     pub path: Option<String>,
     pub packaging: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Destination {
+pub(crate) struct Destination {
     pub object_key: Option<String>,
 }
 
 /// A metadata entry's `data`: only strings and lists of strings are kept.
 #[derive(Debug, Default, PartialEq)]
-pub enum Data {
+pub(crate) enum Data {
     Str(String),
     List(Vec<String>),
     #[default]
@@ -147,7 +147,7 @@ impl<'de> Deserialize<'de> for Data {
 /// A JSON object as its entries in document order (a later duplicate key wins, as in
 /// JavaScript).
 #[derive(Debug)]
-pub struct Ordered<T>(pub Vec<(String, T)>);
+pub(crate) struct Ordered<T>(pub Vec<(String, T)>);
 
 impl<T> Default for Ordered<T> {
     fn default() -> Self {

@@ -251,7 +251,7 @@ fn subject(atom: &str) -> &str {
 
 /// Conditions that name themselves through others, which CloudFormation rejects: one error
 /// per cycle, at the condition that closes it.
-pub fn circular_conditions(tpl: &Template) -> Vec<EvalError> {
+pub(crate) fn circular_conditions(tpl: &Template) -> Vec<EvalError> {
     let mut names: Vec<&String> = tpl.conditions.keys().collect();
     names.sort();
     let mut state: HashMap<&str, bool> = HashMap::new(); // false: on the path; true: done

@@ -18,7 +18,7 @@ const MAX_VARIANTS: usize = 64;
 const NODE_BUDGET: usize = 1 << 21;
 
 /// The shapes of one value.
-pub struct Expansion {
+pub(crate) struct Expansion {
     /// Each shape (`None`: the whole value is `AWS::NoValue`) with the assignment choosing it.
     pub variants: Vec<(Assign, Option<Node>)>,
     /// More combinations exist than were enumerated: every branch appears in some shape, but
@@ -198,7 +198,7 @@ fn combine(left: &[&Assign], right: &[&Assign], budget: &mut Budget) -> Vec<(usi
 }
 
 /// Whether a value holds an `Fn::If` or `AWS::NoValue` anywhere.
-pub fn has_choice(node: &Node) -> bool {
+pub(crate) fn has_choice(node: &Node) -> bool {
     match &node.value {
         Value::Map(entries) => entries.iter().any(|e| {
             e.key == "Fn::If"
@@ -220,7 +220,7 @@ fn node_count(node: &Node) -> usize {
 }
 
 /// What CT901 says when an expansion sampled the combinations of `what`'s conditions.
-pub fn sampled_reason(e: &Expansion, what: &str) -> Option<String> {
+pub(crate) fn sampled_reason(e: &Expansion, what: &str) -> Option<String> {
     e.sampled.then(|| {
         format!(
             "`Fn::If` conditions in its {what} make more combinations than are enumerated (at least {}, {} checked), so a mistake that shows only in a combination that was not checked may be missed",

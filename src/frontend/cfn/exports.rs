@@ -12,16 +12,16 @@ use std::collections::HashMap;
 use crate::model::Sym;
 
 /// Longest export or import name compared, in bytes: names are identifiers, far shorter.
-pub const MAX_NAME_BYTES: usize = 1024;
+pub(crate) const MAX_NAME_BYTES: usize = 1024;
 
 /// Most exports whose tail fits an import's that are compared with it in full: past it, the
 /// import is not resolved (a crafted set of names could otherwise make matching quadratic).
-pub const MAX_EXAMINED: usize = 1024;
+pub(crate) const MAX_EXAMINED: usize = 1024;
 
 /// A name as literal parts around wildcards: one part for a literal name; else the text before
 /// the first wildcard, the literal runs between wildcards, and the text after the last.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     parts: Vec<String>,
 }
 
@@ -103,7 +103,7 @@ fn push(sym: &Sym, parts: &mut Vec<String>, bytes: &mut usize) {
 /// Export patterns by tail: `sorted` holds every export's reversed tail in order, so the exports
 /// whose tail ends with a given text form one range; `by_tail` finds those whose whole tail is a
 /// suffix of a given text.
-pub struct Index {
+pub(crate) struct Index {
     patterns: Vec<Pattern>,
     sorted: Vec<(String, usize)>,
     by_tail: HashMap<String, Vec<usize>>,

@@ -15,7 +15,7 @@ use crate::model::{
 use crate::syntax::{Node, Value};
 
 /// Adds the CloudFormation resources of every template to `model`.
-pub fn extract(templates: &[Template], model: &mut Model) {
+pub(crate) fn extract(templates: &[Template], model: &mut Model) {
     let ctx = Ctx::new(templates);
     ctx.add_errors(templates.iter().flat_map(super::conditions::circular_conditions));
     // Given the context, each template's resources are independent: they are read in

@@ -115,14 +115,13 @@ fn add_resources(tpl: &mut Template, resources: Option<Node>, keep_all: bool, er
     tpl.types.shrink_to_fit();
 }
 
-/// The `Outputs` that have a `Value`, with their export names and conditions.
+/// The `Outputs` that have a `Value`, with their export names.
 fn outputs(section: Option<Node>) -> Vec<Output> {
     let mut outputs = Vec::new();
     for mut entry in section.map(Node::into_entries).unwrap_or_default() {
         if let Some(value) = entry.value.take("Value") {
             outputs.push(Output {
                 export_name: entry.value.take("Export").and_then(|mut e| e.take("Name")),
-                condition: entry.value.get("Condition").and_then(Node::as_str).map(String::from),
                 name: entry.key.to_string(),
                 value,
             });

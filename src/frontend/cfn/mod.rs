@@ -3,10 +3,10 @@
 //! functions ([`eval`]) and building the model ([`extract`]).
 
 mod conditions;
-pub mod eval;
+pub(crate) mod eval;
 mod expand;
 mod exports;
-pub mod extract;
+pub(crate) mod extract;
 mod index;
 mod references;
 mod roles;
@@ -39,7 +39,6 @@ pub struct Output {
     pub name: String,
     pub value: Node,
     pub export_name: Option<Node>,
-    pub condition: Option<String>,
 }
 
 /// A recognised CloudFormation template.
@@ -90,13 +89,13 @@ impl Template {
         self.outputs.shrink_to_fit();
     }
     /// The type of any resource of the template.
-    pub fn type_of(&self, id: &str) -> Option<&str> {
+    pub(crate) fn type_of(&self, id: &str) -> Option<&str> {
         let i = self.types.partition_point(|(name, _)| &**name < id);
         self.types.get(i).filter(|(name, _)| &**name == id).map(|(_, t)| &**t)
     }
 
     /// Gives the template its file id, for a template indexed before the ids were known.
-    pub fn set_file(&mut self, file: FileId) {
+    pub(crate) fn set_file(&mut self, file: FileId) {
         self.file = file;
         for i in 0..self.resources.len() {
             self.resources[i].id_loc = self.loc(self.resources[i].id_loc.span);
@@ -139,12 +138,12 @@ pub(super) fn is_custom(type_: &str) -> bool {
 
 impl Template {
     /// `!Ref Name` in the template's own syntax.
-    pub fn ref_text(&self, name: &str) -> String {
+    pub(crate) fn ref_text(&self, name: &str) -> String {
         if self.json { format!("{{\"Ref\": \"{name}\"}}") } else { format!("!Ref {name}") }
     }
 
     /// `!GetAtt Name.Attr` in the template's own syntax.
-    pub fn get_att_text(&self, name: &str, attr: &str) -> String {
+    pub(crate) fn get_att_text(&self, name: &str, attr: &str) -> String {
         if self.json {
             format!("{{\"Fn::GetAtt\": [\"{name}\", \"{attr}\"]}}")
         } else {

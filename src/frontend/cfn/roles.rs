@@ -80,7 +80,7 @@ type Attached = (Vec<usize>, Vec<Policy>, Option<Incomplete>);
 
 /// Adds `AWS::IAM::Policy` and `AWS::IAM::ManagedPolicy` documents to the roles they name:
 /// read per template in parallel, added in template order.
-pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
+pub(crate) fn attach_policies(ctx: &Ctx, model: &mut Model) {
     let roles = RoleIndex::new(&model.roles);
     let attached: Vec<Vec<Attached>> = (0..ctx.templates.len())
         .into_par_iter()
@@ -129,7 +129,7 @@ pub fn attach_policies(ctx: &Ctx, model: &mut Model) {
 
 /// Marks roles whose trust a custom resource rewrites at deploy time: a function whose role may
 /// `iam:UpdateAssumeRolePolicy` on them, invoked by a custom resource that is given a pool ID.
-pub fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
+pub(crate) fn find_trust_rewriters(ctx: &Ctx, model: &mut Model) {
     let roles = RoleIndex::new(&model.roles);
     let pool_ids: HashSet<&Sym> = model.pools.iter().map(|p| &p.id).collect();
     let by_file: HashMap<FileId, usize> =

@@ -6,7 +6,13 @@ use crate::model::{Client, Group, Model, PrincipalTag, ResourceRef, STANDARD_ATT
 use crate::syntax::Node;
 
 /// Adds a user pool, client, group or principal tag resource to the model.
-pub fn extract(scope: &Scope, type_: &str, resource: ResourceRef, props: Option<&Node>, model: &mut Model) {
+pub(crate) fn extract(
+    scope: &Scope,
+    type_: &str,
+    resource: ResourceRef,
+    props: Option<&Node>,
+    model: &mut Model,
+) {
     let get = |key: &str| props.and_then(|p| p.get(key));
     match type_ {
         "AWS::Cognito::UserPool" => model.user_pools.push(UserPool {

@@ -35,7 +35,7 @@ use resolve::Resolver;
 
 /// The key of the node that stands for an opaque variable in the template; the CloudFormation
 /// evaluator reads it as [`crate::model::Sym::External`].
-pub const VARIABLE: &str = "Serverless::Variable";
+pub(crate) const VARIABLE: &str = "Serverless::Variable";
 
 /// How many variables deep a value may refer (`${self:a}` whose value is `${self:b}`, ...).
 const MAX_DEPTH: usize = 32;
@@ -50,7 +50,7 @@ const MAX_NODES: usize = 1_000_000;
 const MAX_LEVEL: usize = crate::syntax::MAX_DEPTH;
 
 /// Whether a file is a Serverless Framework service file, by its name.
-pub fn is_service_file(path: &Path) -> bool {
+pub(crate) fn is_service_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| matches!(n, "serverless.yml" | "serverless.yaml" | "serverless.json"))

@@ -18,7 +18,7 @@ use crate::source::{FileId, Loc};
 use crate::syntax::{Node, Value};
 
 /// What Terraform extraction needs beyond values: policy documents.
-pub trait Policies: Resolve {
+pub(crate) trait Policies: Resolve {
     /// The roles (as their ARNs) a computed value refers to, such as a `roles` map a plan
     /// does not know: each may fill any slot. Empty when they cannot be told.
     fn referenced_roles(&self, _node: &Node) -> Vec<Sym> {
@@ -38,7 +38,7 @@ pub trait Policies: Resolve {
 }
 
 /// A managed resource with its address and body.
-pub struct TfResource<'a> {
+pub(crate) struct TfResource<'a> {
     pub address: String,
     pub type_: &'a str,
     pub body: &'a Node,
@@ -47,7 +47,7 @@ pub struct TfResource<'a> {
 
 /// The attribute names Terraform gives what CloudFormation's `Fn::GetAtt` names, so that the
 /// rules read one vocabulary (`Arn`, `RoleName`, `Id`, …).
-pub fn canonical_attr(type_: &str, attr: &str) -> String {
+pub(crate) fn canonical_attr(type_: &str, attr: &str) -> String {
     let canonical = match (type_, attr) {
         ("aws_cognito_identity_pool", "id") => "Id",
         ("aws_cognito_identity_pool", "identity_pool_name") => "Name",
@@ -63,7 +63,7 @@ pub fn canonical_attr(type_: &str, attr: &str) -> String {
 }
 
 /// A value of `resource.attr` as a symbol (the user pool's endpoint spelled out, as in CFN).
-pub fn attribute(file: FileId, type_: &str, address: &str, attr: &str) -> Sym {
+pub(crate) fn attribute(file: FileId, type_: &str, address: &str, attr: &str) -> Sym {
     let canonical = canonical_attr(type_, attr);
     let sym = |attr: &str| Sym::Attr {
         file,
@@ -123,7 +123,7 @@ fn variant<T>(value: T) -> Vec<Variant<T>> {
 }
 
 /// Adds one Terraform resource to the model.
-pub fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
+pub(crate) fn extract(r: &dyn Policies, res: &TfResource, model: &mut Model) {
     let resource =
         ResourceRef { file: r.file(), name: res.address.clone(), loc: res.loc, construct_path: None };
     let body = res.body;
@@ -366,7 +366,7 @@ impl RoleIndex {
 
 /// Adds the permission policies of `aws_iam_role_policy` and managed policy attachments to the
 /// roles they name.
-pub fn attach_role_policies(r: &dyn Policies, res: &TfResource, roles: &RoleIndex, model: &mut Model) {
+pub(crate) fn attach_role_policies(r: &dyn Policies, res: &TfResource, roles: &RoleIndex, model: &mut Model) {
     if !matches!(res.type_, "aws_iam_role_policy" | "aws_iam_role_policy_attachment") {
         return;
     }

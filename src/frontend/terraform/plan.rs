@@ -23,13 +23,13 @@ pub use prune::keep_what_is_read;
 use scope::Scope;
 
 /// Whether a parsed JSON document is a Terraform plan.
-pub fn is_plan(root: &Node) -> bool {
+pub(crate) fn is_plan(root: &Node) -> bool {
     root.get("format_version").is_some()
         && (root.get("planned_values").is_some() || root.get("resource_changes").is_some())
 }
 
 /// A plan file and its index.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     file: FileId,
     root: &'a Node,
     modules: HashMap<Vec<String>, ConfigModule<'a>>,
@@ -145,7 +145,7 @@ impl<'a> Plan<'a> {
 
     /// Adds the plan's resources to the model, except those `skip` says the `.tf` sources
     /// already define (their findings point at the sources and name the plan as related).
-    pub fn extract(&self, model: &mut Model, skip: &dyn Fn(&str) -> bool) {
+    pub(crate) fn extract(&self, model: &mut Model, skip: &dyn Fn(&str) -> bool) {
         let planned = self.planned();
         let mut bodies = Vec::with_capacity(planned.len());
         for p in &planned {
@@ -195,7 +195,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Addresses of the plan's managed resources, with their places in the plan.
-    pub fn addresses(&self) -> Vec<(String, Loc)> {
+    pub(crate) fn addresses(&self) -> Vec<(String, Loc)> {
         self.planned().into_iter().filter(|p| !p.data).map(|p| (p.address, p.loc)).collect()
     }
 }

@@ -14,7 +14,7 @@ use super::blocks;
 type Text<'e> = &'e dyn Fn(&Node) -> Option<String>;
 
 /// The policy document a `data "aws_iam_policy_document"` body describes.
-pub fn from_document_block(body: &Node, text: Text) -> Node {
+pub(crate) fn from_document_block(body: &Node, text: Text) -> Node {
     let statements: Vec<Node> = blocks(body, "statement").into_iter().map(|s| statement(s, text)).collect();
     let key = Entry {
         key: "Statement".into(),
@@ -120,7 +120,7 @@ fn conditions(block: &Node, text: Text) -> Option<Entry> {
 /// The policy document in JSON text: the source slice at `span` when it parses once its
 /// interpolations are masked (a heredoc, so spans point into the file), else the text of a
 /// quoted string (escapes decoded) with every span at the string.
-pub fn from_json_text(source: &str, node: &Node) -> Option<Node> {
+pub(crate) fn from_json_text(source: &str, node: &Node) -> Option<Node> {
     let span = node.span;
     let raw = source.get(span.start..span.end)?;
     let regions = regions(source, span, &interpolations(node));
@@ -141,7 +141,7 @@ pub fn from_json_text(source: &str, node: &Node) -> Option<Node> {
 
 /// The JSON document a template's text makes (each `${…}` its expression), every place of it
 /// at the template's span: for a template whose spans are not those of a source text.
-pub fn from_template(node: &Node) -> Option<Node> {
+pub(crate) fn from_template(node: &Node) -> Option<Node> {
     let (decoded, exprs) = decoded(node)?;
     let mut root = crate::syntax::json::parse(&decoded).ok()?.root;
     flatten(&mut root, node.span);

@@ -37,7 +37,7 @@ const MAX_INSTANCES: usize = 2_000;
 const MAX_INSTANCE_BLOCKS: usize = 50_000;
 
 /// A parsed `.tf` file.
-pub struct TfFile {
+pub(crate) struct TfFile {
     pub file: FileId,
     /// The folder the file is in, as displayed (`infra/auth`), which makes it a module.
     pub dir: String,
@@ -149,7 +149,7 @@ enum NotExpanded {
 }
 
 /// All scanned `.tf` modules and their instances.
-pub struct Sources<'a> {
+pub(crate) struct Sources<'a> {
     modules: Vec<Module<'a>>,
     instances: Vec<Instance<'a>>,
     files: &'a [SourceFile],
@@ -333,7 +333,7 @@ impl<'a> Sources<'a> {
 
     /// The files `file()` and `templatefile()` read, in the order of their ids, which follow
     /// the files the sources were made with.
-    pub fn take_read_files(&self) -> Vec<SourceFile> {
+    pub(crate) fn take_read_files(&self) -> Vec<SourceFile> {
         self.read.take_files()
     }
 
@@ -343,7 +343,7 @@ impl<'a> Sources<'a> {
     }
 
     /// The addresses of the managed resources of every instance, with their places.
-    pub fn addresses(&self) -> Vec<(String, Loc)> {
+    pub(crate) fn addresses(&self) -> Vec<(String, Loc)> {
         let mut out = Vec::new();
         self.each_resource(|_, res| out.push((res.address.clone(), res.loc)));
         out

@@ -33,7 +33,7 @@ const GAP: usize = 2;
 pub(super) const ELLIPSIS: char = '…';
 
 /// The escaped, windowed lines around some spans of one file.
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     name: String,
     text: String,
     regions: Vec<Region>,
@@ -53,7 +53,7 @@ struct Region {
 
 /// A span as the excerpt shows it.
 #[derive(Debug, Clone, Copy)]
-pub struct Shown {
+pub(crate) struct Shown {
     pub span: SourceSpan,
     /// The file's 1-based line where a label shown on its first line only really ends.
     pub cut_at: Option<usize>,

@@ -8,7 +8,7 @@
 //! once, not once per path to it. Such links are followed with the chain that led to them: a link
 //! met again in its own chain is a cycle (an input error), and a chain longer than
 //! [`MAX_CHAIN`] stops with [`Sym::Limit`], which rule CT901 reports. Values are bounded in size
-//! the same way ([`Sym::concat`]: [`crate::model::MAX_VALUE_BYTES`], [`crate::model::MAX_PARTS`]).
+//! the same way ([`Sym::concat`]: [`crate::model::MAX_VALUE_BYTES`], `MAX_PARTS`).
 //!
 //! `intrinsics.rs` reads the intrinsic functions of one template; `links.rs` follows what
 //! crosses templates (nested stacks, their parameters and outputs, imports of exports).
@@ -27,7 +27,7 @@ use links::normalise;
 use super::Template;
 use super::exports::{self, Pattern};
 use crate::frontend::Resolve;
-use crate::model::{EvalError, Sym, Tri};
+use crate::model::{EvalError, Sym};
 use crate::source::Loc;
 use crate::syntax::{Node, Value};
 
@@ -63,7 +63,7 @@ struct Frame<'f> {
 }
 
 /// All templates of one scan, with their exports and nested stacks indexed.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub templates: &'a [Template],
     exports: Vec<Export<'a>>,
     export_names: exports::Index,
@@ -130,7 +130,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The problems evaluation found, each once, in the order found.
-    pub fn take_errors(&self) -> Vec<EvalError> {
+    pub(crate) fn take_errors(&self) -> Vec<EvalError> {
         let mut errors = std::mem::take(&mut *self.lock_errors());
         let mut seen = HashSet::new();
         errors.retain(|e| seen.insert((e.loc, e.message.clone())));
@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
 
     /// Adds problems found outside evaluation (circular conditions), in order after those
     /// found so far.
-    pub fn add_errors(&self, errors: impl IntoIterator<Item = EvalError>) {
+    pub(crate) fn add_errors(&self, errors: impl IntoIterator<Item = EvalError>) {
         self.lock_errors().extend(errors);
     }
 
@@ -200,7 +200,7 @@ impl<'c, 'a> Scope<'c, 'a> {
 
 impl<'c, 'a> Scope<'c, 'a> {
     /// Whether a boolean property is known: `Some` for literals, `None` for computed ones.
-    pub fn bool_of(&self, node: &Node) -> Option<bool> {
+    pub(crate) fn bool_of(&self, node: &Node) -> Option<bool> {
         match node.as_bool() {
             Some(b) => Some(b),
             None => match self.eval(node) {
@@ -211,17 +211,6 @@ impl<'c, 'a> Scope<'c, 'a> {
                     _ => None,
                 },
                 _ => None,
-            },
-        }
-    }
-
-    /// Whether a value is a truthy boolean, as a three-valued answer.
-    pub fn truthy(&self, node: Option<&Node>) -> Tri {
-        match node {
-            None => Tri::No,
-            Some(n) => match self.bool_of(n) {
-                Some(b) => Tri::from_bool(b),
-                None => Tri::Maybe,
             },
         }
     }

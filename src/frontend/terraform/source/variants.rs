@@ -14,7 +14,7 @@ use crate::syntax::hcl::LABELS;
 impl<'a> Sources<'a> {
     /// Adds every resource of every module instance to the model, and what could not be
     /// expanded or evaluated.
-    pub fn extract(&self, model: &mut Model) {
+    pub(crate) fn extract(&self, model: &mut Model) {
         model.errors.extend(self.errors.iter().cloned());
         self.report_not_expanded(model);
         self.report_unkeyed_calls(model);

@@ -99,7 +99,7 @@ impl Inserts {
 /// line needs few re-parses. Guesses are checked against the tree read: one inside a scalar, or
 /// cutting a plain scalar short, would have changed a value, and then the file is read again
 /// from the start without it. All of this shares one budget of re-parses.
-pub fn reparse(
+pub(crate) fn reparse(
     text: &str,
     first: Failure,
     parse: fn(&str) -> Result<Parsed, Failure>,
