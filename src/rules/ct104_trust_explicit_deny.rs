@@ -1,5 +1,6 @@
 use super::facts::rewritten_at_deploy;
 use super::{Context, Findings, PoolRole, declare_rule};
+use crate::iam::request::{KeyKind, key_kind};
 use crate::iam::{WEB_IDENTITY, admits, allows_action, trusts_cognito};
 use crate::model::{Effect, Tri};
 use crate::rules::Severity;
@@ -13,6 +14,11 @@ declare_rule! {
     /// An explicit deny wins over every allow: STS refuses `AssumeRoleWithWebIdentity` and
     /// users get `InvalidIdentityPoolConfigurationException: Invalid identity pool
     /// configuration. Check assigned IAM roles for this pool.`
+    ///
+    /// A Deny meant for other tokens can match all of them through a condition key Cognito
+    /// never sends (anything in its namespace but `aud`, `amr` and `sub`): IAM treats a missing
+    /// key as matching a negated operator (`StringNotEquals`), any `…IfExists`,
+    /// `ForAllValues:` and `Null: true`.
     ///
     /// ## Example
     /// ```yaml
@@ -33,6 +39,7 @@ declare_rule! {
     ///
     /// ## References
     /// - [Policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)
+    /// - [Condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html) (a key not present in the request)
     /// - aws-amplify/amplify-js#6195 (a Deny-only trust left in place)
     code: "CT104", name: "trust-explicit-deny", severity: Error,
     summary: "a Deny statement matches the Cognito request",
@@ -63,6 +70,15 @@ fn check(cx: &Context, out: &mut Findings) {
             f.label("this Deny overrides every Allow for the pool's users")
                 .help("remove the Deny statement, or give it conditions that do not match this pool's users; until then users get InvalidIdentityPoolConfigurationException");
             pr.relate_slot(f);
+            // A condition on a key the request never carries holds by IAM's rule for missing
+            // keys, which is rarely what its author meant: show where.
+            for c in st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Absent) {
+                f.related(
+                    c.key_loc,
+                    format!("Cognito never sends this key, so `{}` on it always holds", c.operator),
+                    None,
+                );
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 use super::{Context, Findings, declare_rule};
 use crate::fix::{Change, Fix};
 use crate::iam::cognito_entries;
-use crate::model::{Condition, Statement, Sym};
+use crate::iam::request::holds_when_absent;
+use crate::model::{Condition, Statement, Sym, Tri};
 
 declare_rule! {
     /// ## What it does
@@ -11,10 +12,12 @@ declare_rule! {
     /// GovCloud namespace under the commercial principal.
     ///
     /// ## Why is this bad?
-    /// A key that is not in the request context is simply absent, so the condition is false and
-    /// the role can never be assumed: users get `InvalidIdentityPoolConfigurationException:
-    /// Invalid identity pool configuration. Check assigned IAM roles for this pool.` IAM accepts
-    /// the policy, so nothing fails at deploy time.
+    /// A key that is not in the request context is simply absent. Under `StringEquals`,
+    /// `StringLike` or `ForAnyValue:` the condition is then false and the role can never be
+    /// assumed: users get `InvalidIdentityPoolConfigurationException: Invalid identity pool
+    /// configuration. Check assigned IAM roles for this pool.` Under a negated operator
+    /// (`StringNotEquals`), `…IfExists` or `ForAllValues:` it is true instead, and restricts
+    /// nothing. IAM accepts the policy either way, so nothing fails at deploy time.
     ///
     /// ## Example
     /// ```yaml
@@ -29,6 +32,7 @@ declare_rule! {
     /// ## References
     /// - adrianhall/restaurant-reviews#3
     /// - [IAM JSON policy elements: Condition](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html)
+    /// - [Condition operators](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html) (a key not present in the request)
     code: "CT112", name: "trust-condition-key-typo", severity: Error,
     summary: "a condition key whose namespace is not the statement's principal",
     fix: "writes Cognito's namespace for a misspelt one",
@@ -93,11 +97,17 @@ fn check(cx: &Context, out: &mut Findings) {
                 }
                 let expected = principals.first().copied().unwrap_or("cognito-identity.amazonaws.com");
                 let name = c.key.rsplit_once(':').map_or(c.key.as_str(), |(_, n)| n);
+                // What a missing key does depends on the operator (see `holds_when_absent`).
+                let outcome = match holds_when_absent(c) {
+                    Tri::No => ", so the condition never holds",
+                    Tri::Yes => ", so the condition always holds and restricts nothing",
+                    Tri::Maybe => "",
+                };
                 let f = out.add(
                     c.key_loc,
                     &tr.role.resource,
                     format!(
-                        "condition key `{}` of role `{}` is not in the namespace of the statement's principal `{expected}`: it is never present, so the condition never holds",
+                        "condition key `{}` of role `{}` is not in the namespace of the statement's principal `{expected}`: it is never present{outcome}",
                         c.key, tr.role.resource.name
                     ),
                 );
