@@ -212,8 +212,8 @@ pub(crate) fn find_pool(model: &Model, value: &Sym) -> Option<usize> {
     model.pools.iter().position(|p| p.id == *value)
 }
 
-/// The scanned role a slot value denotes, and whether it names the role rather than giving its
-/// ARN; or why it cannot be found.
+/// The index of the scanned role a slot value denotes (its ARN; or its name, as `RoleName` or
+/// a literal, which CT201 reports), or why it cannot be found.
 pub(crate) fn find_role(roles: &RoleIndex, value: &Sym) -> Result<usize, String> {
     match value {
         Sym::Attr { file, resource, attr, .. } => match (roles.of_resource(*file, resource), attr.as_str()) {

@@ -247,6 +247,7 @@ fn finish(
     let summary = Summary {
         files_scanned: if paths.is_empty() { files.len() } else { paths.len() },
         templates: templates.len() + tf_files.len() + plans.len(),
+        terraform: tf_files.len() + plans.len(),
         findings: findings.len(),
         suppressed: suppressed.len(),
         errors: errors.len(),

@@ -132,7 +132,7 @@ fn scanned(report: &Report) -> String {
     let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     format!(
         "{} in {} scanned; {}, {}, {} checked, {} not checked",
-        n(s.templates, "template"),
+        s.analysed(),
         n(s.files_scanned, "file"),
         n(c.pools, "identity pool"),
         n(c.slots, "role slot"),

@@ -15,6 +15,20 @@ use crate::rules::{Finding, Rule};
 use crate::source::{InputError, Loc, SourceFile};
 use crate::{fix, suppress};
 
+impl Summary {
+    /// What was analysed, as summaries say it: `3 templates`, `2 Terraform files`, `1 template
+    /// and 2 Terraform files`.
+    pub fn analysed(&self) -> String {
+        let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let templates = self.templates - self.terraform;
+        match (templates, self.terraform) {
+            (_, 0) => n(templates, "template"),
+            (0, tf) => n(tf, "Terraform file"),
+            (cfn, tf) => format!("{} and {}", n(cfn, "template"), n(tf, "Terraform file")),
+        }
+    }
+}
+
 /// A place as reports show it: 1-based lines and character columns, end inclusive of the
 /// last character's column + 1 (exclusive), as SARIF and GitHub expect.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -44,7 +58,13 @@ impl Location {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
     pub files_scanned: usize,
+    /// CloudFormation templates, Terraform files and plans analysed (the JSON key is
+    /// `templates` for all three, as SPEC.md gives it).
     pub templates: usize,
+    /// How many of [`Summary::templates`] are Terraform files or plans, so the human summary
+    /// does not call them templates.
+    #[serde(skip)]
+    pub terraform: usize,
     pub findings: usize,
     pub suppressed: usize,
     pub errors: usize,
@@ -88,4 +108,18 @@ pub struct BaselineCounts {
     pub matched: usize,
     /// Entries of scanned files and rules that run which match no finding: fixed, or changed.
     pub stale: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Summary;
+
+    #[test]
+    fn summaries_call_terraform_files_by_their_name() {
+        let said = |templates, terraform| Summary { templates, terraform, ..Summary::default() }.analysed();
+        assert_eq!(said(3, 0), "3 templates");
+        assert_eq!(said(1, 1), "1 Terraform file");
+        assert_eq!(said(3, 2), "1 template and 2 Terraform files");
+        assert_eq!(said(0, 0), "0 templates");
+    }
 }

@@ -1,5 +1,5 @@
 //! The spanned syntax tree every front end reads: one [`Node`] type with a byte span on every key
-//! and value, whatever the file format (YAML, JSON; HCL later).
+//! and value, whatever the file format (YAML, JSON, HCL; Terraform references are `tf::ref` nodes).
 //!
 //! Invariants: spans are byte offsets into the UTF-8 source (`start..end`, end exclusive); a
 //! parser never panics on input; every fatal problem is a [`SyntaxError`] with a place, and

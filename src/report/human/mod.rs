@@ -281,7 +281,7 @@ fn summary_line(report: &Report) -> String {
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Note), "note"),
-        plural(report.summary.templates, "template"),
+        report.summary.analysed(),
         plural(report.summary.files_scanned, "file"),
     );
     if !report.suppressed.is_empty() {
