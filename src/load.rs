@@ -24,6 +24,13 @@ pub enum Loaded {
         /// it does not define are not errors.
         complete: bool,
     },
+    /// Any other file.
+    Other(Other),
+}
+
+/// A file after reading, parsing and, for a template, indexing: what the pipeline keeps of it
+/// until the model is built. Only `crate::pipeline::prepare` makes one.
+pub enum Prepared {
     /// A template after [`cfn::index`], which took what the model reads out of its tree.
     Indexed {
         file: SourceFile,
@@ -32,6 +39,11 @@ pub enum Loaded {
         /// The files of the template's fragments (`Template::fragments` has where they begin).
         fragments: Vec<SourceFile>,
     },
+    Other(Other),
+}
+
+/// A file that is not a template, after reading and parsing.
+pub enum Other {
     Terraform {
         file: SourceFile,
         root: syntax::Node,
@@ -56,10 +68,12 @@ pub enum Loaded {
 /// same for every path that reaches it).
 pub(crate) fn load(path: &Path, cwd: &Path, roots: &Roots) -> (Option<FileKey>, Loaded) {
     let display = &display_path(path, cwd);
-    let broken = |file: Option<SourceFile>, message: String, span: Span| Loaded::Broken {
-        file,
-        path: display.to_string(),
-        error: SyntaxError::new(message, span),
+    let broken = |file: Option<SourceFile>, message: String, span: Span| {
+        Loaded::Other(Other::Broken {
+            file,
+            path: display.to_string(),
+            error: SyntaxError::new(message, span),
+        })
     };
     let read = match read::read_file(path) {
         Ok(read) => read,
@@ -75,7 +89,7 @@ pub(crate) fn load(path: &Path, cwd: &Path, roots: &Roots) -> (Option<FileKey>, 
         Ok(decoded) => decoded,
         Err(bad) => {
             if bad.encoding == "UTF-8" && !looks_like_template_bytes(&bad.bytes) && !is_template_path(path) {
-                return (key, Loaded::Skipped);
+                return (key, Loaded::Other(Other::Skipped));
             }
             let file = SourceFile::new(display.to_string(), bad.prefix);
             let end = file.text.len();
@@ -100,10 +114,10 @@ impl Loaded {
     fn set_origin(&mut self, origin: Origin) {
         match self {
             Loaded::Template { file, .. }
-            | Loaded::Indexed { file, .. }
-            | Loaded::Terraform { file, .. }
-            | Loaded::Plan { file, .. } => file.origin = Some(origin),
-            Loaded::Broken { .. } | Loaded::Assembly(_) | Loaded::Skipped => {}
+            | Loaded::Other(Other::Terraform { file, .. } | Other::Plan { file, .. }) => {
+                file.origin = Some(origin)
+            }
+            Loaded::Other(Other::Broken { .. } | Other::Assembly(_) | Other::Skipped) => {}
         }
     }
 
@@ -111,10 +125,10 @@ impl Loaded {
     fn add_issue(&mut self, issue: SyntaxError) {
         match self {
             Loaded::Template { issues, .. }
-            | Loaded::Indexed { issues, .. }
-            | Loaded::Terraform { issues, .. }
-            | Loaded::Plan { issues, .. } => issues.insert(0, issue),
-            Loaded::Broken { .. } | Loaded::Assembly(_) | Loaded::Skipped => {}
+            | Loaded::Other(Other::Terraform { issues, .. } | Other::Plan { issues, .. }) => {
+                issues.insert(0, issue)
+            }
+            Loaded::Other(Other::Broken { .. } | Other::Assembly(_) | Other::Skipped) => {}
         }
     }
 }
@@ -155,12 +169,12 @@ pub(crate) static FORMATS: &[&dyn Format] = &[&CdkManifest, &TerraformSource, &S
 fn parse(input: &Input, text: String) -> Loaded {
     match FORMATS.iter().find(|f| f.recognise(input, &text)) {
         Some(format) => format.parse(input, text),
-        None => Loaded::Skipped,
+        None => Loaded::Other(Other::Skipped),
     }
 }
 
 fn broken(input: &Input, file: Option<SourceFile>, error: SyntaxError) -> Loaded {
-    Loaded::Broken { file, path: input.display.to_string(), error }
+    Loaded::Other(Other::Broken { file, path: input.display.to_string(), error })
 }
 
 /// A CDK cloud assembly manifest (`manifest.json` naming a stack), read with the files it names.
@@ -172,7 +186,8 @@ impl Format for CdkManifest {
     }
 
     fn parse(&self, input: &Input, text: String) -> Loaded {
-        Loaded::Assembly(frontend::cdk::read(input.path, text, input.cwd.unwrap_or(Path::new(""))))
+        let read = frontend::cdk::read(input.path, text, input.cwd.unwrap_or(Path::new("")));
+        Loaded::Other(Other::Assembly(read))
     }
 }
 
@@ -186,11 +201,11 @@ impl Format for TerraformSource {
 
     fn parse(&self, input: &Input, text: String) -> Loaded {
         match syntax::hcl::parse(&text) {
-            Ok(p) => Loaded::Terraform {
+            Ok(p) => Loaded::Other(Other::Terraform {
                 file: with_markers(input.display, text, &p.root).written_in(Syntax::Hcl),
                 root: p.root,
                 issues: p.issues,
-            },
+            }),
             Err(e) => broken(input, Some(SourceFile::new(input.display.to_string(), text)), e),
         }
     }
@@ -218,7 +233,7 @@ impl Format for ServerlessService {
             roots: input.roots,
         };
         let Some(service) = frontend::serverless::read(&ctx, text.len(), &p.root) else {
-            return Loaded::Skipped;
+            return Loaded::Other(Other::Skipped);
         };
         let mut issues = p.issues;
         issues.extend(service.issues);
@@ -256,15 +271,15 @@ impl Format for Document {
             },
             Ok(mut p) if json && terraform::plan::is_plan(&p.root) => {
                 terraform::plan::keep_what_is_read(&mut p.root);
-                Loaded::Plan {
+                Loaded::Other(Other::Plan {
                     file: SourceFile::new(display.to_string(), text)
                         .written_in(Syntax::Json)
                         .generated("a plan is written by `terraform show -json`: change the .tf sources"),
                     root: p.root,
                     issues: p.issues,
-                }
+                })
             }
-            Ok(_) => Loaded::Skipped,
+            Ok(_) => Loaded::Other(Other::Skipped),
             Err(e) => broken(input, Some(SourceFile::new(display.to_string(), text)), e),
         }
     }

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::prepare;
 use crate::frontend::{self, cfn, terraform};
-use crate::load::Loaded;
+use crate::load::{Other, Prepared};
 use crate::options::Options;
 use crate::rules::Finding;
 use crate::source::{FileId, InputError, SourceFile, display_path};
@@ -28,14 +27,10 @@ pub(super) struct Inputs {
 }
 
 impl Inputs {
-    pub(super) fn add(&mut self, item: Loaded) {
+    pub(super) fn add(&mut self, item: Prepared) {
         let id = self.files.len();
         match item {
-            Loaded::Template { .. } => {
-                let (indexed, _) = prepare(item, &guard::Pack::default());
-                self.add(indexed);
-            }
-            Loaded::Indexed { file, mut template, issues, fragments } => {
+            Prepared::Indexed { file, mut template, issues, fragments } => {
                 template.set_file(id);
                 for e in issues {
                     let loc = template.loc(e.span);
@@ -52,26 +47,26 @@ impl Inputs {
                 self.files.extend(fragments);
                 self.templates.push(*template);
             }
-            Loaded::Terraform { file, root, issues } => {
+            Prepared::Other(Other::Terraform { file, root, issues }) => {
                 self.push_issues(&file, issues);
                 let dir = source::parent_dir(&file.display).to_string();
                 self.files.push(file);
                 self.tf_files.push(terraform::source::TfFile { file: id, dir, root });
             }
-            Loaded::Plan { file, root, issues } => {
+            Prepared::Other(Other::Plan { file, root, issues }) => {
                 self.push_issues(&file, issues);
                 self.files.push(file);
                 self.plans.push((id, root));
             }
-            Loaded::Broken { file, path, error } => {
+            Prepared::Other(Other::Broken { file, path, error }) => {
                 let place = file.map(|f| {
                     self.files.push(f);
                     (id, error.span)
                 });
                 self.errors.push(InputError { message: error.message, path: Some(path), place });
             }
-            Loaded::Assembly(read) => self.assemblies.push(read),
-            Loaded::Skipped => {}
+            Prepared::Other(Other::Assembly(read)) => self.assemblies.push(read),
+            Prepared::Other(Other::Skipped) => {}
         }
     }
 

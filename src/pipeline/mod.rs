@@ -19,7 +19,7 @@ use inputs::Inputs;
 pub use parse_only::{ParseStats, parse_only};
 
 use crate::frontend::{self, cfn};
-use crate::load::{Loaded, load};
+use crate::load::{Loaded, Prepared, load};
 use crate::options::Options;
 use crate::report::{Report, Summary};
 use crate::rules::{self, Finding, Rule};
@@ -40,7 +40,7 @@ pub fn scan(opts: &Options) -> Report {
 
 /// What reading one path gives: the file's key, the keys of the files it includes (a
 /// Serverless Framework service's), and the file prepared for analysis.
-type Read = (Option<read::FileKey>, Vec<read::FileKey>, (Loaded, guard::Checked));
+type Read = (Option<read::FileKey>, Vec<read::FileKey>, (Prepared, guard::Checked));
 
 pub(crate) fn scan_paths(opts: &Options, jobs: usize) -> Report {
     let (mut paths, walk_errors) = discover::discover(&opts.paths, opts.honour_ignore_files, jobs);
@@ -84,7 +84,7 @@ fn read_all(
 
 /// The paths scanned, each file once, and the files to analyse: without the files a
 /// Serverless Framework service includes or builds.
-fn scanned_once(paths: Vec<PathBuf>, loaded: Vec<Read>) -> (Vec<PathBuf>, Vec<(Loaded, guard::Checked)>) {
+fn scanned_once(paths: Vec<PathBuf>, loaded: Vec<Read>) -> (Vec<PathBuf>, Vec<(Prepared, guard::Checked)>) {
     // A file a Serverless Framework service includes is part of that service's stack, not a
     // template of its own.
     let included: HashSet<read::FileKey> =
@@ -96,7 +96,7 @@ fn scanned_once(paths: Vec<PathBuf>, loaded: Vec<Read>) -> (Vec<PathBuf>, Vec<(L
         .iter()
         .zip(&loaded)
         .filter(|(p, (_, _, (item, _)))| {
-            frontend::serverless::is_service_file(p) && matches!(item, Loaded::Indexed { .. })
+            frontend::serverless::is_service_file(p) && matches!(item, Prepared::Indexed { .. })
         })
         .filter_map(|(p, _)| p.parent().map(Path::to_path_buf))
         .collect();
@@ -128,7 +128,7 @@ fn scanned_once(paths: Vec<PathBuf>, loaded: Vec<Read>) -> (Vec<PathBuf>, Vec<(L
 pub(crate) fn analyse(
     opts: &Options,
     paths: &[PathBuf],
-    prepared: Vec<(Loaded, guard::Checked)>,
+    prepared: Vec<(Prepared, guard::Checked)>,
     errors: Vec<InputError>,
     mut guard_pack: guard::Pack,
 ) -> Report {
@@ -144,7 +144,7 @@ pub(crate) fn analyse(
 
 /// The prepared files as [`Inputs`], with the Guard results of the templates that have any.
 fn add_inputs(
-    prepared: Vec<(Loaded, guard::Checked)>,
+    prepared: Vec<(Prepared, guard::Checked)>,
     errors: Vec<InputError>,
     guard_pack: &mut guard::Pack,
 ) -> (Inputs, Vec<(FileId, guard::Checked)>) {
@@ -289,7 +289,7 @@ pub(crate) fn free_in_background<T: Send + 'static>(value: T) {
 /// The per-file part of analysis, run with the reading: what the Guard rule files say about a
 /// template, then its index (which takes its tree apart, so it comes second). The template
 /// gets its file id when it is added to [`Inputs`].
-pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Checked) {
+pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Prepared, guard::Checked) {
     match item {
         Loaded::Template { mut file, root, json, mut issues, fragments, complete } => {
             let checked = if pack.is_empty() { guard::Checked::default() } else { pack.check(&file, &root) };
@@ -302,9 +302,9 @@ pub(crate) fn prepare(item: Loaded, pack: &guard::Pack) -> (Loaded, guard::Check
             let mut template = Box::new(template);
             template.fragments = fragments.iter().map(|f| f.base).collect();
             let fragments = fragments.into_iter().map(|f| f.file).collect();
-            (Loaded::Indexed { file, template, issues, fragments }, checked)
+            (Prepared::Indexed { file, template, issues, fragments }, checked)
         }
-        other => (other, guard::Checked::default()),
+        Loaded::Other(other) => (Prepared::Other(other), guard::Checked::default()),
     }
 }
 

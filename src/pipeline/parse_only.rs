@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::free_in_background;
 use crate::discover;
-use crate::load::{Loaded, load};
+use crate::load::{Loaded, Other, load};
 use crate::options::Options;
 
 /// What the parse-only floor did: files read and parsed, bytes, inputs that failed.
@@ -29,15 +29,13 @@ pub fn parse_only(opts: &Options) -> ParseStats {
         for item in &loaded {
             match item {
                 Loaded::Template { file, .. }
-                | Loaded::Indexed { file, .. }
-                | Loaded::Terraform { file, .. }
-                | Loaded::Plan { file, .. } => {
+                | Loaded::Other(Other::Terraform { file, .. } | Other::Plan { file, .. }) => {
                     stats.parsed += 1;
                     stats.bytes += file.text.len();
                 }
-                Loaded::Assembly(_) => stats.parsed += 1,
-                Loaded::Broken { .. } => stats.errors += 1,
-                Loaded::Skipped => {}
+                Loaded::Other(Other::Assembly(_)) => stats.parsed += 1,
+                Loaded::Other(Other::Broken { .. }) => stats.errors += 1,
+                Loaded::Other(Other::Skipped) => {}
             }
         }
         // Freed like a scan frees its trees, so the floor does what a scan must and no more.
