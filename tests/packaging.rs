@@ -192,6 +192,7 @@ fn venv(at: &Path) -> PathBuf {
 }
 
 #[test]
+#[ignore = "slow: maturin builds the wheel, minutes from cold; .ci/run runs it"]
 fn the_wheel_installs_offline_and_runs() {
     let Some(wheels) = wheelhouse() else { return };
     let wheel = wheel_file(wheels);
@@ -354,6 +355,7 @@ fn check_hook(id: &str, env: &[(&str, &Path)]) {
 /// The `cognitrust` hook installs the wheel from a local folder of wheels, with no index and
 /// no Rust: `PATH` holds no cargo while it runs.
 #[test]
+#[ignore = "slow: pre-commit try-repo with the wheel maturin builds (3 min from cold); .ci/run runs it"]
 fn pre_commit_wheel_hook_runs_the_wheel_offline() {
     if !common::have_tool("pre-commit", PRE_COMMIT) {
         return;
@@ -394,6 +396,7 @@ fn pre_commit_wheel_hook_runs_the_wheel_offline() {
 
 /// The `cognitrust-source` hook builds this checkout with cargo.
 #[test]
+#[ignore = "slow: pre-commit try-repo builds the crate with cargo (5 min from cold); .ci/run runs it"]
 fn pre_commit_source_hook_builds_and_runs() {
     if !common::have_tool("pre-commit", PRE_COMMIT) {
         return;
