@@ -3,8 +3,8 @@
 //! that the action's resolve step then downloads, and `action.yml` and the workflows are read for
 //! what no script can show (step conditions, pins, permissions).
 //!
-//! Tests that need an outside tool say so and skip when it is missing, except under CI (`CI`
-//! set), where `.ci/run` installs it and a skip is a failure.
+//! Tests that need an outside tool say so and skip when it is missing, except under CI, where
+//! `.ci/run` installs it and a skip is a failure (`common::missing`).
 
 mod common;
 
@@ -55,12 +55,6 @@ fn repo_root() -> PathBuf {
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(repo_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// Whether a missing tool may skip a test: not under CI, where `.ci/run` installs it.
-fn skip_without(tool: &str, how: &str) {
-    assert!(std::env::var_os("CI").is_none(), "{tool} is not installed, and CI must run this test: {how}");
-    eprintln!("SKIPPED: {tool} is not installed ({how})");
 }
 
 fn write(path: &Path, text: &str) {

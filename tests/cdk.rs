@@ -2,6 +2,8 @@
 //! with `bash testdata/cdk/synth.sh`), small hand-made assemblies for what that app cannot show,
 //! and the CDK snapshots of the corpus beside the project.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use cognitrust::report::{Location, github, human, json, sarif};
@@ -393,25 +395,10 @@ fn a_broken_manifest_is_an_error_with_its_place() {
     assert_eq!(at.line, 2);
 }
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cognito");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no corpus at {}", dir.display());
-        None
-    }
-}
-
 #[test]
 fn cdk_snapshots_of_the_corpus_give_no_error_or_warning() {
-    let Some(corpus) = corpus() else { return };
     for repo in ["awslabs__aws-solutions-constructs", "aws__aws-cdk"] {
-        let dir = corpus.join(repo);
-        if !dir.is_dir() {
-            eprintln!("skipped: no {}", dir.display());
-            continue;
-        }
+        let Some(dir) = common::shared(&format!("corpus/cognito/{repo}")) else { continue };
         let report = scan_in(&dir, &dir);
         assert!(report.summary.templates > 0, "{repo}: {:?}", report.summary);
         assert!(report.errors.is_empty(), "{repo}: {:?}", report.errors);

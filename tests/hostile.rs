@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+mod common;
+
 #[path = "hostile/terraform.rs"]
 mod terraform;
 

@@ -3,7 +3,9 @@
 //! tests/action.rs, the wheel and the pre-commit hooks in tests/packaging.rs.
 //!
 //! Tests that need an outside tool (the SARIF validator) say so and skip when it is missing,
-//! except under CI (`CI` set), where `.ci/run` installs it and a skip is a failure.
+//! except under CI, where `.ci/run` installs it and a skip is a failure (`common::missing`).
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -91,12 +93,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Whether a missing tool may skip a test: not under CI, where `.ci/run` installs it.
-fn skip_without(tool: &str, how: &str) {
-    assert!(std::env::var_os("CI").is_none(), "{tool} is not installed, and CI must run this test: {how}");
-    eprintln!("SKIPPED: {tool} is not installed ({how})");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,9 +338,10 @@ fn multitool() -> Option<PathBuf> {
 }
 
 #[test]
+#[ignore = "slow: Microsoft's SARIF validator reads the SARIF of every fixture (20 s); .ci/run runs it"]
 fn fixture_sarif_passes_the_sarif_validator_with_github_rules() {
     let Some(tool) = multitool() else {
-        return skip_without("Sarif.Multitool", "cd tools/sarif && npm ci");
+        return common::missing("Sarif.Multitool", "cd tools/sarif && npm ci, or set SARIF_MULTITOOL");
     };
     let out_dir = tempfile::tempdir().expect("tempdir");
     let root = repo_root();

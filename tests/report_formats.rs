@@ -6,7 +6,7 @@
 //!
 //! The validators are outside tools: `COGNITRUST_PYTHON` names a Python that has `jsonschema`
 //! (else `python3` on PATH), and `xmllint` is looked for on PATH. A missing one skips the
-//! validation locally and fails under CI (`CI` set), where `.ci/run` installs them.
+//! validation locally and fails under CI, where `.ci/run` installs them (`common::missing`).
 
 mod common;
 
@@ -35,12 +35,6 @@ fn schemas() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/schemas")
 }
 
-/// Whether a missing tool may skip a test: not under CI, where `.ci/run` installs it.
-fn skip_without(tool: &str, how: &str) {
-    assert!(std::env::var_os("CI").is_none(), "{tool} is not installed, and CI must run this test: {how}");
-    eprintln!("SKIPPED: {tool} is not installed ({how})");
-}
-
 /// A Python that can import `jsonschema`: `COGNITRUST_PYTHON`, else `python3`.
 fn python() -> Option<String> {
     let python = std::env::var("COGNITRUST_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -52,7 +46,7 @@ fn python() -> Option<String> {
 /// Validates a Code Quality report against GitLab's schemas; false when the validator is missing.
 fn validate_gitlab(report: &[u8]) -> bool {
     let Some(python) = python() else {
-        skip_without(
+        common::missing(
             "the jsonschema Python package",
             "pip install jsonschema==4.26.0; COGNITRUST_PYTHON names that python",
         );
@@ -80,8 +74,7 @@ fn validate_gitlab(report: &[u8]) -> bool {
 
 /// Validates JUnit XML against junit-10.xsd with xmllint; false when xmllint is missing.
 fn validate_junit(report: &[u8]) -> bool {
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        skip_without("xmllint", "apt-get install libxml2-utils");
+    if !common::have_tool("xmllint", "apt-get install libxml2-utils") {
         return false;
     }
     let dir = tempfile::tempdir().expect("tempdir");

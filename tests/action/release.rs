@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{Runner, repo_root, skip_without, write, write_script};
+use super::{Runner, common, repo_root, write, write_script};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -162,19 +162,20 @@ fn release_archive_holds_the_binary_readme_and_licences() {
     let first = sha256(&archive);
     let gnu =
         Command::new("tar").arg("--version").output().is_ok_and(|o| o.stdout.starts_with(b"tar (GNU tar)"));
-    if gnu {
-        std::thread::sleep(std::time::Duration::from_millis(1100));
-        let out = package(RUNNER_TARGET, &binary, &out_dir);
-        assert!(out.status.success(), "{}", log(&out));
-        assert_eq!(sha256(&archive), first, "the archive is reproducible");
+    if !gnu {
+        return common::missing("GNU tar", "put GNU tar first on PATH: only its archives are reproducible");
     }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = package(RUNNER_TARGET, &binary, &out_dir);
+    assert!(out.status.success(), "{}", log(&out));
+    assert_eq!(sha256(&archive), first, "the archive is reproducible");
 }
 
 /// Windows targets are zip archives holding cognitrust.exe.
 #[test]
 fn release_windows_archive_is_a_zip_holding_cognitrust_exe() {
     if Command::new("unzip").arg("-v").output().is_err() {
-        return skip_without("unzip", "apt-get install unzip");
+        return common::missing("unzip", "apt-get install unzip");
     }
     let temp = tempfile::tempdir().expect("tempdir");
     let binary = fake_binary(temp.path(), "cognitrust-packed");
@@ -182,7 +183,7 @@ fn release_windows_archive_is_a_zip_holding_cognitrust_exe() {
     let windows = "x86_64-pc-windows-msvc";
     let out = package(windows, &binary, &out_dir);
     if log(&out).contains("neither zip nor 7z") {
-        return skip_without("zip", "apt-get install zip");
+        return common::missing("zip", "apt-get install zip");
     }
     assert!(out.status.success(), "{}", log(&out));
     let listing = Command::new("unzip")

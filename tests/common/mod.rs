@@ -1,8 +1,9 @@
-//! What the command-line tests share: a template with one warning, running the binary in a
-//! temporary project, reading its JSON.
+//! What the integration tests share: a template with one warning, running the binary in a
+//! temporary project, reading its JSON, and what a test does when something from outside the
+//! crate is missing (a tool, or `../shared`).
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Only a warning: the authenticated role of a guest-enabled pool has no amr condition.
@@ -68,4 +69,50 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// What comes from outside the crate: tools on PATH and `../shared`
+
+/// Whether the tests run under CI: `CI` is set to anything but empty, `0` or `false` (GitHub
+/// Actions and GitLab set `CI=true`, and `.ci/run` is run as `CI=true bash .ci/run`). There a
+/// missing tool or `../shared` fails the test that needs it, since a skipped test passes without
+/// checking anything; `CI=false` is a developer's machine.
+pub fn under_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| {
+        let v = v.to_string_lossy().trim().to_ascii_lowercase();
+        !matches!(v.as_str(), "" | "0" | "false")
+    })
+}
+
+/// What a test does when `what` is missing, before it returns: on a developer's machine it says
+/// it skipped on stderr; under CI ([`under_ci`]) it fails, saying `how` to get it.
+pub fn missing(what: &str, how: &str) {
+    if under_ci() {
+        panic!("{what} is missing, and under CI this test must run: {how}");
+    }
+    eprintln!("skipped: {what} is missing ({how})");
+}
+
+/// Whether `tool --version` runs and succeeds; when not, [`missing`] has been called, and the
+/// test returns: `if !common::have_tool("xmllint", "apt-get install libxml2-utils") { return }`.
+pub fn have_tool(tool: &str, how: &str) -> bool {
+    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        missing(tool, how);
+    }
+    ok
+}
+
+/// `../shared/<rel>` beside the project (SPEC.md and the real-world corpus), when it exists;
+/// when not, [`missing`] has been called, and the test returns.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let path = shared.join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let how = format!("put the project's shared material (SPEC.md, corpus/) at {}", shared.display());
+    missing(&format!("../shared/{rel}"), &how);
+    None
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use cognitrust::report::{github, human, json, sarif};
 use cognitrust::{Options, Report, scan};
 
-use super::{GOOD, findings, scan_dir, watchdog};
+use super::{GOOD, common, findings, scan_dir, watchdog};
 
 /// Text that must never appear in any output: it lives outside the scanned root.
 const SECRET: &str = "TOKEN: supersecret-4d1c9e";
@@ -148,7 +148,9 @@ fn special_files_named_on_the_command_line_are_errors_not_hangs() {
     std::fs::write(dir.path().join("good.yaml"), GOOD).expect("write");
     let fifo = dir.path().join("pipe.yaml");
     let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
-    assert!(made || std::env::var_os("CI").is_none(), "mkfifo failed, and CI must test a FIFO");
+    if !made {
+        common::missing("a working mkfifo", "it is in coreutils");
+    }
     let mut paths = vec![dir.path().join("good.yaml"), "/dev/zero".into()];
     if made {
         paths.push(fifo.clone());
@@ -173,9 +175,7 @@ fn a_fifo_in_a_scanned_folder_is_an_error_not_a_hang() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("good.yaml"), GOOD).expect("write");
     if !Command::new("mkfifo").arg(dir.path().join("pipe.yaml")).status().is_ok_and(|s| s.success()) {
-        assert!(std::env::var_os("CI").is_none(), "mkfifo failed, and CI must test a FIFO");
-        eprintln!("skipped: no mkfifo");
-        return;
+        return common::missing("a working mkfifo", "it is in coreutils");
     }
     let report = scan_root(dir.path());
     super::assert_good_still_scanned(&report);
