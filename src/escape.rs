@@ -8,7 +8,7 @@
 /// starts a new log line that the runner reads as a command), DEL, C1 controls (U+009B is CSI
 /// on some terminals), line and paragraph separators, the byte-order mark, and the bidi
 /// controls that reorder what a reader sees (Trojan Source, CVE-2021-42574).
-pub(crate) fn must_escape(c: char) -> bool {
+pub fn must_escape(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'

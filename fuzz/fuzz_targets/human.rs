@@ -29,9 +29,10 @@ fn check(out: &str, plain: bool) {
 /// Without colour, and with it when `color` (half the inputs: miette's text wrapping dominates
 /// the time of a run).
 fn render(report: &Report, color: bool) {
-    check(&human::render_with(report, false, true), true);
+    let style = |color| human::Style { color, show_suppressed: true, ..human::Style::default() };
+    check(&human::render_with(report, &style(false)), true);
     if color {
-        check(&human::render_with(report, true, true), false);
+        check(&human::render_with(report, &style(true)), false);
     }
 }
 
@@ -68,6 +69,8 @@ fn synthetic(params: &[u16], text: &str) -> Report {
         resource: piece(text, params[6]),
         construct_path: Some(piece(text, params[7])),
         related: vec![related(8, 0), related(10, 1), related(12, 0)],
+        fix: None,
+        fingerprint: piece(text, params[13]),
     };
     let error = InputError {
         message: piece(text, params[14]),
