@@ -2,7 +2,7 @@
 //! `aud` = the pool ID and `amr` = `unauthenticated`, or `authenticated` plus providers), and
 //! whether a statement's conditions admit it.
 
-use super::{COGNITO_PRINCIPALS, key_namespace, wildcard_match};
+use super::{COGNITO_PRINCIPALS, cognito_entries, key_namespace, wildcard_match};
 use crate::model::{Condition, SlotKind, Statement, Sym, Tri};
 
 /// The Cognito request for one slot of one pool.
@@ -39,6 +39,28 @@ pub(crate) fn key_kind(key: &str) -> KeyKind {
         },
         _ => KeyKind::Other,
     }
+}
+
+/// What a condition key of statement `st` refers to in the requests that reach the statement:
+/// as [`key_kind`], but a key of another partition's Cognito namespace than the one the
+/// statement's principal names (`cognito-identity-us-gov.amazonaws.com:aud` under
+/// `cognito-identity.amazonaws.com`) is never in them, so it is [`KeyKind::Absent`]. When the
+/// principal is computed, any Cognito namespace may be its own.
+pub(crate) fn key_kind_in(st: &Statement, key: &str) -> KeyKind {
+    let kind = key_kind(key);
+    if kind == KeyKind::Other {
+        return kind;
+    }
+    let lower = key.to_ascii_lowercase();
+    let Some((ns, _)) = key_namespace(&lower) else { return kind };
+    let mut own = Vec::new();
+    for e in cognito_entries(st) {
+        match e.value.as_lit() {
+            Some(p) => own.push(p.to_ascii_lowercase()),
+            None => return kind,
+        }
+    }
+    if own.is_empty() || own.iter().any(|p| p == ns) { kind } else { KeyKind::Absent }
 }
 
 /// A condition operator split into its parts: `ForAnyValue:StringLikeIfExists`.
@@ -94,14 +116,14 @@ enum Element<'a> {
 
 /// Whether all conditions of a statement admit the request.
 pub fn admits(st: &Statement, req: &CognitoRequest) -> Tri {
-    st.conditions.iter().fold(Tri::Yes, |acc, c| acc.and(condition_admits(c, req)))
+    st.conditions.iter().fold(Tri::Yes, |acc, c| acc.and(condition_admits(st, c, req)))
 }
 
-/// Whether one condition admits the request.
-pub(crate) fn condition_admits(c: &Condition, req: &CognitoRequest) -> Tri {
+/// Whether one condition of statement `st` admits the request.
+pub(crate) fn condition_admits(st: &Statement, c: &Condition, req: &CognitoRequest) -> Tri {
     let op = Operator::parse(&c.operator);
     let unknown_pool;
-    let context: Vec<Element> = match key_kind(&c.key) {
+    let context: Vec<Element> = match key_kind_in(st, &c.key) {
         KeyKind::Other => return Tri::Maybe,
         KeyKind::Absent => return holds_when_absent(c),
         // `aud`, `amr` and `sub` are in every request, whatever the slot.
@@ -256,7 +278,7 @@ pub(crate) fn looks_like_pool_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Effect, Item};
+    use crate::model::{Effect, Item, Principal, PrincipalEntry};
     use crate::source::Loc;
     use crate::syntax::Span;
 
@@ -279,6 +301,27 @@ mod tests {
         }
     }
 
+    /// A statement whose principal is `Federated: principal` (none when None).
+    fn statement(principal: Option<&str>, conditions: Vec<Condition>) -> Statement {
+        let loc = Loc::new(0, Span::new(0, 0));
+        let entry =
+            |p: &str| PrincipalEntry { kind: "Federated".into(), kind_loc: loc, value: Sym::lit(p), loc };
+        Statement {
+            loc,
+            effect: Effect::Allow,
+            effect_loc: None,
+            principal: principal.map(|p| Principal { loc, wildcard: false, entries: vec![entry(p)] }),
+            not_principal: None,
+            actions: Vec::new(),
+            action_loc: None,
+            not_action: false,
+            resources: Vec::new(),
+            not_resource: false,
+            conditions,
+            condition_loc: None,
+        }
+    }
+
     /// What one condition says of the authenticated role of pool `POOL`.
     fn judge(operator: &str, key: &str, values: &[&str]) -> Tri {
         judge_slot(operator, key, values, SlotKind::Authenticated)
@@ -286,7 +329,8 @@ mod tests {
 
     fn judge_slot(operator: &str, key: &str, values: &[&str], slot: SlotKind) -> Tri {
         let pool = Sym::lit(POOL);
-        condition_admits(&condition(operator, key, values), &CognitoRequest { pool: Some(&pool), slot })
+        let request = CognitoRequest { pool: Some(&pool), slot };
+        condition_admits(&statement(None, Vec::new()), &condition(operator, key, values), &request)
     }
 
     #[test]
@@ -350,7 +394,7 @@ mod tests {
         for key in [AUD, ABSENT] {
             let mut c = condition("Null", key, &[]);
             c.values = vec![Item { value: Sym::Unknown("a parameter".into()), loc: c.values_loc }];
-            assert_eq!(condition_admits(&c, &request), Tri::Maybe, "{key}");
+            assert_eq!(condition_admits(&statement(None, Vec::new()), &c, &request), Tri::Maybe, "{key}");
         }
         assert_eq!(judge("Null", ABSENT, &["yes"]), Tri::Maybe);
         assert_eq!(judge("Null", AUD, &[]), Tri::Maybe);
@@ -419,21 +463,7 @@ mod tests {
     fn a_statement_admits_when_all_its_conditions_do() {
         let pool = Sym::lit(POOL);
         let request = CognitoRequest { pool: Some(&pool), slot: SlotKind::Authenticated };
-        let loc = Loc::new(0, Span::new(0, 0));
-        let statement = |conditions: Vec<Condition>| Statement {
-            loc,
-            effect: Effect::Allow,
-            effect_loc: None,
-            principal: None,
-            not_principal: None,
-            actions: Vec::new(),
-            action_loc: None,
-            not_action: false,
-            resources: Vec::new(),
-            not_resource: false,
-            conditions,
-            condition_loc: None,
-        };
+        let statement = |conditions| statement(None, conditions);
         let aud = condition("StringEquals", AUD, &[POOL]);
         let amr = condition("ForAnyValue:StringLike", AMR, &["authenticated"]);
         assert_eq!(admits(&statement(vec![aud.clone(), amr.clone()]), &request), Tri::Yes);
@@ -443,6 +473,31 @@ mod tests {
         assert_eq!(admits(&statement(vec![guard, amr]), &request), Tri::Yes);
         let tagged = condition("StringEquals", "aws:PrincipalTag/team", &["a"]);
         assert_eq!(admits(&statement(vec![aud, tagged]), &request), Tri::Maybe);
+    }
+
+    #[test]
+    fn keys_of_another_partitions_namespace_are_absent() {
+        let pool = Sym::lit(POOL);
+        let request = CognitoRequest { pool: Some(&pool), slot: SlotKind::Authenticated };
+        let gov_aud = "cognito-identity-us-gov.amazonaws.com:aud";
+        let commercial = |c| statement(Some("cognito-identity.amazonaws.com"), vec![c]);
+        // Under the commercial principal, the GovCloud `aud` is never in the request.
+        assert_eq!(admits(&commercial(condition("StringEquals", gov_aud, &[POOL])), &request), Tri::No);
+        assert_eq!(admits(&commercial(condition("StringNotEquals", gov_aud, &[POOL])), &request), Tri::Yes);
+        assert_eq!(
+            key_kind_in(&commercial(condition("StringEquals", gov_aud, &[POOL])), gov_aud),
+            KeyKind::Absent
+        );
+        // Under its own principal, or a computed one, it is the `aud`.
+        let gov = statement(
+            Some("cognito-identity-us-gov.amazonaws.com"),
+            vec![condition("StringEquals", gov_aud, &[POOL])],
+        );
+        assert_eq!(admits(&gov, &request), Tri::Yes);
+        assert_eq!(
+            admits(&statement(None, vec![condition("StringEquals", gov_aud, &[POOL])]), &request),
+            Tri::Yes
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use super::facts::rewritten_at_deploy;
 use super::{Context, Findings, PoolRole, declare_rule};
-use crate::iam::request::{KeyKind, key_kind};
+use crate::iam::request::{KeyKind, key_kind_in};
 use crate::iam::{WEB_IDENTITY, admits, allows_action, trusts_cognito};
 use crate::model::{Effect, Tri};
 use crate::rules::Severity;
@@ -72,7 +72,7 @@ fn check(cx: &Context, out: &mut Findings) {
             pr.relate_slot(f);
             // A condition on a key the request never carries holds by IAM's rule for missing
             // keys, which is rarely what its author meant: show where.
-            for c in st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Absent) {
+            for c in st.conditions.iter().filter(|c| key_kind_in(st, &c.key) == KeyKind::Absent) {
                 f.related(
                     c.key_loc,
                     format!("Cognito never sends this key, so `{}` on it always holds", c.operator),

@@ -1,6 +1,6 @@
 use super::view::TrustedRole;
 use super::{Context, Findings, declare_rule};
-use crate::iam::request::{KeyKind, Operator, admits, condition_admits, key_kind, looks_like_pool_id};
+use crate::iam::request::{KeyKind, Operator, admits, condition_admits, key_kind_in, looks_like_pool_id};
 use crate::iam::{WEB_IDENTITY, allows_action};
 use crate::model::{Condition, Sym, Tri};
 
@@ -58,10 +58,11 @@ fn never_a_pool_id(value: &Sym) -> Option<String> {
     }
 }
 
-/// An `aud` condition under a positive, exact operator (wildcards and negations are CT108's).
-fn exact_aud(c: &Condition) -> bool {
+/// An `aud` condition of statement `st` under a positive, exact operator (wildcards and
+/// negations are CT108's; another partition's `aud` is CT112's).
+fn exact_aud(st: &crate::model::Statement, c: &Condition) -> bool {
     let op = Operator::parse(&c.operator);
-    key_kind(&c.key) == KeyKind::Aud
+    key_kind_in(st, &c.key) == KeyKind::Aud
         && op.is_string()
         && !op.negated()
         && !c.values.iter().any(|v| {
@@ -74,7 +75,7 @@ fn exact_aud(c: &Condition) -> bool {
 fn check(cx: &Context, out: &mut Findings) {
     for tr in &cx.trusted {
         for st in tr.cognito_allows() {
-            for c in st.conditions.iter().filter(|c| exact_aud(c)) {
+            for c in st.conditions.iter().filter(|c| exact_aud(st, c)) {
                 if !never_a_pool(tr, c, out) {
                     other_pool(tr, st, c, out);
                 }
@@ -108,7 +109,7 @@ fn never_a_pool(tr: &TrustedRole, c: &Condition, out: &mut Findings) -> bool {
 fn other_pool(tr: &TrustedRole, st: &crate::model::Statement, c: &Condition, out: &mut Findings) {
     for pr in &tr.uses {
         let request = pr.request();
-        let (Some(pool_id), Tri::No) = (request.pool, condition_admits(c, &request)) else {
+        let (Some(pool_id), Tri::No) = (request.pool, condition_admits(st, c, &request)) else {
             continue;
         };
         // A role several pools hand out may trust each in a statement of its own.

@@ -1,6 +1,6 @@
 use super::{Context, Findings, PoolRole, declare_rule};
 use crate::fix::{Change, Fix};
-use crate::iam::request::{KeyKind, condition_admits, key_kind};
+use crate::iam::request::{KeyKind, condition_admits, key_kind_in};
 use crate::iam::{WEB_IDENTITY, allows_action};
 use crate::model::Dialect;
 use crate::model::{Condition, SlotKind, Tri};
@@ -73,8 +73,8 @@ fn check(cx: &Context, out: &mut Findings) {
         let mut all_refuse = !statements.is_empty();
         for st in &statements {
             let amr: Vec<&Condition> =
-                st.conditions.iter().filter(|c| key_kind(&c.key) == KeyKind::Amr).collect();
-            match amr.iter().find(|c| condition_admits(c, &request) == Tri::No) {
+                st.conditions.iter().filter(|c| key_kind_in(st, &c.key) == KeyKind::Amr).collect();
+            match amr.iter().find(|c| condition_admits(st, c, &request) == Tri::No) {
                 Some(c) => refusing = refusing.or(Some(c)),
                 None => all_refuse = false,
             }
