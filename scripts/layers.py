@@ -3,8 +3,9 @@
 only the modules of lower layers, and no two modules anywhere in the tree import each other
 through a cycle (siblings inside a front end included).
 
-An import is any `crate::…`, `super::…` or `self::…` path outside test code (`#[cfg(test)]`
-and the end of the file after it, and files named tests.rs); method calls are not imports.
+An import is any `crate::…`, `super::…` or `self::…` path outside test code (an inline
+`#[cfg(test)] mod … { … }` and the end of the file after it, and files named tests.rs); method
+calls are not imports.
 Run it from the repository root: `python3 scripts/layers.py`. It prints each violation and
 exits 1 if there is one. It is a developer's check, not a CI gate.
 """
@@ -70,7 +71,8 @@ def edges(known):
     out = {}
     for here, path in known.items():
         text = open(path, encoding="utf-8").read()
-        text = text.split("#[cfg(test)]")[0]
+        # An inline test module ends the file's code; `#[cfg(test)] mod tests;` only names a file.
+        text = re.split(r"#\[cfg\(test\)\]\s*mod \w+\s*\{", text)[0]
         text = re.sub(r"//.*", "", text)
         targets = set()
         for m in PATH.finditer(text):

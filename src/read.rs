@@ -249,7 +249,9 @@ mod tests {
                 !under_ci,
                 "a working mkfifo is missing, and under CI this test must run: it is in coreutils"
             );
-            eprintln!("skipped: a working mkfifo is missing (it is in coreutils)");
+            // To the real stderr: libtest drops what `eprintln!` writes in a passing test.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "skipped: a working mkfifo is missing (it is in coreutils)");
         }
         let e = read_file(Path::new("/dev/zero")).err().expect("a device is refused");
         assert!(e.contains("not a regular file (a device)"), "{e}");

@@ -44,6 +44,11 @@ jq -r --arg blob "$blob" --arg fail_on "$fail_on" --argjson max_rows 500 '
       | gsub("\\("; "%28") | gsub("\\)"; "%29")) | join("/");
   def count(s): [.findings[] | select(.severity == s)] | length;
   def plural(n; word): "\(n) \(word)\(if n == 1 then "" else "s" end)";
+  # What was analysed: templates and Terraform files (`terraform_files`, absent when none).
+  def analysed: (.terraform_files // 0) as $tf | (.templates - $tf) as $cfn
+    | if $tf == 0 then plural($cfn; "template")
+      elif $cfn == 0 then plural($tf; "Terraform file")
+      else "\(plural($cfn; "template")) and \(plural($tf; "Terraform file"))" end;
   def place: if .file == null then "" else "\(.file)\(if .line then ":\(.line)" else "" end)\(if .column then ":\(.column)" else "" end)" end;
   def link:
     if $blob == "" or .file == null or (.file | startswith("/")) or (.file | startswith("..")) then place | code
@@ -52,7 +57,7 @@ jq -r --arg blob "$blob" --arg fail_on "$fail_on" --argjson max_rows 500 '
   "",
   (if .summary.findings == 0 and .summary.errors == 0 then "No findings"
    else "**\(plural(.summary.findings; "finding"))**" end)
-    + " in \(plural(.summary.templates; "template")) of \(plural(.summary.files_scanned; "file")) scanned"
+    + " in \(.summary | analysed) of \(plural(.summary.files_scanned; "file")) scanned"
     + (if .summary.errors > 0 then "; **\(plural(.summary.errors; "input")) could not be analysed**" else "" end)
     + (if $fail_on == "" then " (fail-on: the configuration\u0027s, else `warning`)." else " (fail-on: `\($fail_on)`)." end),
   (.summary.coverage // null | if . != null and (.pools > 0 or .slots > 0) then

@@ -15,12 +15,16 @@ use crate::rules::{Finding, Rule};
 use crate::source::{InputError, Loc, SourceFile};
 use crate::{fix, suppress};
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl Summary {
     /// What was analysed, as summaries say it: `3 templates`, `2 Terraform files`, `1 template
     /// and 2 Terraform files`.
     pub fn analysed(&self) -> String {
         let n = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-        let templates = self.templates - self.terraform;
+        let templates = self.templates.saturating_sub(self.terraform);
         match (templates, self.terraform) {
             (_, 0) => n(templates, "template"),
             (0, tf) => n(tf, "Terraform file"),
@@ -61,9 +65,9 @@ pub struct Summary {
     /// CloudFormation templates, Terraform files and plans analysed (the JSON key is
     /// `templates` for all three, as SPEC.md gives it).
     pub templates: usize,
-    /// How many of [`Summary::templates`] are Terraform files or plans, so the human summary
-    /// does not call them templates.
-    #[serde(skip)]
+    /// How many of [`Summary::templates`] are Terraform files or plans, so summaries do not
+    /// call them templates (`terraform_files` in JSON, left out when there are none).
+    #[serde(rename = "terraform_files", skip_serializing_if = "is_zero")]
     pub terraform: usize,
     pub findings: usize,
     pub suppressed: usize,

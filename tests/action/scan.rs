@@ -55,6 +55,20 @@ fn action_scan_of_a_broken_template_summarises_and_fails() {
 }
 
 #[test]
+fn action_summary_calls_terraform_files_by_their_name() {
+    let tf = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/terraform/CT101/pass/main.tf"
+    ))
+    .expect("fixture");
+    let runner = Runner::new(&[("stack.yaml", &correct()), ("infra/main.tf", &tf)]);
+    let (scan, _) = runner.action(&[("INPUT_FORMAT", "github")]);
+    assert_eq!(scan.status, Some(0), "{}", scan.log);
+    let summary = runner.summary();
+    assert!(summary.contains(" in 1 template and 1 Terraform file of 2 files scanned"), "{summary}");
+}
+
+#[test]
 fn action_scan_of_a_correct_template_passes() {
     let runner = Runner::new(&[("stack.yaml", &correct())]);
     let (scan, finish) = runner.action(&[("INPUT_FORMAT", "github")]);

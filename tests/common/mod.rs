@@ -85,13 +85,20 @@ pub fn under_ci() -> bool {
     })
 }
 
+/// Writes a line to the real stderr: libtest captures `eprintln!` and drops it for a test that
+/// passes, and a skip must show in the output of `cargo test` and in CI logs.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// What a test does when `what` is missing, before it returns: on a developer's machine it says
 /// it skipped on stderr; under CI ([`under_ci`]) it fails, saying `how` to get it.
 pub fn missing(what: &str, how: &str) {
     if under_ci() {
         panic!("{what} is missing, and under CI this test must run: {how}");
     }
-    eprintln!("skipped: {what} is missing ({how})");
+    say(&format!("skipped: {what} is missing ({how})"));
 }
 
 /// Whether `tool --version` runs and succeeds; when not, [`missing`] has been called, and the
@@ -115,10 +122,10 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
         return Some(path);
     }
     if let Some(why) = std::env::var_os("COGNITRUST_NO_SHARED").filter(|v| !v.is_empty()) {
-        eprintln!(
+        say(&format!(
             "skipped: ../shared/{rel} is missing, as COGNITRUST_NO_SHARED says: {}",
             why.to_string_lossy()
-        );
+        ));
         return None;
     }
     let how = format!("put the project's shared material (SPEC.md, corpus/) at {}", shared.display());
