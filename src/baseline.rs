@@ -96,11 +96,48 @@ pub fn run(report: &mut Report, opts: &Options, flags: &Flags) -> Result<Ran, Ba
         })?;
         return Ok(Ran::Wrote { summary: written(report, &display), errors: unwritten(report) });
     }
-    let chosen = flags.read.clone().or_else(|| opts.config.baseline.clone()).filter(|_| !flags.none);
-    let Some(path) = chosen else { return Ok(Ran::Nothing) };
-    let baseline = Baseline::read(&path, &opts.cwd)?;
+    let path = match (&flags.read, &opts.config.baseline) {
+        _ if flags.none => return Ok(Ran::Nothing),
+        (Some(path), _) => path,
+        (None, Some(path)) => {
+            config_baseline_inside(path, opts)?;
+            path
+        }
+        (None, None) => return Ok(Ran::Nothing),
+    };
+    let baseline = Baseline::read(path, &opts.cwd)?;
     apply(report, &baseline, opts);
     Ok(Ran::Applied(stale_note(report)))
+}
+
+/// Refuses a baseline the config names outside the config file's folder, before anything there
+/// is opened: the config may come with the change under review, and must not make a scan read,
+/// and quote in its errors, a file elsewhere on the machine (`baseline = "/home/runner/…"`,
+/// `"../../…"`, or a link that leads out). Whether such a file exists is not said either.
+/// `--baseline` is the user's own and may name any file.
+fn config_baseline_inside(path: &Path, opts: &Options) -> Result<(), BaselineError> {
+    let refused = || BaselineError {
+        display: crate::source::display_path(path, &opts.cwd),
+        message: "the config's `baseline` must name a file inside the config file's folder; not read \
+                  (`--baseline` reads a baseline kept elsewhere)"
+            .into(),
+    };
+    let Some(base) = opts.config.base() else { return Err(refused()) };
+    // Lexically: not absolute, no `..`.
+    let Ok(rel) = path.strip_prefix(base) else { return Err(refused()) };
+    if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        return Err(refused());
+    }
+    // Through links: the file, or when it does not exist (yet) the nearest folder above it that
+    // does, resolves inside (a link whose target is missing resolves nowhere).
+    let folder = if base.as_os_str().is_empty() { Path::new(".") } else { base };
+    let Ok(folder) = folder.canonicalize() else { return Err(refused()) };
+    let nearest = path.ancestors().find(|p| p.as_os_str().is_empty() || std::fs::symlink_metadata(p).is_ok());
+    let resolves_inside = match nearest {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().is_ok_and(|p| p.starts_with(&folder)),
+        _ => true,
+    };
+    if resolves_inside { Ok(()) } else { Err(refused()) }
 }
 
 impl Baseline {

@@ -197,6 +197,48 @@ fn the_config_names_a_baseline_relative_to_its_folder_and_the_flags_win() {
 }
 
 #[test]
+fn the_configs_baseline_is_read_only_inside_the_config_files_folder() {
+    // A real baseline of the project's findings, kept outside the project.
+    let outside = tempfile::tempdir().unwrap();
+    let kept = outside.path().join("known.json");
+    let dir = project(&[("infra/auth.yaml", &broken())]);
+    let out = run(dir.path(), &["scan", "--write-baseline", kept.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let refused = "the config's `baseline` must name a file inside the config file's folder; not read";
+    let escapes = [
+        kept.to_str().unwrap().to_string(),
+        format!("../{}/known.json", outside.path().file_name().unwrap().to_str().unwrap()),
+        // Nothing is said of whether a file outside exists.
+        "/nonexistent/known.json".to_string(),
+    ];
+    for named in escapes {
+        std::fs::write(dir.path().join("cognitrust.toml"), format!("baseline = {named:?}\n")).unwrap();
+        let out = run(dir.path(), &["scan", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(2), "{named}: {}", stderr(&out));
+        assert!(stderr(&out).contains(refused), "{named}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{named}: no report hides findings with it");
+    }
+    // A link inside the folder that leads out, whether or not its target exists.
+    #[cfg(unix)]
+    for target in [kept.clone(), outside.path().join("missing.json")] {
+        let _ = std::fs::remove_file(dir.path().join("link.json"));
+        std::os::unix::fs::symlink(&target, dir.path().join("link.json")).unwrap();
+        std::fs::write(dir.path().join("cognitrust.toml"), "baseline = \"link.json\"\n").unwrap();
+        let out = run(dir.path(), &["scan", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(refused), "{}", stderr(&out));
+    }
+    // The user's own --baseline may name it; a missing baseline inside is the usual error.
+    let _ = std::fs::remove_file(dir.path().join("link.json"));
+    let out = run(dir.path(), &["scan", "--format", "json", "--baseline", kept.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(dir.path().join("cognitrust.toml"), "baseline = \"ci/known.json\"\n").unwrap();
+    let out = run(dir.path(), &["scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ci/known.json: cannot read the baseline: "), "{}", stderr(&out));
+}
+
+#[test]
 fn a_baseline_that_cannot_be_read_or_parsed_is_an_error_naming_it() {
     let dir = project(&[("infra/auth.yaml", &broken()), ("bad.json", "{\"version\": 1")]);
     let out = run(dir.path(), &["scan", "--baseline", "missing.json"]);
