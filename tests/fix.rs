@@ -11,7 +11,7 @@ mod review;
 use std::path::{Path, PathBuf};
 
 use cognitrust::{Options, Report, scan, scan_and_fix};
-use common::{project, run};
+use common::{WRONG_ACTION, project, run};
 
 fn options(dir: &Path) -> Options {
     let mut opts = Options::new(vec![dir.to_path_buf()]);
@@ -119,31 +119,6 @@ fn every_fixable_rule_has_fix_fixtures() {
     assert_eq!(with_fixtures, fixable);
 }
 
-const ACTION: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: false
-  AuthRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRole
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !GetAtt AuthRole.Arn
-"#;
-
 /// Scans `dir` with `--fix` and says whether a file changed, with the report.
 fn fix_leaves_alone(dir: &Path, files: &[&str]) -> Report {
     let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
@@ -170,12 +145,16 @@ fn generated_files_are_never_edited() {
         ("amplify/backend/auth/app/build/app-cloudformation-template.yaml", "amplify push"),
         ("amplify/#current-cloud-backend/auth/app/template.yaml", "amplify push"),
     ] {
-        let dir = project(&[(path, ACTION)]);
+        let dir = project(&[(path, WRONG_ACTION)]);
         let mut opts = options(dir.path());
         opts.honour_ignore_files = false;
         opts.paths = vec![dir.path().join(path)];
         let (report, run) = scan_and_fix(&opts);
-        assert_eq!(std::fs::read_to_string(dir.path().join(path)).unwrap(), ACTION, "{path} was edited");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(path)).unwrap(),
+            WRONG_ACTION,
+            "{path} was edited"
+        );
         assert_eq!(run.fixed, 0);
         let why = reason(&report, "CT103");
         assert!(why.contains("is generated") && why.contains(says), "{path}: {why}");
@@ -195,17 +174,17 @@ fn a_plan_is_never_edited() {
 #[test]
 fn uncertain_fixes_are_not_applied_and_say_why() {
     // The statement trusts a service too, which needs sts:AssumeRole.
-    let shared = ACTION.replace(
+    let shared = WRONG_ACTION.replace(
         "Principal: {Federated: cognito-identity.amazonaws.com}",
         "Principal: {Federated: cognito-identity.amazonaws.com, Service: lambda.amazonaws.com}",
     );
     // `amr` shares its operator with `aud`: renaming the operator would change `aud`'s test.
-    let shared_operator = ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
+    let shared_operator = WRONG_ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
         "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n              \"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": authenticated}",
         "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool, \"cognito-identity.amazonaws.com:amr\": authenticated}",
     );
     // A key that could be either slot.
-    let guessed = ACTION
+    let guessed = WRONG_ACTION
         .replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n")
         .replace("authenticated: !GetAtt AuthRole.Arn", "users: !GetAtt AuthRole.Arn");
     for (text, code, says) in [
@@ -261,7 +240,7 @@ resource "aws_cognito_identity_pool_roles_attachment" "main" {
 
 #[test]
 fn diff_prints_the_fix_and_exits_1_without_writing() {
-    let dir = project(&[("t.yaml", ACTION)]);
+    let dir = project(&[("t.yaml", WRONG_ACTION)]);
     let out = run(dir.path(), &["scan", "--diff"]);
     assert_eq!(out.status.code(), Some(1));
     let diff = String::from_utf8(out.stdout).unwrap();
@@ -272,11 +251,11 @@ fn diff_prints_the_fix_and_exits_1_without_writing() {
         ),
         "{diff}"
     );
-    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), ACTION);
+    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), WRONG_ACTION);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("would fix 1 finding in 1 file"), "{stderr}");
 
-    let fixed = ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n");
+    let fixed = WRONG_ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n");
     let clean = project(&[("t.yaml", &fixed)]);
     let out = run(clean.path(), &["scan", "--diff"]);
     assert_eq!(out.status.code(), Some(0));
@@ -285,13 +264,13 @@ fn diff_prints_the_fix_and_exits_1_without_writing() {
 
 #[test]
 fn fix_writes_reports_what_is_left_and_exits_on_it() {
-    let dir = project(&[("t.yaml", ACTION)]);
+    let dir = project(&[("t.yaml", WRONG_ACTION)]);
     let out = run(dir.path(), &["scan", "--fix", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("fixed 1 finding in 1 file"), "{stderr}");
     let text = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
-    assert_eq!(text, ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n"));
+    assert_eq!(text, WRONG_ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n"));
     assert_eq!(common::json(&out)["summary"]["findings"], 0);
     assert!(
         run(dir.path(), &["scan", "--fix", "--diff"]).status.code() == Some(2),
@@ -301,7 +280,8 @@ fn fix_writes_reports_what_is_left_and_exits_on_it() {
 
 #[test]
 fn a_diff_escapes_what_the_file_holds() {
-    let text = ACTION.replace("Action: sts:AssumeRole\n", "Action: sts:AssumeRole # \u{1b}[31m\u{202e}\n");
+    let text =
+        WRONG_ACTION.replace("Action: sts:AssumeRole\n", "Action: sts:AssumeRole # \u{1b}[31m\u{202e}\n");
     let dir = project(&[("t.yaml", &text)]);
     let out = run(dir.path(), &["scan", "--diff"]);
     let diff = String::from_utf8(out.stdout).unwrap();
@@ -370,9 +350,9 @@ fn help_for_terraform_findings_has_no_cloudformation_syntax() {
     assert!(bad.is_empty(), "{} helps in CloudFormation syntax:\n{}", bad.len(), bad.join("\n"));
 }
 
-/// [`ACTION`] with the web identity action, and `StringEquals` holding another key than `aud`.
+/// [`WRONG_ACTION`] with the web identity action, and `StringEquals` holding another key than `aud`.
 fn no_aud() -> String {
-    ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
+    WRONG_ACTION.replace("sts:AssumeRole\n", "sts:AssumeRoleWithWebIdentity\n").replace(
         "              StringEquals: {\"cognito-identity.amazonaws.com:aud\": !Ref Pool}\n",
         "              StringEquals:\n                sts:RoleSessionName: app\n",
     )
@@ -483,7 +463,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn fix_says_how_many_fixes_it_did_not_apply() {
-    let shared = ACTION.replace(
+    let shared = WRONG_ACTION.replace(
         "Principal: {Federated: cognito-identity.amazonaws.com}",
         "Principal: {Federated: cognito-identity.amazonaws.com, Service: lambda.amazonaws.com}",
     );

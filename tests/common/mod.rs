@@ -6,6 +6,33 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// One certain fix: the authenticated role of a pool trusts Cognito with `sts:AssumeRole`
+/// (CT103), and nothing else is wrong.
+pub const WRONG_ACTION: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Pool:
+    Type: AWS::Cognito::IdentityPool
+    Properties:
+      AllowUnauthenticatedIdentities: false
+  AuthRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Federated: cognito-identity.amazonaws.com}
+            Action: sts:AssumeRole
+            Condition:
+              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
+              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
+  Roles:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      Roles:
+        authenticated: !GetAtt AuthRole.Arn
+"#;
+
 /// Only a warning: the authenticated role of a guest-enabled pool has no amr condition.
 pub const WARNING: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
 Resources:

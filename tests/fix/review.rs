@@ -24,7 +24,7 @@ fn a_comment_ending_in_a_comma_does_not_make_a_block_a_flow() {
 /// An anchored value an alias repeats for another role is not rewritten through either.
 #[test]
 fn a_value_an_alias_repeats_is_not_rewritten() {
-    let text = ACTION.replace("Action: sts:AssumeRole\n", "Action: &act sts:AssumeRole\n").replace(
+    let text = WRONG_ACTION.replace("Action: sts:AssumeRole\n", "Action: &act sts:AssumeRole\n").replace(
         "\n  Roles:\n",
         "\n  LambdaRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {Service: lambda.amazonaws.com}\n            Action: *act\n  Roles:\n",
     );
@@ -113,14 +113,14 @@ fn an_addition_keeps_a_suppression_comment_on_its_line() {
 #[test]
 fn a_read_only_file_and_a_hard_linked_one_are_not_written() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = project(&[("ro.yaml", ACTION), ("linked.yaml", ACTION)]);
+    let dir = project(&[("ro.yaml", WRONG_ACTION), ("linked.yaml", WRONG_ACTION)]);
     let ro = dir.path().join("ro.yaml");
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
     std::fs::hard_link(dir.path().join("linked.yaml"), dir.path().join("other.txt")).unwrap();
     let (report, run) = scan_and_fix(&options(dir.path()));
     assert_eq!(run.fixed, 0);
-    assert_eq!(std::fs::read_to_string(&ro).unwrap(), ACTION);
-    assert_eq!(std::fs::read_to_string(dir.path().join("linked.yaml")).unwrap(), ACTION);
+    assert_eq!(std::fs::read_to_string(&ro).unwrap(), WRONG_ACTION);
+    assert_eq!(std::fs::read_to_string(dir.path().join("linked.yaml")).unwrap(), WRONG_ACTION);
     let said: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
     assert!(said.iter().any(|m| m.contains("read-only")), "{said:?}");
     assert!(said.iter().any(|m| m.contains("hard links")), "{said:?}");
@@ -130,7 +130,7 @@ fn a_read_only_file_and_a_hard_linked_one_are_not_written() {
 #[test]
 fn a_file_not_in_utf8_is_not_rewritten() {
     let mut bytes = vec![0xFF, 0xFE];
-    for unit in ACTION.encode_utf16() {
+    for unit in WRONG_ACTION.encode_utf16() {
         bytes.extend(unit.to_le_bytes());
     }
     let dir = tempfile::tempdir().unwrap();

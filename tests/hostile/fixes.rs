@@ -106,31 +106,7 @@ fn a_file_is_written_only_inside_the_roots_and_never_through_a_link_out_of_them(
 /// one anchor, and the finding says so.
 #[test]
 fn more_aliased_anchors_than_looked_through_stop_the_fixes_of_the_file() {
-    let template = r#"AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties:
-      AllowUnauthenticatedIdentities: false
-  AuthRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: {Federated: cognito-identity.amazonaws.com}
-            Action: sts:AssumeRole
-            Condition:
-              StringEquals: {"cognito-identity.amazonaws.com:aud": !Ref Pool}
-              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": authenticated}
-  Roles:
-    Type: AWS::Cognito::IdentityPoolRoleAttachment
-    Properties:
-      IdentityPoolId: !Ref Pool
-      Roles:
-        authenticated: !GetAtt AuthRole.Arn
-Metadata:
-"#;
+    let template = format!("{}Metadata:\n", super::common::WRONG_ACTION);
     let mut text = template.to_string();
     for i in 0..10_001 {
         text.push_str(&format!("  a{i}: &n{i} x\n  b{i}: *n{i}\n"));
