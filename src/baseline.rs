@@ -130,11 +130,10 @@ fn config_baseline_inside(path: &Path, opts: &Options) -> Result<(), BaselineErr
     }
     // Through links: the file, or when it does not exist (yet) the nearest folder above it that
     // does, resolves inside (a link whose target is missing resolves nowhere).
-    let folder = if base.as_os_str().is_empty() { Path::new(".") } else { base };
-    let Ok(folder) = folder.canonicalize() else { return Err(refused()) };
+    let folder = crate::discover::Roots::new(&[base.to_path_buf()]);
     let nearest = path.ancestors().find(|p| p.as_os_str().is_empty() || std::fs::symlink_metadata(p).is_ok());
     let resolves_inside = match nearest {
-        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().is_ok_and(|p| p.starts_with(&folder)),
+        Some(p) if !p.as_os_str().is_empty() => folder.contain(p),
         _ => true,
     };
     if resolves_inside { Ok(()) } else { Err(refused()) }
